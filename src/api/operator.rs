@@ -1,0 +1,272 @@
+//! The `Operator` service: our own agency's operators and applications only.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::Context;
+use crate::config::PeerConfig;
+use crate::error::Error;
+use crate::proto::operator_server::Operator;
+use crate::proto::*;
+use crate::records::{Envelope, hlc, validate};
+use crate::store::{Applied, LocalWrite};
+use crate::transport::Caller;
+
+const DEFAULT_LIST_LIMIT: usize = 100;
+const MAX_LIST_LIMIT: usize = 1000;
+
+pub struct OperatorApi {
+    context: Arc<Context>,
+}
+
+impl OperatorApi {
+    pub fn new(context: Arc<Context>) -> Self {
+        OperatorApi { context }
+    }
+
+    /// Checks a put and fills the defaults a new record gets (status, review date).
+    fn prepare(&self, put: PutRequest) -> Result<LocalWrite, Error> {
+        let PutRequest { collection, id, body } = put;
+        let mut body = body.ok_or_else(|| Error::invalid("body is required"))?;
+        validate::normalize_body(&mut body);
+        self.context.policy.check_local_put(&collection, &id, &body)?;
+        Ok(LocalWrite::Put { collection, id, body })
+    }
+
+    /// Stores checked writes; a refusal is audited and nothing is stored.
+    async fn write(&self, caller: &Caller, writes: Result<Vec<LocalWrite>, Error>) -> Result<Vec<PutResponse>, Status> {
+        let writes = match writes {
+            Ok(writes) => writes,
+            Err(error) => {
+                self.context.audit_refusal(&caller.to_string(), "write", &error).await;
+                return Err(error.into());
+            }
+        };
+        let results = self.context.store.put(writes, caller.to_string()).await?;
+        results
+            .into_iter()
+            .map(|result| {
+                result
+                    .map(|Applied { header, current }| PutResponse {
+                        header: Some(header),
+                        current,
+                    })
+                    .map_err(Status::from)
+            })
+            .collect()
+    }
+}
+
+fn stored(envelope: Envelope) -> StoredRecord {
+    StoredRecord {
+        sha256: hex::encode(envelope.hash),
+        signed: Some(envelope.signed),
+        record: Some(envelope.record),
+    }
+}
+
+fn one(mut responses: Vec<PutResponse>) -> Result<Response<PutResponse>, Status> {
+    responses
+        .pop()
+        .map(Response::new)
+        .ok_or_else(|| Status::internal("no result for the write"))
+}
+
+#[tonic::async_trait]
+impl Operator for OperatorApi {
+    async fn put(&self, request: Request<PutRequest>) -> Result<Response<PutResponse>, Status> {
+        let caller = self.context.operator(&request, "Put").await?;
+        let write = self.prepare(request.into_inner());
+        one(self.write(&caller, write.map(|w| vec![w])).await?)
+    }
+
+    async fn batch_put(&self, request: Request<BatchPutRequest>) -> Result<Response<BatchPutResponse>, Status> {
+        let caller = self.context.operator(&request, "BatchPut").await?;
+        let puts = request.into_inner().puts;
+        let limit = self.context.config.limits.batch_records;
+        let writes = if puts.len() > limit {
+            Err(Error::InvalidArgument(format!(
+                "{} puts in one batch; the limit is {limit}",
+                puts.len()
+            )))
+        } else {
+            // All or nothing: one bad record refuses the batch, naming it.
+            puts.into_iter()
+                .enumerate()
+                .map(|(i, put)| {
+                    self.prepare(put).map_err(|e| match e {
+                        Error::Refused { reason, detail } => Error::refused(reason, format!("puts[{i}]: {detail}")),
+                        other => other,
+                    })
+                })
+                .collect()
+        };
+        let results = self.write(&caller, writes).await?;
+        Ok(Response::new(BatchPutResponse { results }))
+    }
+
+    async fn get(&self, request: Request<GetRequest>) -> Result<Response<StoredRecord>, Status> {
+        self.context.operator(&request, "Get").await?;
+        let GetRequest { collection, id } = request.into_inner();
+        let key = format!("{collection}/{id}");
+        let found = self.context.store.read(move |s| s.get(&collection, &id)).await?;
+        let envelope = found.ok_or_else(|| Error::NotFound(key))?;
+        Ok(Response::new(stored(envelope)))
+    }
+
+    async fn list(&self, request: Request<ListRequest>) -> Result<Response<ListResponse>, Status> {
+        self.context.operator(&request, "List").await?;
+        let ListRequest {
+            collection,
+            id_prefix,
+            start_after,
+            limit,
+        } = request.into_inner();
+        if self.context.config.collection(&collection).is_none() {
+            return Err(Error::NotFound(format!("no collection {collection:?} on this node")).into());
+        }
+        let limit = match limit as usize {
+            0 => DEFAULT_LIST_LIMIT,
+            n => n.min(MAX_LIST_LIMIT),
+        };
+        let page = self
+            .context
+            .store
+            .read(move |s| s.list(&collection, &id_prefix, &start_after, limit))
+            .await?;
+        let next_start_after = match page.last() {
+            Some(last) if page.len() == limit => last.header().id.clone(),
+            _ => String::new(),
+        };
+        Ok(Response::new(ListResponse {
+            records: page.into_iter().map(stored).collect(),
+            next_start_after,
+        }))
+    }
+
+    async fn revoke(&self, request: Request<RevokeRequest>) -> Result<Response<PutResponse>, Status> {
+        let caller = self.context.operator(&request, "Revoke").await?;
+        let RevokeRequest { collection, id } = request.into_inner();
+        let write = self
+            .context
+            .policy
+            .check_local_write(&collection, &id)
+            .map(|()| vec![LocalWrite::Revoke { collection, id }]);
+        one(self.write(&caller, write).await?)
+    }
+
+    async fn status(&self, request: Request<StatusRequest>) -> Result<Response<StatusResponse>, Status> {
+        self.context.operator(&request, "Status").await?;
+        let snapshot = self.context.store.snapshot();
+        let collections = self
+            .context
+            .config
+            .held_collections()
+            .map(|c| {
+                let stats = snapshot.collections.get(&c.name).copied().unwrap_or_default();
+                CollectionStatus {
+                    name: c.name.clone(),
+                    kind: c.kind.as_str().into(),
+                    mode: c.mode.as_str().into(),
+                    records: stats.records,
+                    digest: hex::encode(stats.digest),
+                }
+            })
+            .collect();
+        let peers = self
+            .context
+            .replicator
+            .status()
+            .into_iter()
+            .map(|(peer, link)| PeerStatus {
+                agency: peer.agency,
+                endpoint: peer.endpoint,
+                state: link.state.into(),
+                lag_records: link.lag_records,
+                records_received: link.records_received,
+                records_sent: link.records_sent,
+                last_error: link.last_error,
+            })
+            .collect();
+        Ok(Response::new(StatusResponse {
+            agency: self.context.config.agency.clone(),
+            collections,
+            peers,
+            refused_records: self.context.replicator.refused(),
+            clock: hlc::to_rfc3339(hlc::wall_clock()),
+        }))
+    }
+
+    async fn list_peers(&self, request: Request<ListPeersRequest>) -> Result<Response<ListPeersResponse>, Status> {
+        self.context.operator(&request, "ListPeers").await?;
+        Ok(Response::new(ListPeersResponse {
+            peers: peer_entries(self.context.replicator.peers()),
+        }))
+    }
+
+    async fn add_peer(&self, request: Request<AddPeerRequest>) -> Result<Response<PeersChanged>, Status> {
+        let caller = self.context.operator(&request, "AddPeer").await?;
+        let entry = request
+            .into_inner()
+            .peer
+            .ok_or_else(|| Error::InvalidArgument("peer is required".into()))?;
+        let peer = PeerConfig {
+            agency: entry.agency,
+            endpoint: entry.endpoint,
+        };
+        let peers = self.context.replicator.add_peer(peer, &caller.to_string()).await?;
+        Ok(Response::new(PeersChanged {
+            peers: peer_entries(peers),
+        }))
+    }
+
+    async fn remove_peer(&self, request: Request<RemovePeerRequest>) -> Result<Response<PeersChanged>, Status> {
+        let caller = self.context.operator(&request, "RemovePeer").await?;
+        let agency = request.into_inner().agency;
+        let peers = self
+            .context
+            .replicator
+            .remove_peer(&agency, &caller.to_string())
+            .await?;
+        Ok(Response::new(PeersChanged {
+            peers: peer_entries(peers),
+        }))
+    }
+
+    async fn list_members(
+        &self,
+        request: Request<ListMembersRequest>,
+    ) -> Result<Response<ListMembersResponse>, Status> {
+        self.context.operator(&request, "ListMembers").await?;
+        let members = self
+            .context
+            .config
+            .members
+            .iter()
+            .map(|m| Member {
+                agency: m.agency.clone(),
+                keys: m
+                    .keys
+                    .iter()
+                    .map(|k| MemberKey {
+                        id: k.id.clone(),
+                        public_key: k.public_key.clone(),
+                        status: format!("{:?}", k.status).to_lowercase(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(Response::new(ListMembersResponse { members }))
+    }
+}
+
+fn peer_entries(peers: Vec<PeerConfig>) -> Vec<PeerEntry> {
+    peers
+        .into_iter()
+        .map(|p| PeerEntry {
+            agency: p.agency,
+            endpoint: p.endpoint,
+        })
+        .collect()
+}

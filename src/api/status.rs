@@ -1,0 +1,41 @@
+//! The one mapping from library errors to gRPC status codes.
+
+use tonic::{Code, Status};
+
+use crate::error::Error;
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        let code = match &error {
+            Error::Refused { reason, .. } if reason.is_permission() => Code::PermissionDenied,
+            Error::Refused { .. } | Error::InvalidArgument(_) | Error::Config(_) => Code::InvalidArgument,
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::PermissionDenied(_) => Code::PermissionDenied,
+            Error::NotFound(_) => Code::NotFound,
+            Error::FailedPrecondition(_) => Code::FailedPrecondition,
+            Error::Unavailable(_) => Code::Unavailable,
+            Error::Internal(_) => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Refusal;
+
+    #[test]
+    fn refusals_map_to_argument_or_permission() {
+        let code = |e: Error| Status::from(e).code();
+        assert_eq!(code(Error::invalid("x")), Code::InvalidArgument);
+        assert_eq!(code(Error::refused(Refusal::Malformed, "x")), Code::InvalidArgument);
+        assert_eq!(
+            code(Error::refused(Refusal::FutureTimestamp, "x")),
+            Code::InvalidArgument
+        );
+        assert_eq!(code(Error::refused(Refusal::ForeignId, "x")), Code::PermissionDenied);
+        assert_eq!(code(Error::refused(Refusal::BadSignature, "x")), Code::PermissionDenied);
+        assert_eq!(code(Error::Unavailable("x".into())), Code::Unavailable);
+    }
+}

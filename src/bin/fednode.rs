@@ -1,0 +1,60 @@
+//! fednode: runs one federation node.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Parser;
+use fedx::config::Config;
+use fedx::node::Node;
+
+#[derive(Parser)]
+#[command(version, about = "A federation node for export-control authorities")]
+struct Args {
+    /// The node's TOML config (see config/node-a.toml for every key).
+    #[arg(long, env = "FEDNODE_CONFIG")]
+    config: PathBuf,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "pretty", env = "FEDNODE_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_logging(args.log_format);
+    let config = Config::load(&args.config)?;
+    let node = Node::start(config).await.context("cannot start the node")?;
+    // A plain line tests and scripts can wait for (the port is real even with port 0).
+    println!("listening on {}", node.local_addr());
+    wait_for_signal().await?;
+    tracing::info!("shutting down");
+    node.shutdown().await?;
+    Ok(())
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Pretty => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

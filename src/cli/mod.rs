@@ -1,0 +1,445 @@
+//! fedctl: the operator CLI, a gRPC client over mTLS. Errors go to stderr with an exit
+//! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
+
+mod table;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use tonic::Code;
+use tonic::transport::Channel;
+
+use crate::proto::operator_client::OperatorClient;
+use crate::proto::*;
+use crate::records::hlc;
+use crate::transport::{self, ClientTls};
+use table::Table;
+
+#[derive(Parser)]
+#[command(
+    name = "fedctl",
+    version,
+    about = "Administer a federation node over mutual TLS",
+    after_help = "Exit codes: 0 success, 1 error, 2 cannot reach the node, 3 invalid input.\n\
+                  Example: source config/node-a.env && fedctl status"
+)]
+pub struct Cli {
+    /// The node's operator endpoint.
+    #[arg(
+        long,
+        env = "FEDCTL_ENDPOINT",
+        global = true,
+        default_value = "https://127.0.0.1:7101"
+    )]
+    endpoint: String,
+    /// The federation CA certificate (PEM).
+    #[arg(long, env = "FEDCTL_CACERT", global = true)]
+    cacert: Option<PathBuf>,
+    /// Our operator certificate (PEM).
+    #[arg(long, env = "FEDCTL_CERT", global = true)]
+    cert: Option<PathBuf>,
+    /// Our operator private key (PEM).
+    #[arg(long, env = "FEDCTL_KEY", global = true)]
+    key: Option<PathBuf>,
+    /// Output format.
+    #[arg(
+        short,
+        long,
+        value_enum,
+        env = "FEDCTL_OUTPUT",
+        global = true,
+        default_value = "table"
+    )]
+    output: Output,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Agency, collections with counts and digests, peers with state and lag.
+    Status,
+    /// The peers this node replicates with.
+    #[command(subcommand)]
+    Peers(PeersCommand),
+    /// The federation's members and their keys.
+    #[command(subcommand)]
+    Members(MembersCommand),
+    /// Sign and store a record from a JSON file (or stdin): {"license_denial": {...}}.
+    #[command(after_help = "Example: fedctl put denials DE-BAFA/2026-0042 config/examples/denial.json")]
+    Put {
+        collection: String,
+        id: String,
+        /// JSON file with the record body; `-` or nothing reads stdin.
+        file: Option<PathBuf>,
+    },
+    /// Show the current version of a record.
+    #[command(after_help = "Example: fedctl get denials DE-BAFA/2026-0042 -o json")]
+    Get { collection: String, id: String },
+    /// List the records of a collection in id order.
+    List {
+        collection: String,
+        #[arg(long, default_value = "")]
+        prefix: String,
+        #[arg(long, default_value = "")]
+        start_after: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Publish a new version with the revoked status (denial revoked, entry delisted,
+    /// check withdrawn).
+    Revoke { collection: String, id: String },
+    /// Development PKI (local use only).
+    #[command(subcommand)]
+    Pki(PkiCommand),
+}
+
+#[derive(Subcommand)]
+enum PeersCommand {
+    List,
+    /// Add or re-point a peer: fedctl peers add FR-SBDU https://127.0.0.1:7102
+    Add {
+        agency: String,
+        endpoint: String,
+    },
+    Remove {
+        agency: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum MembersCommand {
+    List,
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Generate a CA and, per agency, node and operator certificates and a signing key.
+    #[command(after_help = "Example: fedctl pki generate --out certs DE-BAFA FR-SBDU NL-CDIU")]
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(required = true)]
+        agencies: Vec<String>,
+    },
+}
+
+/// fedctl's documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Error = 1,
+    Connection = 2,
+    InvalidInput = 3,
+}
+
+#[derive(Debug)]
+pub struct Failure {
+    pub code: ExitCode,
+    pub message: String,
+}
+
+impl Failure {
+    fn invalid(message: impl Into<String>) -> Self {
+        Failure {
+            code: ExitCode::InvalidInput,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<tonic::Status> for Failure {
+    fn from(status: tonic::Status) -> Self {
+        let code = match status.code() {
+            Code::Unavailable | Code::DeadlineExceeded => ExitCode::Connection,
+            Code::InvalidArgument => ExitCode::InvalidInput,
+            _ => ExitCode::Error,
+        };
+        Failure {
+            code,
+            message: format!("{:?}: {}", status.code(), status.message()),
+        }
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(error: crate::Error) -> Self {
+        let code = match error {
+            crate::Error::Config(_) | crate::Error::InvalidArgument(_) => ExitCode::InvalidInput,
+            _ => ExitCode::Error,
+        };
+        Failure {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Runs one fedctl command; the output is printed, the failure returned.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let output = cli.output;
+    if let Command::Pki(PkiCommand::Generate { out, agencies }) = &cli.command {
+        let pki = transport::pki::generate(out, agencies)?;
+        let agencies: Vec<_> = pki.agencies.iter().map(|a| &a.agency).collect();
+        return print(output, &serde_json::json!({ "dir": out, "agencies": agencies }), || {
+            format!(
+                "development PKI for {agencies:?} written to {} (local use only)",
+                out.display()
+            )
+        });
+    }
+    let mut client = connect(&cli)?;
+    match cli.command {
+        Command::Status => {
+            let status = client.status(StatusRequest {}).await?.into_inner();
+            print(output, &status, || status_table(&status))
+        }
+        Command::Peers(PeersCommand::List) => {
+            let peers = client.list_peers(ListPeersRequest {}).await?.into_inner().peers;
+            print(output, &peers, || peers_table(&peers))
+        }
+        Command::Peers(PeersCommand::Add { agency, endpoint }) => {
+            let peer = Some(PeerEntry { agency, endpoint });
+            let peers = client.add_peer(AddPeerRequest { peer }).await?.into_inner().peers;
+            print(output, &peers, || peers_table(&peers))
+        }
+        Command::Peers(PeersCommand::Remove { agency }) => {
+            let peers = client
+                .remove_peer(RemovePeerRequest { agency })
+                .await?
+                .into_inner()
+                .peers;
+            print(output, &peers, || peers_table(&peers))
+        }
+        Command::Members(MembersCommand::List) => {
+            let members = client.list_members(ListMembersRequest {}).await?.into_inner().members;
+            print(output, &members, || members_table(&members))
+        }
+        Command::Put { collection, id, file } => {
+            let body = read_body(file)?;
+            let request = PutRequest {
+                collection,
+                id,
+                body: Some(body),
+            };
+            let response = client.put(request).await?.into_inner();
+            print(output, &response, || written(&response))
+        }
+        Command::Get { collection, id } => {
+            let record = client.get(GetRequest { collection, id }).await?.into_inner();
+            print(output, &record, || record_text(&record))
+        }
+        Command::List {
+            collection,
+            prefix,
+            start_after,
+            limit,
+        } => {
+            let request = ListRequest {
+                collection,
+                id_prefix: prefix,
+                start_after,
+                limit,
+            };
+            let page = client.list(request).await?.into_inner();
+            print(output, &page, || list_table(&page))
+        }
+        Command::Revoke { collection, id } => {
+            let response = client.revoke(RevokeRequest { collection, id }).await?.into_inner();
+            print(output, &response, || written(&response))
+        }
+        Command::Pki(_) => unreachable!("handled above"),
+    }
+}
+
+fn connect(cli: &Cli) -> Result<OperatorClient<Channel>, Failure> {
+    let need = |path: &Option<PathBuf>, flag: &str| {
+        path.clone()
+            .ok_or_else(|| Failure::invalid(format!("--{flag} (or FEDCTL_{}) is required", flag.to_uppercase())))
+    };
+    let (ca, cert, key) = (
+        need(&cli.cacert, "cacert")?,
+        need(&cli.cert, "cert")?,
+        need(&cli.key, "key")?,
+    );
+    let read = |path: &PathBuf| {
+        std::fs::read(path).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", path.display())))
+    };
+    let tls = ClientTls {
+        ca: read(&ca)?,
+        cert: read(&cert)?,
+        key: read(&key)?,
+    };
+    // We expect our own agency's node: its certificate must carry that node name.
+    let me = transport::identity_of_pem_file(&cert)?;
+    let channel = transport::channel(&cli.endpoint, &tls, &transport::node_dns_name(&me.agency))?;
+    Ok(OperatorClient::new(channel).max_decoding_message_size(64 * 1024 * 1024))
+}
+
+fn read_body(file: Option<PathBuf>) -> Result<RecordBody, Failure> {
+    let (name, text) = match file.filter(|f| f.as_os_str() != "-") {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Failure::invalid(format!("cannot read {}: {e}", path.display())))?;
+            (path.display().to_string(), text)
+        }
+        None => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Failure::invalid(format!("cannot read stdin: {e}")))?;
+            ("stdin".to_string(), text)
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::invalid(format!(
+            "{name}: not a record body ({e}); expected {{\"license_denial\": {{...}}}}, \
+             {{\"watchlist_entry\": {{...}}}} or {{\"end_use_check\": {{...}}}}"
+        ))
+    })
+}
+
+fn print<T: Serialize>(output: Output, value: &T, table: impl FnOnce() -> String) -> Result<(), Failure> {
+    let text = match output {
+        Output::Json => serde_json::to_string_pretty(value).map_err(|e| Failure {
+            code: ExitCode::Error,
+            message: format!("cannot encode JSON: {e}"),
+        })?,
+        Output::Table => table(),
+    };
+    println!("{text}");
+    Ok(())
+}
+
+fn short(digest: &str) -> String {
+    digest.chars().take(16).collect()
+}
+
+fn status_table(status: &StatusResponse) -> String {
+    let mut collections = Table::new(&["COLLECTION", "KIND", "MODE", "RECORDS", "DIGEST"]);
+    for c in &status.collections {
+        collections.row(vec![
+            c.name.clone(),
+            c.kind.clone(),
+            c.mode.clone(),
+            c.records.to_string(),
+            short(&c.digest),
+        ]);
+    }
+    let mut peers = Table::new(&["PEER", "ENDPOINT", "STATE", "LAG", "RECEIVED", "SENT", "LAST ERROR"]);
+    for p in &status.peers {
+        peers.row(vec![
+            p.agency.clone(),
+            p.endpoint.clone(),
+            p.state.clone(),
+            p.lag_records.to_string(),
+            p.records_received.to_string(),
+            p.records_sent.to_string(),
+            p.last_error.chars().take(40).collect(),
+        ]);
+    }
+    format!(
+        "agency {}   clock {}   refused {}\n\n{}\n\n{}",
+        status.agency,
+        status.clock,
+        status.refused_records,
+        collections.render(),
+        peers.render()
+    )
+}
+
+fn peers_table(peers: &[PeerEntry]) -> String {
+    let mut table = Table::new(&["PEER", "ENDPOINT"]);
+    for p in peers {
+        table.row(vec![p.agency.clone(), p.endpoint.clone()]);
+    }
+    table.render()
+}
+
+fn members_table(members: &[Member]) -> String {
+    let mut table = Table::new(&["AGENCY", "KEY", "STATUS", "PUBLIC KEY"]);
+    for m in members {
+        for k in &m.keys {
+            table.row(vec![
+                m.agency.clone(),
+                k.id.clone(),
+                k.status.clone(),
+                k.public_key.clone(),
+            ]);
+        }
+    }
+    table.render()
+}
+
+fn written(response: &PutResponse) -> String {
+    let header = response.header.clone().unwrap_or_default();
+    format!(
+        "stored {}/{} seq {} at {}{}",
+        header.collection,
+        header.id,
+        header.seq,
+        hlc::to_rfc3339(header.hlc),
+        if response.current {
+            ""
+        } else {
+            " (a newer version already wins)"
+        }
+    )
+}
+
+fn record_text(record: &StoredRecord) -> String {
+    let inner = record.record.clone().unwrap_or_default();
+    let header = inner.header.unwrap_or_default();
+    let body = inner
+        .body
+        .map(|b| serde_json::to_string_pretty(&b).unwrap_or_default())
+        .unwrap_or_else(|| "(deleted)".into());
+    format!(
+        "{}/{}\nauthor {}  seq {}  key {}  at {}\nsha256 {}\n{}",
+        header.collection,
+        header.id,
+        header.author,
+        header.seq,
+        header.key_id,
+        hlc::to_rfc3339(header.hlc),
+        record.sha256,
+        body
+    )
+}
+
+fn list_table(page: &ListResponse) -> String {
+    let mut table = Table::new(&["ID", "AUTHOR", "STATUS", "UPDATED"]);
+    for stored in &page.records {
+        let record = stored.record.clone().unwrap_or_default();
+        let header = record.header.unwrap_or_default();
+        table.row(vec![
+            header.id,
+            header.author,
+            record.body.as_ref().map_or("deleted".into(), status_of),
+            hlc::to_rfc3339(header.hlc),
+        ]);
+    }
+    let mut text = table.render();
+    if !page.next_start_after.is_empty() {
+        text.push_str(&format!("\n(more: --start-after {})", page.next_start_after));
+    }
+    text
+}
+
+fn status_of(body: &RecordBody) -> String {
+    use record_body::Kind;
+    let status = match &body.kind {
+        Some(Kind::LicenseDenial(d)) => DenialStatus::try_from(d.status).map(|s| s.as_str_name()),
+        Some(Kind::WatchlistEntry(w)) => WatchlistStatus::try_from(w.status).map(|s| s.as_str_name()),
+        Some(Kind::EndUseCheck(c)) => CheckStatus::try_from(c.status).map(|s| s.as_str_name()),
+        None => return "deleted".into(),
+    };
+    status
+        .map(|s| s.rsplit('_').next().unwrap_or(s).to_lowercase())
+        .unwrap_or_else(|_| "unknown".into())
+}

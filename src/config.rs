@@ -1,0 +1,354 @@
+//! Node configuration (TOML). Every key is documented in `config/node-a.toml`.
+//! Relative paths are resolved against the config file's directory.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::crypto::{KeyStatus, Keyring};
+use crate::error::{Error, Result};
+use crate::records::{Mode, RecordKind};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub agency: String,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    #[serde(default = "default_skew", with = "humantime_serde")]
+    pub max_clock_skew: Duration,
+    pub tls: TlsConfig,
+    pub signing: SigningConfig,
+    pub members: Vec<MemberConfig>,
+    #[serde(default)]
+    pub peers: Vec<PeerConfig>,
+    pub collections: Vec<CollectionConfig>,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The federation CA that issues node and operator certificates.
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// ed25519 private key, PKCS#8 PEM.
+    pub key: PathBuf,
+    pub key_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberConfig {
+    pub agency: String,
+    pub keys: Vec<KeyConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    pub id: String,
+    /// base64 of the 32-byte ed25519 public key.
+    pub public_key: String,
+    #[serde(default)]
+    pub status: KeyState,
+    /// RFC 3339; with `status = "revoked"`, records stamped before it still verify.
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    #[default]
+    Active,
+    Retired,
+    Revoked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerConfig {
+    pub agency: String,
+    /// `https://host:port`; plaintext is a configuration error.
+    pub endpoint: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionConfig {
+    pub name: String,
+    pub kind: RecordKind,
+    #[serde(default)]
+    pub mode: Mode,
+    pub writers: Vec<String>,
+    /// Agencies the collection may be sent to. Writers are always readers too.
+    pub readers: Vec<String>,
+}
+
+impl CollectionConfig {
+    pub fn may_read(&self, agency: &str) -> bool {
+        self.readers.iter().chain(&self.writers).any(|a| a == agency)
+    }
+
+    pub fn may_write(&self, agency: &str) -> bool {
+        self.writers.iter().any(|a| a == agency)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest encoded record accepted.
+    pub max_record_bytes: usize,
+    /// Largest gRPC message, either direction.
+    pub max_message_bytes: usize,
+    /// Records per replication batch and per batch put.
+    pub batch_records: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_record_bytes: 64 * 1024,
+            max_message_bytes: 8 * 1024 * 1024,
+            batch_records: 512,
+        }
+    }
+}
+
+fn default_skew() -> Duration {
+    Duration::from_secs(60)
+}
+
+mod humantime_serde {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map_err(|e| D::Error::custom(format!("{text:?}: {e}")))
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+        let mut config: Config =
+            toml::from_str(&text).map_err(|e| Error::config(format!("{}: {e}", path.display())))?;
+        config.resolve_paths(path.parent().unwrap_or(Path::new(".")));
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        for path in [
+            &mut self.data_dir,
+            &mut self.tls.ca,
+            &mut self.tls.cert,
+            &mut self.tls.key,
+            &mut self.signing.key,
+        ] {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        }
+    }
+
+    /// Checks everything that can be checked without the network, so a bad config fails at
+    /// start with a message that names the key.
+    pub fn validate(&self) -> Result<()> {
+        check_agency_id(&self.agency)?;
+        let mut members = BTreeSet::new();
+        for member in &self.members {
+            check_agency_id(&member.agency)?;
+            if !members.insert(member.agency.as_str()) {
+                return Err(Error::config(format!("member {} is listed twice", member.agency)));
+            }
+        }
+        let is_member = |agency: &str, what: &str| {
+            if members.contains(agency) {
+                Ok(())
+            } else {
+                Err(Error::config(format!("{what}: {agency} is not in [[members]]")))
+            }
+        };
+        is_member(&self.agency, "agency")?;
+        let keyring = self.keyring()?;
+        if keyring.status(&self.agency, &self.signing.key_id) != Some(KeyStatus::Active) {
+            return Err(Error::config(format!(
+                "signing.key_id {:?} is not an active key of {} in [[members]]",
+                self.signing.key_id, self.agency
+            )));
+        }
+        let mut names = BTreeSet::new();
+        for collection in &self.collections {
+            check_collection_name(&collection.name)?;
+            if !names.insert(collection.name.as_str()) {
+                return Err(Error::config(format!("collection {} is listed twice", collection.name)));
+            }
+            if collection.writers.is_empty() {
+                return Err(Error::config(format!("collection {} has no writers", collection.name)));
+            }
+            for agency in collection.writers.iter().chain(&collection.readers) {
+                is_member(agency, &format!("collection {}", collection.name))?;
+            }
+        }
+        let mut peers = BTreeSet::new();
+        for peer in &self.peers {
+            check_peer(self, peer)?;
+            if !peers.insert(peer.agency.as_str()) {
+                return Err(Error::config(format!("peer {} is listed twice", peer.agency)));
+            }
+        }
+        if self.limits.batch_records == 0 || self.limits.max_record_bytes == 0 {
+            return Err(Error::config("limits must be positive"));
+        }
+        if self.limits.max_message_bytes < self.limits.max_record_bytes + 1024 {
+            return Err(Error::config("limits.max_message_bytes must exceed max_record_bytes"));
+        }
+        Ok(())
+    }
+
+    pub fn keyring(&self) -> Result<Keyring> {
+        let mut keyring = Keyring::default();
+        for member in &self.members {
+            for key in &member.keys {
+                keyring.add(
+                    &member.agency,
+                    &key.id,
+                    &key.public_key,
+                    key_status(&member.agency, key)?,
+                )?;
+            }
+        }
+        Ok(keyring)
+    }
+
+    pub fn collection(&self, name: &str) -> Option<&CollectionConfig> {
+        self.collections.iter().find(|c| c.name == name)
+    }
+
+    /// Collections this node holds: those our agency may read.
+    pub fn held_collections(&self) -> impl Iterator<Item = &CollectionConfig> {
+        self.collections.iter().filter(|c| c.may_read(&self.agency))
+    }
+
+    pub fn is_member(&self, agency: &str) -> bool {
+        self.members.iter().any(|m| m.agency == agency)
+    }
+
+    /// Collections by name, for lookups on the hot path.
+    pub fn collections_by_name(&self) -> HashMap<String, CollectionConfig> {
+        self.collections.iter().map(|c| (c.name.clone(), c.clone())).collect()
+    }
+}
+
+fn key_status(agency: &str, key: &KeyConfig) -> Result<KeyStatus> {
+    Ok(match (key.status, &key.revoked_at) {
+        (KeyState::Active, None) => KeyStatus::Active,
+        (KeyState::Retired, None) => KeyStatus::Retired,
+        (KeyState::Revoked, None) => KeyStatus::Revoked { revoked_at: None },
+        (KeyState::Revoked, Some(at)) => {
+            let at = chrono::DateTime::parse_from_rfc3339(at)
+                .map_err(|e| Error::config(format!("key {agency}/{}: revoked_at {at:?}: {e}", key.id)))?;
+            let since_epoch = Duration::from_secs(at.timestamp().max(0) as u64);
+            KeyStatus::Revoked {
+                revoked_at: Some(crate::records::hlc::from_duration(since_epoch)),
+            }
+        }
+        (_, Some(_)) => {
+            return Err(Error::config(format!(
+                "key {agency}/{}: revoked_at is only allowed with status = \"revoked\"",
+                key.id
+            )));
+        }
+    })
+}
+
+/// Agency ids are short, stable and upper case: `DE-BAFA`, `US-BIS`.
+pub fn check_agency_id(agency: &str) -> Result<()> {
+    let valid = !agency.is_empty()
+        && agency.len() <= 32
+        && agency
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "agency id {agency:?} must be upper-case letters and digits in dash-separated parts, like DE-BAFA"
+        )))
+    }
+}
+
+fn check_collection_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "collection name {name:?} must be lower-case letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+/// A peer must be another member with an `https://` endpoint.
+pub fn check_peer(config: &Config, peer: &PeerConfig) -> Result<()> {
+    if peer.agency == config.agency {
+        return Err(Error::config(format!(
+            "peer {}: a node does not peer with itself",
+            peer.agency
+        )));
+    }
+    if !config.is_member(&peer.agency) {
+        return Err(Error::config(format!("peer {} is not in [[members]]", peer.agency)));
+    }
+    check_endpoint(&peer.endpoint)
+}
+
+pub fn check_endpoint(endpoint: &str) -> Result<()> {
+    let rest = endpoint.strip_prefix("https://").ok_or_else(|| {
+        Error::config(format!(
+            "endpoint {endpoint:?} must start with https:// (plaintext is never used)"
+        ))
+    })?;
+    if rest.is_empty() || rest.contains('/') && !rest.ends_with('/') {
+        return Err(Error::config(format!(
+            "endpoint {endpoint:?} must be https://host:port"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agency_ids_and_endpoints() {
+        check_agency_id("DE-BAFA").unwrap();
+        check_agency_id("US-BIS2").unwrap();
+        for bad in ["de-bafa", "", "DE--BAFA", "DE BAFA", "-DE"] {
+            assert!(check_agency_id(bad).is_err(), "{bad}");
+        }
+        check_endpoint("https://127.0.0.1:7101").unwrap();
+        assert!(check_endpoint("http://127.0.0.1:7101").is_err());
+        assert!(check_endpoint("127.0.0.1:7101").is_err());
+    }
+}

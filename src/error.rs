@@ -1,0 +1,118 @@
+//! The library's one error type. `api::status` maps it to gRPC status codes; nothing else
+//! does.
+
+/// Why a record was refused at ingest. Stable names: they appear in the audit log, in
+/// status and in metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// Not decodable, truncated, or missing the header.
+    Malformed,
+    /// Larger than the configured record size limit.
+    Oversize,
+    /// A schema version this node does not understand.
+    UnknownSchema,
+    /// Required field missing, bad country code, bad date, bad id...
+    InvalidContent,
+    /// The collection is not configured here, or the body is of the wrong kind.
+    UnknownCollection,
+    /// The author is not a federation member.
+    UnknownAuthor,
+    /// The author has no key with that id.
+    UnknownKey,
+    /// The key was revoked before the record's timestamp.
+    RevokedKey,
+    /// The signature does not verify (strictly).
+    BadSignature,
+    /// The author may not write this collection.
+    NotWriter,
+    /// An `owner`-mode id that does not start with the author's agency.
+    ForeignId,
+    /// Physical time beyond `max_clock_skew` ahead of our clock.
+    FutureTimestamp,
+    /// Same author and sequence number as a stored record, different bytes.
+    Equivocation,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Malformed => "malformed",
+            Refusal::Oversize => "oversize",
+            Refusal::UnknownSchema => "unknown_schema",
+            Refusal::InvalidContent => "invalid_content",
+            Refusal::UnknownCollection => "unknown_collection",
+            Refusal::UnknownAuthor => "unknown_author",
+            Refusal::UnknownKey => "unknown_key",
+            Refusal::RevokedKey => "revoked_key",
+            Refusal::BadSignature => "bad_signature",
+            Refusal::NotWriter => "not_writer",
+            Refusal::ForeignId => "foreign_id",
+            Refusal::FutureTimestamp => "future_timestamp",
+            Refusal::Equivocation => "equivocation",
+        }
+    }
+
+    /// Refusals about who may write what (as opposed to what the bytes say).
+    pub fn is_permission(self) -> bool {
+        matches!(
+            self,
+            Refusal::UnknownAuthor
+                | Refusal::UnknownKey
+                | Refusal::RevokedKey
+                | Refusal::BadSignature
+                | Refusal::NotWriter
+                | Refusal::ForeignId
+        )
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A record was refused; the detail says which field or check.
+    #[error("refused ({reason}): {detail}")]
+    Refused { reason: Refusal, detail: String },
+    /// A request that makes no sense regardless of records (bad paging token, empty id...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    #[error("permission denied: {0}")]
+    PermissionDenied(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("failed precondition: {0}")]
+    FailedPrecondition(String),
+    /// Storage cannot write, or the node is shutting down. Retrying later may work.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn refused(reason: Refusal, detail: impl Into<String>) -> Self {
+        Error::Refused {
+            reason,
+            detail: detail.into(),
+        }
+    }
+
+    /// Content validation failure (the common case of `Refused`).
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Error::refused(Refusal::InvalidContent, detail)
+    }
+
+    pub fn config(detail: impl Into<String>) -> Self {
+        Error::Config(detail.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

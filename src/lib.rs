@@ -1,0 +1,17 @@
+//! fedx: a federation node for export-control authorities.
+//!
+//! See ARCHITECTURE.md for the bird's-eye view and the code map.
+
+pub mod error;
+pub mod proto;
+pub mod records;
+
+pub use error::{Error, Refusal, Result};
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod node;
+pub mod replication;
+pub mod store;
+pub mod transport;

@@ -1,0 +1,133 @@
+//! A running node: store, replicator and gRPC server wired together. `fednode` and the
+//! tests start nodes through here.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{Context, OperatorApi, ReplicationApi};
+use crate::config::Config;
+use crate::crypto::Signer;
+use crate::error::{Error, Result};
+use crate::proto::operator_server::OperatorServer;
+use crate::proto::replication_server::ReplicationServer;
+use crate::records::Policy;
+use crate::replication::Replicator;
+use crate::store::{Store, WriterSettings};
+use crate::transport::{self, ClientTls};
+
+pub struct Node {
+    addr: SocketAddr,
+    cancel: CancellationToken,
+    server: JoinHandle<Result<()>>,
+    context: Arc<Context>,
+}
+
+impl Node {
+    /// Starts a node listening on `config.listen` (port 0 picks a free port).
+    pub async fn start(config: Config) -> Result<Node> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| Error::config(format!("cannot listen on {}: {e}", config.listen)))?;
+        Self::start_on(config, listener).await
+    }
+
+    pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
+        config.validate()?;
+        let config = Arc::new(config);
+        let addr = transport::local_addr(&listener)?;
+        let tls_server = transport::server_config(&config.tls)?;
+        let tls_client = ClientTls::load(&config.tls)?;
+        let policy = Arc::new(Policy::from_config(&config)?);
+        let store = open_store(&config).await?;
+        let replicator = Replicator::start(config.clone(), policy.clone(), store.clone(), tls_client)?;
+        let context = Arc::new(Context {
+            config: config.clone(),
+            policy,
+            store,
+            replicator,
+        });
+
+        let max = config.limits.max_message_bytes;
+        let operator = OperatorServer::new(OperatorApi::new(context.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let replication = ReplicationServer::new(ReplicationApi::new(context.clone()))
+            .max_decoding_message_size(max)
+            .max_encoding_message_size(max);
+        let cancel = CancellationToken::new();
+        let incoming = transport::incoming(listener, tls_server, cancel.clone());
+        let shutdown = cancel.clone();
+        let server = tokio::spawn(async move {
+            tonic::transport::Server::builder()
+                .add_service(operator)
+                .add_service(replication)
+                .serve_with_incoming_shutdown(incoming, shutdown.cancelled())
+                .await
+                .map_err(|e| Error::Unavailable(format!("server: {e}")))
+        });
+        tracing::info!(agency = %config.agency, %addr, "node started");
+        Ok(Node {
+            addr,
+            cancel,
+            server,
+            context,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn agency(&self) -> &str {
+        &self.context.config.agency
+    }
+
+    /// Stops serving, closes replication, drains and closes the store. Everything
+    /// acknowledged is already on disk; this only makes the stop tidy and fast.
+    pub async fn shutdown(self) -> Result<()> {
+        let Node {
+            cancel,
+            server,
+            context,
+            ..
+        } = self;
+        context.replicator.shutdown().await;
+        cancel.cancel();
+        let served = server.await.map_err(|e| Error::Internal(format!("server task: {e}")))?;
+        let store = context.store.clone();
+        drop(context);
+        tokio::task::spawn_blocking(move || store.shutdown())
+            .await
+            .map_err(|e| Error::Internal(format!("store shutdown: {e}")))?;
+        served
+    }
+}
+
+async fn open_store(config: &Config) -> Result<Store> {
+    let settings = WriterSettings {
+        agency: config.agency.clone(),
+        signer: Signer::load(&config.signing.key, &config.signing.key_id)?,
+        max_clock_skew: config.max_clock_skew,
+        max_record_bytes: config.limits.max_record_bytes,
+    };
+    let keyring = config.keyring()?;
+    if !keyring.matches(
+        &config.agency,
+        settings.signer.key_id(),
+        &settings.signer.public_key_base64(),
+    ) {
+        return Err(Error::config(format!(
+            "signing.key does not match the public key listed for {}/{}",
+            config.agency,
+            settings.signer.key_id()
+        )));
+    }
+    let dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || Store::open(&dir, settings))
+        .await
+        .map_err(|e| Error::Internal(format!("store open task: {e}")))?
+}

@@ -1,0 +1,129 @@
+//! Admission: the checks every record passes before the store may see it (DESIGN §5.1).
+//! Remote records go through `admit_remote`; local puts through `check_local_put` before
+//! our node signs them.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::config::{CollectionConfig, Config};
+use crate::crypto::Keyring;
+use crate::error::{Error, Refusal, Result};
+use crate::proto::{RecordBody, SignedRecord};
+use crate::records::{Envelope, Mode, hlc, validate};
+
+/// What admission needs to know; built once from config.
+pub struct Policy {
+    pub agency: String,
+    pub collections: HashMap<String, CollectionConfig>,
+    pub keyring: Keyring,
+    pub max_record_bytes: usize,
+    pub max_clock_skew: Duration,
+}
+
+impl Policy {
+    pub fn from_config(config: &Config) -> Result<Self> {
+        Ok(Policy {
+            agency: config.agency.clone(),
+            collections: config.collections_by_name(),
+            keyring: config.keyring()?,
+            max_record_bytes: config.limits.max_record_bytes,
+            max_clock_skew: config.max_clock_skew,
+        })
+    }
+
+    /// Full admission of a record received from a peer (or relayed through one).
+    pub fn admit_remote(&self, signed: SignedRecord, now: u64) -> Result<Envelope> {
+        let envelope = Envelope::open(signed, self.max_record_bytes)?;
+        let header = envelope.header();
+        let collection = self.held_collection(&header.collection)?;
+        self.keyring.verify(
+            &header.author,
+            &header.key_id,
+            header.hlc,
+            &envelope.signed.record,
+            &envelope.signed.signature,
+        )?;
+        check_write(collection, &header.author, &header.id)?;
+        hlc::check_skew(header.hlc, now, self.max_clock_skew)?;
+        match (&envelope.record.body, header.tombstone) {
+            (Some(RecordBody { kind: None }) | None, true) => {}
+            (_, true) => return Err(Error::refused(Refusal::Malformed, "a tombstone carries no body")),
+            (body, false) => check_body(collection, body.as_ref())?,
+        }
+        Ok(envelope)
+    }
+
+    /// The checks for a put from our own operators, before we sign it.
+    pub fn check_local_put(&self, collection: &str, id: &str, body: &RecordBody) -> Result<()> {
+        self.check_local_write(collection, id)?;
+        check_body(&self.collections[collection], Some(body))
+    }
+
+    /// May our agency write this id (a put, a revocation)?
+    pub fn check_local_write(&self, collection: &str, id: &str) -> Result<()> {
+        let collection = self.held_collection(collection)?;
+        validate::check_id(id)?;
+        check_write(collection, &self.agency, id)
+    }
+
+    fn held_collection(&self, name: &str) -> Result<&CollectionConfig> {
+        self.collections
+            .get(name)
+            .filter(|c| c.may_read(&self.agency))
+            .ok_or_else(|| {
+                Error::refused(
+                    Refusal::UnknownCollection,
+                    format!("no collection {name:?} on this node"),
+                )
+            })
+    }
+}
+
+/// The author may write the collection, and in `owner` mode only ids of its own.
+fn check_write(collection: &CollectionConfig, author: &str, id: &str) -> Result<()> {
+    if !collection.may_write(author) {
+        return Err(Error::refused(
+            Refusal::NotWriter,
+            format!("{author} may not write collection {}", collection.name),
+        ));
+    }
+    if collection.mode == Mode::Owner {
+        let own = id.strip_prefix(author).and_then(|rest| rest.strip_prefix('/'));
+        if own.is_none_or(str::is_empty) {
+            return Err(Error::refused(
+                Refusal::ForeignId,
+                format!(
+                    "collection {} is owner-mode: ids of {author} look like \"{author}/...\", not {id:?}",
+                    collection.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_body(collection: &CollectionConfig, body: Option<&RecordBody>) -> Result<()> {
+    let body = body.ok_or_else(|| Error::invalid("record body is empty"))?;
+    let kind = validate::body_kind(body).ok_or_else(|| Error::invalid("record body is empty"))?;
+    if kind != collection.kind.as_str() {
+        return Err(Error::invalid(format!(
+            "collection {} holds {} records, not {kind}",
+            collection.name,
+            collection.kind.as_str()
+        )));
+    }
+    validate::validate_body(body)
+}
+
+/// Sets the status a revocation gives each kind: denial revoked, entry delisted, check
+/// withdrawn.
+pub fn revoke(body: &mut RecordBody) {
+    use crate::proto::record_body::Kind;
+    use crate::proto::{CheckStatus, DenialStatus, WatchlistStatus};
+    match &mut body.kind {
+        Some(Kind::LicenseDenial(d)) => d.status = DenialStatus::Revoked as i32,
+        Some(Kind::WatchlistEntry(w)) => w.status = WatchlistStatus::Delisted as i32,
+        Some(Kind::EndUseCheck(c)) => c.status = CheckStatus::Withdrawn as i32,
+        None => {}
+    }
+}

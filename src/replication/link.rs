@@ -1,0 +1,184 @@
+//! Our side as receiver: one task per peer keeps a `Replicate` stream open, asks for the
+//! streams routing assigns to this peer, admits and stores what arrives. A failed or
+//! closed stream is retried with exponential backoff and jitter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng as _;
+use rayon::prelude::*;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+
+use super::{Inner, lock};
+use crate::error::{Error, Result};
+use crate::proto::replication_client::ReplicationClient;
+use crate::proto::{Batch, Cursor, Want};
+use crate::records::hlc::wall_clock;
+use crate::store::{AuditEvent, StreamId};
+use crate::transport;
+
+const BACKOFF_MIN: Duration = Duration::from_millis(200);
+const BACKOFF_MAX: Duration = Duration::from_secs(15);
+/// A session that lasted this long resets the backoff.
+const HEALTHY_SESSION: Duration = Duration::from_secs(30);
+
+pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: CancellationToken) {
+    let mut backoff = BACKOFF_MIN;
+    loop {
+        inner.update_status(&agency, |s| s.state = "connecting");
+        let started = Instant::now();
+        let result = tokio::select! {
+            _ = cancel.cancelled() => return,
+            result = session(&inner, &agency, &endpoint, &cancel) => result,
+        };
+        let error = match result {
+            Ok(()) => "the peer closed the stream".to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::info!(peer = %agency, %error, "replication link down");
+        {
+            let mut routing = lock(&inner.routing);
+            routing.drop_peer(&agency);
+            routing.reassign(&inner.store.snapshot().version_vector);
+        }
+        inner.routing_changed.send_modify(|g| *g += 1);
+        inner.update_status(&agency, |s| {
+            s.state = "backoff";
+            s.last_error = error;
+        });
+        if started.elapsed() > HEALTHY_SESSION {
+            backoff = BACKOFF_MIN;
+        }
+        let jittered = backoff.mul_f64(rand::thread_rng().gen_range(0.5..1.5));
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(jittered) => {}
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// One connected session; returns when the stream ends or fails.
+async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &CancellationToken) -> Result<()> {
+    let limits = &inner.config.limits;
+    let channel = transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency))?;
+    let mut client = ReplicationClient::new(channel)
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
+    let (wants, wants_rx) = mpsc::channel(8);
+    let mut batches = client
+        .replicate(ReceiverStream::new(wants_rx))
+        .await
+        .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
+        .into_inner();
+    inner.update_status(agency, |s| {
+        s.state = "connected";
+        s.last_error.clear();
+    });
+    tracing::info!(peer = %agency, %endpoint, "replication link up");
+    let mut routing_changed = inner.routing_changed.subscribe();
+    let mut wanted: Option<Vec<StreamId>> = None;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            batch = batches.message() => {
+                let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
+                let Some(batch) = batch else { return Ok(()) };
+                receive(inner, agency, batch).await?;
+            }
+            _ = routing_changed.changed() => {}
+        }
+        let now_wanted = lock(&inner.routing).wanted_from(agency);
+        if wanted.as_ref() != Some(&now_wanted) {
+            let have = inner.store.snapshot();
+            let cursors = now_wanted
+                .iter()
+                .map(|(collection, author)| Cursor {
+                    collection: collection.clone(),
+                    author: author.clone(),
+                    seq: have
+                        .version_vector
+                        .get(&(collection.clone(), author.clone()))
+                        .copied()
+                        .unwrap_or(0),
+                })
+                .collect();
+            wants
+                .send(Want { cursors })
+                .await
+                .map_err(|_| Error::Unavailable(format!("{agency}: stream closed")))?;
+            wanted = Some(now_wanted);
+        }
+    }
+}
+
+/// Admits (on the blocking pool, in parallel) and stores one batch, then updates routing
+/// with the sender's heads.
+async fn receive(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<()> {
+    let Batch { records, heads } = batch;
+    if !records.is_empty() {
+        let count = records.len() as u64;
+        inner.update_status(agency, |s| s.records_received += count);
+        let policy = inner.policy.clone();
+        let now = wall_clock();
+        let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
+            records
+                .into_par_iter()
+                .map(|record| {
+                    let target = crate::records::key_hint(&record);
+                    policy.admit_remote(record, now).map_err(|e| (target, e))
+                })
+                .partition(Result::is_ok)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("admission task: {e}")))?;
+        let admitted: Vec<_> = admitted.into_iter().flatten().collect();
+        let refusals: Vec<(String, Error)> = refused.into_iter().filter_map(Result::err).collect();
+        let mut refused = refusals.len();
+        if !refusals.is_empty() {
+            audit_refusals(inner, agency, refusals).await;
+        }
+        if !admitted.is_empty() {
+            // The writer audits what it refuses itself (equivocation, clock).
+            refused += inner.store.ingest(admitted, agency.to_string()).await?.refused.len();
+        }
+        if refused > 0 {
+            inner
+                .refused
+                .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    let heads: HashMap<StreamId, u64> = heads
+        .into_iter()
+        .filter(|c| inner.policy.collections.contains_key(&c.collection))
+        .map(|c| ((c.collection, c.author), c.seq))
+        .collect();
+    let local = inner.store.snapshot().version_vector.clone();
+    let changed = {
+        let mut routing = lock(&inner.routing);
+        routing.set_heads(agency, heads);
+        let changed = routing.reassign(&local);
+        let lag = routing.lag(agency, &local);
+        inner.update_status(agency, |s| s.lag_records = lag);
+        changed
+    };
+    if changed {
+        inner.routing_changed.send_modify(|g| *g += 1);
+    }
+    Ok(())
+}
+
+async fn audit_refusals(inner: &Arc<Inner>, agency: &str, refusals: Vec<(String, Error)>) {
+    let actor = format!("peer:{agency}");
+    tracing::warn!(peer = %agency, count = refusals.len(), first = %refusals[0].1, "refused records from peer");
+    let events = refusals
+        .iter()
+        .map(|(target, error)| AuditEvent::refusal(&actor, target, error))
+        .collect();
+    if let Err(e) = inner.store.record(events, None).await {
+        tracing::error!(error = %e, "cannot audit refusals");
+    }
+}

@@ -1,0 +1,242 @@
+//! Replication: every node pulls from each of its peers over one long-lived bidirectional
+//! stream (`Replicate`). The receiving side says which streams it wants and how far it has
+//! them (`Want`); the sending side pushes those records in order, then live, with its heads.
+//!
+//! - [`link`]: our side as receiver: connect, admit and store batches, retry with backoff.
+//! - [`serve`]: our side as sender: read the log after the cursors, honour `readers`.
+//! - [`routing`]: which peer each stream is pulled from.
+//!
+//! Records relay naturally: what we store from one peer is in our log, and our log is what
+//! we serve to the others.
+
+mod link;
+pub mod routing;
+mod serve;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{Config, PeerConfig, check_peer};
+use crate::error::{Error, Result};
+use crate::records::Policy;
+use crate::store::{AuditEvent, Store};
+use crate::transport::ClientTls;
+use routing::Routing;
+
+const PEERS_META: &str = "peers";
+
+/// What an operator sees of one peer.
+#[derive(Debug, Clone, Default)]
+pub struct LinkStatus {
+    /// `connecting`, `connected` or `backoff`.
+    pub state: &'static str,
+    /// Records the peer holds that we do not (from its advertised heads).
+    pub lag_records: u64,
+    pub records_received: u64,
+    pub records_sent: u64,
+    pub last_error: String,
+}
+
+struct Peer {
+    endpoint: String,
+    cancel: CancellationToken,
+}
+
+struct Inner {
+    config: Arc<Config>,
+    policy: Arc<Policy>,
+    store: Store,
+    tls: ClientTls,
+    peers: Mutex<BTreeMap<String, Peer>>,
+    status: Mutex<HashMap<String, LinkStatus>>,
+    routing: Mutex<Routing>,
+    routing_changed: watch::Sender<u64>,
+    /// Outbound streams being served, by receiving agency: one at a time per agency.
+    serving: Mutex<HashMap<String, CancellationToken>>,
+    refused: AtomicU64,
+    cancel: CancellationToken,
+    tasks: TaskTracker,
+}
+
+#[derive(Clone)]
+pub struct Replicator {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain data behind; keep going.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Replicator {
+    /// Starts a link to every peer: those persisted by `peers add|remove`, or, on a fresh
+    /// data directory, those in config.
+    pub fn start(config: Arc<Config>, policy: Arc<Policy>, store: Store, tls: ClientTls) -> Result<Self> {
+        let peers = match store.meta(PEERS_META)? {
+            Some(saved) => serde_json::from_slice::<Vec<PeerConfig>>(&saved)
+                .map_err(|e| Error::Internal(format!("stored peer list: {e}")))?,
+            None => config.peers.clone(),
+        };
+        if peers != config.peers {
+            tracing::warn!("peers were changed at runtime; the stored list overrides [[peers]] in config");
+        }
+        let replicator = Replicator {
+            inner: Arc::new(Inner {
+                config,
+                policy,
+                store,
+                tls,
+                peers: Mutex::new(BTreeMap::new()),
+                status: Mutex::new(HashMap::new()),
+                routing: Mutex::new(Routing::default()),
+                routing_changed: watch::channel(0).0,
+                serving: Mutex::new(HashMap::new()),
+                refused: AtomicU64::new(0),
+                cancel: CancellationToken::new(),
+                tasks: TaskTracker::new(),
+            }),
+        };
+        for peer in peers {
+            replicator.spawn_link(peer);
+        }
+        Ok(replicator)
+    }
+
+    fn spawn_link(&self, peer: PeerConfig) {
+        let cancel = self.inner.cancel.child_token();
+        lock(&self.inner.peers).insert(
+            peer.agency.clone(),
+            Peer {
+                endpoint: peer.endpoint.clone(),
+                cancel: cancel.clone(),
+            },
+        );
+        lock(&self.inner.status).insert(peer.agency.clone(), LinkStatus::default());
+        self.inner
+            .tasks
+            .spawn(link::run(self.inner.clone(), peer.agency, peer.endpoint, cancel));
+    }
+
+    pub fn peers(&self) -> Vec<PeerConfig> {
+        lock(&self.inner.peers)
+            .iter()
+            .map(|(agency, peer)| PeerConfig {
+                agency: agency.clone(),
+                endpoint: peer.endpoint.clone(),
+            })
+            .collect()
+    }
+
+    pub fn is_peer(&self, agency: &str) -> bool {
+        lock(&self.inner.peers).contains_key(agency)
+    }
+
+    /// Adds (or re-points) a peer at runtime; persisted before it takes effect.
+    pub async fn add_peer(&self, peer: PeerConfig, actor: &str) -> Result<Vec<PeerConfig>> {
+        check_peer(&self.inner.config, &peer).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let mut peers = self.peers();
+        peers.retain(|p| p.agency != peer.agency);
+        peers.push(peer.clone());
+        self.persist(
+            peers,
+            actor,
+            "peers.add",
+            &format!("{} at {}", peer.agency, peer.endpoint),
+        )
+        .await?;
+        self.stop_link(&peer.agency);
+        self.spawn_link(peer);
+        Ok(self.peers())
+    }
+
+    /// Removes a peer at runtime: it stops receiving from us at once.
+    pub async fn remove_peer(&self, agency: &str, actor: &str) -> Result<Vec<PeerConfig>> {
+        let mut peers = self.peers();
+        if !peers.iter().any(|p| p.agency == agency) {
+            return Err(Error::NotFound(format!("{agency} is not a peer of this node")));
+        }
+        peers.retain(|p| p.agency != agency);
+        self.persist(peers, actor, "peers.remove", agency).await?;
+        self.stop_link(agency);
+        Ok(self.peers())
+    }
+
+    fn stop_link(&self, agency: &str) {
+        if let Some(peer) = lock(&self.inner.peers).remove(agency) {
+            peer.cancel.cancel();
+        }
+        if let Some(serving) = lock(&self.inner.serving).remove(agency) {
+            serving.cancel();
+        }
+        lock(&self.inner.status).remove(agency);
+        let mut routing = lock(&self.inner.routing);
+        routing.drop_peer(agency);
+        routing.reassign(&self.inner.store.snapshot().version_vector);
+        self.inner.routing_changed.send_modify(|g| *g += 1);
+    }
+
+    async fn persist(&self, peers: Vec<PeerConfig>, actor: &str, action: &str, target: &str) -> Result<()> {
+        let saved = serde_json::to_vec(&peers).map_err(|e| Error::Internal(e.to_string()))?;
+        let event = AuditEvent {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            detail: String::new(),
+        };
+        self.inner
+            .store
+            .record(vec![event], Some((PEERS_META.to_string(), saved)))
+            .await
+    }
+
+    /// Every peer with its link status, in agency order.
+    pub fn status(&self) -> Vec<(PeerConfig, LinkStatus)> {
+        let status = lock(&self.inner.status);
+        self.peers()
+            .into_iter()
+            .map(|peer| {
+                let link = status.get(&peer.agency).cloned().unwrap_or_default();
+                (peer, link)
+            })
+            .collect()
+    }
+
+    /// Records refused at ingest since start (all peers).
+    pub fn refused(&self) -> u64 {
+        self.inner.refused.load(Ordering::Relaxed)
+    }
+
+    /// Serves a `Replicate` stream to `agency` (already authorized as a peer node).
+    pub fn serve(
+        &self,
+        agency: String,
+        wants: tonic::Streaming<crate::proto::Want>,
+    ) -> tokio_stream::wrappers::ReceiverStream<Result<crate::proto::Batch, tonic::Status>> {
+        serve::start(self.inner.clone(), agency, wants)
+    }
+
+    /// Stops every link and served stream and waits for them.
+    pub async fn shutdown(&self) {
+        self.inner.cancel.cancel();
+        self.inner.tasks.close();
+        self.inner.tasks.wait().await;
+    }
+}
+
+impl Inner {
+    fn update_status(&self, agency: &str, update: impl FnOnce(&mut LinkStatus)) {
+        if let Some(status) = lock(&self.status).get_mut(agency) {
+            update(status);
+        }
+    }
+
+    /// Counts records sent to `agency`, which may be served without being our peer.
+    fn count_sent(&self, agency: &str, records: usize) {
+        self.update_status(agency, |s| s.records_sent += records as u64);
+    }
+}

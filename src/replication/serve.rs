@@ -1,0 +1,180 @@
+//! Our side as sender: for one receiving peer, push the records of the streams it wants
+//! from its cursors on, in order, then live as our log grows; send our heads for every
+//! stream it may read. Only collections whose `readers` name the peer are ever read here.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use prost::Message as _;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+
+use super::{Inner, lock};
+use crate::proto::{Batch, Cursor, SignedRecord, Want};
+use crate::store::{Snapshot, StreamId};
+
+/// Heads are re-sent at least this often, so a receiver's lag stays current.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// Batches queued towards the receiver: small, so a slow receiver slows us, not our memory.
+const QUEUE: usize = 2;
+
+type Outbound = Result<Batch, tonic::Status>;
+
+pub fn start(inner: Arc<Inner>, agency: String, wants: tonic::Streaming<Want>) -> ReceiverStream<Outbound> {
+    let (batches, stream) = mpsc::channel(QUEUE);
+    let cancel = inner.cancel.child_token();
+    if let Some(previous) = lock(&inner.serving).insert(agency.clone(), cancel.clone()) {
+        previous.cancel(); // a reconnecting peer replaces its older stream
+    }
+    let task_inner = inner.clone();
+    inner.tasks.spawn(async move {
+        let result = serve(&task_inner, &agency, wants, batches, &cancel).await;
+        tracing::debug!(peer = %agency, ?result, "stopped serving");
+    });
+    ReceiverStream::new(stream)
+}
+
+async fn serve(
+    inner: &Arc<Inner>,
+    agency: &str,
+    mut wants: tonic::Streaming<Want>,
+    batches: mpsc::Sender<Outbound>,
+    cancel: &CancellationToken,
+) -> Result<(), &'static str> {
+    let readable: HashSet<String> = inner
+        .policy
+        .collections
+        .values()
+        .filter(|c| c.may_read(agency) && c.may_read(&inner.config.agency))
+        .map(|c| c.name.clone())
+        .collect();
+    let limits = inner.config.limits.clone();
+    let mut cursors: HashMap<StreamId, u64> = HashMap::new();
+    let mut snapshots = inner.store.subscribe();
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let mut last_heads: Option<Vec<Cursor>> = None;
+    loop {
+        let snapshot = snapshots.borrow_and_update().clone();
+        let heads = heads_of(&snapshot, &readable);
+        let records = next_records(
+            inner,
+            &mut cursors,
+            &snapshot,
+            limits.batch_records,
+            limits.max_message_bytes / 2,
+        )
+        .await
+        .map_err(|_| "cannot read the log")?;
+        let full = records.len() >= limits.batch_records;
+        if !records.is_empty() || last_heads.as_ref() != Some(&heads) {
+            let sent = records.len();
+            let batch = Batch {
+                records,
+                heads: heads.clone(),
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => return Ok(()),
+                sent = batches.send(Ok(batch)) => sent.map_err(|_| "receiver gone")?,
+            }
+            inner.count_sent(agency, sent);
+            last_heads = Some(heads);
+        }
+        if full {
+            continue;
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            want = wants.message() => match want {
+                Ok(Some(want)) => apply_want(&mut cursors, want, &readable),
+                Ok(None) | Err(_) => return Err("receiver closed"),
+            },
+            changed = snapshots.changed() => changed.map_err(|_| "store closed")?,
+            _ = heartbeat.tick() => last_heads = None,
+        }
+    }
+}
+
+/// Our contiguous heads for every stream of the collections the receiver may read.
+fn heads_of(snapshot: &Snapshot, readable: &HashSet<String>) -> Vec<Cursor> {
+    let mut heads: Vec<Cursor> = snapshot
+        .version_vector
+        .iter()
+        .filter(|((collection, _), _)| readable.contains(collection))
+        .map(|((collection, author), &seq)| Cursor {
+            collection: collection.clone(),
+            author: author.clone(),
+            seq,
+        })
+        .collect();
+    heads.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+    heads
+}
+
+/// A receiver's `Want` replaces the set of streams; within one stream the cursor never
+/// moves back (records in flight are already on their way).
+fn apply_want(cursors: &mut HashMap<StreamId, u64>, want: Want, readable: &HashSet<String>) {
+    let mut next = HashMap::new();
+    for cursor in want.cursors {
+        if !readable.contains(&cursor.collection) {
+            continue;
+        }
+        let stream = (cursor.collection, cursor.author);
+        let seq = cursors.get(&stream).map_or(cursor.seq, |&sent| sent.max(cursor.seq));
+        next.insert(stream, seq);
+    }
+    *cursors = next;
+}
+
+/// Up to `limit` records (and about `max_bytes`) after the cursors, read on the blocking
+/// pool; advances the cursors past what it returns.
+async fn next_records(
+    inner: &Arc<Inner>,
+    cursors: &mut HashMap<StreamId, u64>,
+    snapshot: &Snapshot,
+    limit: usize,
+    max_bytes: usize,
+) -> crate::Result<Vec<SignedRecord>> {
+    let behind: Vec<(StreamId, u64, u64)> = cursors
+        .iter()
+        .filter_map(|(stream, &sent)| {
+            let head = snapshot.version_vector.get(stream).copied().unwrap_or(0);
+            (head > sent).then(|| (stream.clone(), sent, head))
+        })
+        .collect();
+    if behind.is_empty() {
+        return Ok(Vec::new());
+    }
+    let read = inner
+        .store
+        .read(move |store| {
+            let mut out: Vec<(StreamId, u64, SignedRecord)> = Vec::new();
+            let mut bytes = 0;
+            for (stream, sent, head) in behind {
+                if out.len() >= limit || bytes >= max_bytes {
+                    break;
+                }
+                for (i, record) in store
+                    .log_range(&stream, sent, head, limit - out.len())?
+                    .into_iter()
+                    .enumerate()
+                {
+                    bytes += record.encoded_len();
+                    out.push((stream.clone(), sent + 1 + i as u64, record));
+                    if bytes >= max_bytes {
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(read
+        .into_iter()
+        .map(|(stream, seq, record)| {
+            cursors.insert(stream, seq);
+            record
+        })
+        .collect())
+}

@@ -1,0 +1,241 @@
+//! The store: sled behind one module. The only module that touches sled.
+//!
+//! Reads go straight to sled (callers on async tasks use [`Store::read`], which runs them
+//! on the blocking pool). Every write goes through the single writer thread
+//! ([`writer`]), which verifies nothing (admission did that) but decides winners, keeps
+//! the version vectors and digests, and commits each group of requests as one atomic
+//! sled batch followed by one flush: group commit.
+
+pub mod audit;
+mod keys;
+mod writer;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+pub use audit::{AuditEntry, AuditEvent};
+pub use writer::{Applied, IngestOutcome, LocalWrite};
+
+use crate::crypto::Signer;
+use crate::error::{Error, Result};
+use crate::proto::SignedRecord;
+use crate::records::Envelope;
+use crate::records::hlc::Clock;
+
+/// (collection, author): one author's stream of versions in one collection.
+pub type StreamId = (String, String);
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CollectionStats {
+    /// Ids with a winning version (tombstones included).
+    pub records: u64,
+    /// XOR of the SHA-256 of every winning version: order-independent, so equal on
+    /// converged nodes, and updated incrementally.
+    pub digest: [u8; 32],
+}
+
+/// What the store holds, published after every commit. Cheap to read, never stale by more
+/// than one commit.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Highest contiguous sequence number held per stream.
+    pub version_vector: HashMap<StreamId, u64>,
+    pub collections: HashMap<String, CollectionStats>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    commands: mpsc::Sender<writer::Command>,
+    snapshot: watch::Receiver<Arc<Snapshot>>,
+    writer: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+/// Settings the writer needs to sign our own records.
+pub struct WriterSettings {
+    pub agency: String,
+    pub signer: Signer,
+    pub max_clock_skew: std::time::Duration,
+    pub max_record_bytes: usize,
+}
+
+pub(crate) fn storage_error(e: sled::Error) -> Error {
+    Error::Unavailable(format!("storage: {e}"))
+}
+
+impl Store {
+    /// Opens (or creates) the store and starts its writer thread.
+    pub fn open(dir: &Path, settings: WriterSettings) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", dir.display())))?;
+        let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;
+        let clock = Clock::new(settings.max_clock_skew, persisted_clock.and_then(|v| keys::be_u64(&v)))?;
+        let (commands, receiver) = mpsc::channel(1024);
+        let (writer, snapshot) = writer::Writer::load(db.clone(), settings, clock)?;
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|e| Error::Internal(format!("cannot start the store writer: {e}")))?;
+        Ok(Store {
+            db,
+            commands,
+            snapshot,
+            writer: Arc::new(Mutex::new(Some(thread))),
+        })
+    }
+
+    /// Opens a store read-only for inspection (tests, offline tools); no writer.
+    pub fn inspect(dir: &Path) -> Result<Inspector> {
+        let db = sled::Config::new().path(dir).open().map_err(storage_error)?;
+        Ok(Inspector { db })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.borrow().clone()
+    }
+
+    /// Changes after every commit.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.snapshot.clone()
+    }
+
+    /// Runs a read on the blocking pool, so a cold sled page never stalls a tokio worker.
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
+    }
+
+    async fn submit<T>(&self, command: impl FnOnce(oneshot::Sender<Result<T>>) -> writer::Command) -> Result<T> {
+        let (reply, response) = oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .await
+            .map_err(|_| Error::Unavailable("the store is shutting down".into()))?;
+        response
+            .await
+            .map_err(|_| Error::Unavailable("the store writer stopped".into()))?
+    }
+
+    /// Signs and stores our own writes; acknowledged once on disk. One result per write.
+    pub async fn put(&self, writes: Vec<LocalWrite>, actor: String) -> Result<Vec<Result<Applied>>> {
+        self.submit(|reply| writer::Command::Local { writes, actor, reply })
+            .await
+    }
+
+    /// Stores admitted records from a peer; acknowledged once on disk.
+    pub async fn ingest(&self, records: Vec<Envelope>, from: String) -> Result<IngestOutcome> {
+        self.submit(|reply| writer::Command::Ingest { records, from, reply })
+            .await
+    }
+
+    /// Appends audit entries (refusals, admin actions) and optionally sets a metadata key
+    /// in the same commit.
+    pub async fn record(&self, events: Vec<AuditEvent>, meta: Option<(String, Vec<u8>)>) -> Result<()> {
+        self.submit(|reply| writer::Command::Record { events, meta, reply })
+            .await
+    }
+
+    /// Stops the writer after it drains what is queued. Other clones must be dropped first
+    /// for sled to release the directory.
+    pub fn shutdown(self) {
+        let Store { writer, commands, .. } = self;
+        drop(commands);
+        if let Some(thread) = writer.lock().ok().and_then(|mut t| t.take()) {
+            let _ = thread.join();
+        }
+    }
+
+    pub fn get(&self, collection: &str, id: &str) -> Result<Option<Envelope>> {
+        self.db
+            .get(keys::record(collection, id))
+            .map_err(storage_error)?
+            .map(|v| Envelope::from_stored(&v))
+            .transpose()
+    }
+
+    /// Winning versions of a collection in id order, after `start_after`.
+    pub fn list(&self, collection: &str, id_prefix: &str, start_after: &str, limit: usize) -> Result<Vec<Envelope>> {
+        let prefix = keys::record_prefix(collection, id_prefix);
+        let mut range = self.db.scan_prefix(&prefix);
+        if !start_after.is_empty() {
+            let mut start = keys::record(collection, start_after);
+            start.push(0);
+            range = self.db.range(start..);
+        }
+        let mut out = Vec::new();
+        for item in range {
+            let (key, value) = item.map_err(storage_error)?;
+            if !key.starts_with(&prefix) || out.len() == limit {
+                break;
+            }
+            out.push(Envelope::from_stored(&value)?);
+        }
+        Ok(out)
+    }
+
+    /// Versions of one stream with `after < seq <= upto`, in order, at most `limit`.
+    pub fn log_range(&self, stream: &StreamId, after: u64, upto: u64, limit: usize) -> Result<Vec<SignedRecord>> {
+        let (collection, author) = stream;
+        let range = keys::log(collection, author, after.saturating_add(1))..=keys::log(collection, author, upto);
+        let mut out = Vec::new();
+        for item in self.db.range(range).take(limit) {
+            let (_, value) = item.map_err(storage_error)?;
+            out.push(
+                prost::Message::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .db
+            .get(keys::meta(name))
+            .map_err(storage_error)?
+            .map(|v| v.to_vec()))
+    }
+
+    /// The last `n` audit entries, oldest first.
+    pub fn audit_tail(&self, n: usize) -> Result<Vec<AuditEntry>> {
+        let mut entries = self
+            .db
+            .scan_prefix([keys::AUDIT])
+            .rev()
+            .take(n)
+            .map(|item| {
+                let (_, value) = item.map_err(storage_error)?;
+                serde_json::from_slice(&value).map_err(|e| Error::Internal(format!("audit entry: {e}")))
+            })
+            .collect::<Result<Vec<AuditEntry>>>()?;
+        entries.reverse();
+        Ok(entries)
+    }
+}
+
+/// Read-only access to a stopped node's store: what is really on disk.
+pub struct Inspector {
+    db: sled::Db,
+}
+
+impl Inspector {
+    /// Every key that mentions `needle` (a collection name, an id...), as text.
+    pub fn keys_containing(&self, needle: &str) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        for item in self.db.iter() {
+            let (key, value) = item.map_err(storage_error)?;
+            let contains = |hay: &[u8]| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+            if contains(&key) || contains(&value) {
+                found.push(String::from_utf8_lossy(&key).into_owned());
+            }
+        }
+        Ok(found)
+    }
+}

@@ -1,0 +1,449 @@
+//! The single writer: the only code that mutates sled. It runs on its own OS thread and
+//! commits each group of queued requests as one atomic batch and one flush, then answers
+//! all of them: concurrent writers share a flush (group commit) and an acknowledged write
+//! is on disk.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use prost::Message as _;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::audit::{AuditEntry, AuditEvent};
+use super::{CollectionStats, Snapshot, StreamId, WriterSettings, keys, storage_error};
+use crate::error::{Error, Refusal, Result};
+use crate::proto::{Record, RecordBody, RecordHeader, SignedRecord};
+use crate::records::hlc::Clock;
+use crate::records::{Envelope, SCHEMA_VERSION, sha256};
+
+/// Requests per commit, at most: bounds commit latency and batch memory.
+const MAX_GROUP: usize = 256;
+
+pub enum Command {
+    Local {
+        writes: Vec<LocalWrite>,
+        actor: String,
+        reply: oneshot::Sender<Result<Vec<Result<Applied>>>>,
+    },
+    Ingest {
+        records: Vec<Envelope>,
+        from: String,
+        reply: oneshot::Sender<Result<IngestOutcome>>,
+    },
+    Record {
+        events: Vec<AuditEvent>,
+        meta: Option<(String, Vec<u8>)>,
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
+
+/// A write by our own agency, checked by admission, signed here.
+#[derive(Debug, Clone)]
+pub enum LocalWrite {
+    Put {
+        collection: String,
+        id: String,
+        body: RecordBody,
+    },
+    /// A new version of the current winner with the kind's revoked status.
+    Revoke { collection: String, id: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub header: RecordHeader,
+    /// Whether this version is now the winner for its id.
+    pub current: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct IngestOutcome {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub refused: Vec<Error>,
+}
+
+/// Pending writes of one commit, readable before they reach sled.
+struct Tx<'a> {
+    db: &'a sled::Db,
+    batch: sled::Batch,
+    pending: HashMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Tx<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if let Some(value) = self.pending.get(key) {
+            return Ok(Some(value.clone()));
+        }
+        Ok(self.db.get(key).map_err(storage_error)?.map(|v| v.to_vec()))
+    }
+
+    fn contains(&self, key: &[u8]) -> Result<bool> {
+        Ok(self.pending.contains_key(key) || self.db.contains_key(key).map_err(storage_error)?)
+    }
+
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.batch.insert(key.clone(), value.clone());
+        self.pending.insert(key, value);
+    }
+}
+
+enum Stored {
+    New { current: bool },
+    Duplicate,
+}
+
+pub struct Writer {
+    db: sled::Db,
+    settings: WriterSettings,
+    clock: Clock,
+    version_vector: HashMap<StreamId, u64>,
+    stats: HashMap<String, CollectionStats>,
+    audit_seq: u64,
+    audit_hash: String,
+    published: watch::Sender<Arc<Snapshot>>,
+}
+
+impl Writer {
+    pub fn load(
+        db: sled::Db,
+        settings: WriterSettings,
+        clock: Clock,
+    ) -> Result<(Self, watch::Receiver<Arc<Snapshot>>)> {
+        let (published, snapshot) = watch::channel(Arc::new(Snapshot::default()));
+        let mut writer = Writer {
+            db,
+            settings,
+            clock,
+            version_vector: HashMap::new(),
+            stats: HashMap::new(),
+            audit_seq: 0,
+            audit_hash: String::new(),
+            published,
+        };
+        writer.reload()?;
+        writer.publish();
+        Ok((writer, snapshot))
+    }
+
+    /// Rebuilds the in-memory state from disk (at start, and after a failed commit).
+    fn reload(&mut self) -> Result<()> {
+        self.version_vector.clear();
+        for item in self.db.scan_prefix([keys::VERSION_VECTOR]) {
+            let (key, value) = item.map_err(storage_error)?;
+            if let (Some(stream), Some(seq)) = (keys::parse_version_vector(&key), keys::be_u64(&value)) {
+                self.version_vector.insert(stream, seq);
+            }
+        }
+        self.stats.clear();
+        for item in self.db.scan_prefix([keys::STATS]) {
+            let (key, value) = item.map_err(storage_error)?;
+            let name = String::from_utf8_lossy(&key[1..]).into_owned();
+            if let (Some(records), Ok(digest)) = (keys::be_u64(&value[..8.min(value.len())]), value[8..].try_into()) {
+                self.stats.insert(name, CollectionStats { records, digest });
+            }
+        }
+        if let Some(item) = self.db.scan_prefix([keys::AUDIT]).next_back() {
+            let (_, value) = item.map_err(storage_error)?;
+            let last: AuditEntry =
+                serde_json::from_slice(&value).map_err(|e| Error::Internal(format!("audit entry: {e}")))?;
+            self.audit_seq = last.seq;
+            self.audit_hash = last.hash;
+        }
+        Ok(())
+    }
+
+    fn publish(&self) {
+        self.published.send_replace(Arc::new(Snapshot {
+            version_vector: self.version_vector.clone(),
+            collections: self.stats.clone(),
+        }));
+    }
+
+    pub fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        while let Some(first) = commands.blocking_recv() {
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match commands.try_recv() {
+                    Ok(command) => group.push(command),
+                    Err(_) => break,
+                }
+            }
+            self.commit(group);
+        }
+    }
+
+    /// Applies a group as one batch, flushes once, then answers every request.
+    fn commit(&mut self, group: Vec<Command>) {
+        let db = self.db.clone();
+        let mut tx = Tx {
+            db: &db,
+            batch: sled::Batch::default(),
+            pending: HashMap::new(),
+        };
+        let mut answers = Vec::with_capacity(group.len());
+        let mut touched = Vec::new();
+        for command in group {
+            answers.push(self.apply(&mut tx, command, &mut touched));
+        }
+        for name in touched {
+            let stats = self.stats.get(&name).copied().unwrap_or_default();
+            let mut value = stats.records.to_be_bytes().to_vec();
+            value.extend_from_slice(&stats.digest);
+            tx.put(keys::stats(&name), value);
+        }
+        tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
+        let written = db.apply_batch(tx.batch).and_then(|()| db.flush().map(|_| ()));
+        match written {
+            Ok(()) => {
+                self.publish();
+                answers.into_iter().for_each(Answer::send);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
+                if let Err(reload) = self.reload() {
+                    tracing::error!(error = %reload, "cannot reload store state");
+                }
+                answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
+            }
+        }
+    }
+
+    fn apply(&mut self, tx: &mut Tx, command: Command, touched: &mut Vec<String>) -> Answer {
+        match command {
+            Command::Local { writes, actor, reply } => {
+                let results = writes
+                    .into_iter()
+                    .map(|write| {
+                        let result = self.local(tx, write, touched);
+                        let event = local_audit(&actor, &result);
+                        self.append_audit(tx, event);
+                        result
+                    })
+                    .collect();
+                Answer::Local(reply, results)
+            }
+            Command::Ingest { records, from, reply } => Answer::Ingest(reply, self.ingest(tx, records, &from, touched)),
+            Command::Record { events, meta, reply } => {
+                for event in events {
+                    self.append_audit(tx, event);
+                }
+                if let Some((name, value)) = meta {
+                    tx.put(keys::meta(&name), value);
+                }
+                Answer::Record(reply)
+            }
+        }
+    }
+
+    fn local(&mut self, tx: &mut Tx, write: LocalWrite, touched: &mut Vec<String>) -> Result<Applied> {
+        let (collection, id, body, tombstone) = match write {
+            LocalWrite::Put { collection, id, body } => (collection, id, Some(body), false),
+            LocalWrite::Revoke { collection, id } => {
+                let body = self.revoked_body(tx, &collection, &id)?;
+                (collection, id, Some(body), false)
+            }
+        };
+        let agency = self.settings.agency.clone();
+        let stream = (collection.clone(), agency.clone());
+        let header = RecordHeader {
+            collection,
+            id,
+            author: agency,
+            seq: self.version_vector.get(&stream).copied().unwrap_or(0) + 1,
+            hlc: self.clock.now(),
+            key_id: self.settings.signer.key_id().to_string(),
+            schema_version: SCHEMA_VERSION,
+            tombstone,
+        };
+        let record = Record {
+            header: Some(header.clone()),
+            body,
+        };
+        let bytes = record.encode_to_vec();
+        if bytes.len() > self.settings.max_record_bytes {
+            return Err(Error::refused(
+                Refusal::Oversize,
+                format!(
+                    "record is {} bytes, the limit is {}",
+                    bytes.len(),
+                    self.settings.max_record_bytes
+                ),
+            ));
+        }
+        let signature = self.settings.signer.sign(&bytes);
+        let envelope = Envelope {
+            hash: sha256(&bytes),
+            signed: SignedRecord {
+                record: bytes,
+                signature,
+            },
+            record,
+        };
+        match self.store_version(tx, &envelope, touched)? {
+            Stored::New { current } => Ok(Applied { header, current }),
+            Stored::Duplicate => Err(Error::Internal(
+                "a fresh local version collided with a stored one".into(),
+            )),
+        }
+    }
+
+    fn revoked_body(&self, tx: &Tx, collection: &str, id: &str) -> Result<RecordBody> {
+        let current = tx
+            .get(&keys::record(collection, id))?
+            .map(|v| Envelope::from_stored(&v))
+            .transpose()?
+            .ok_or_else(|| Error::NotFound(format!("{collection}/{id}")))?;
+        let deleted = current.header().tombstone;
+        let mut body = current
+            .record
+            .body
+            .filter(|_| !deleted)
+            .ok_or_else(|| Error::FailedPrecondition(format!("{collection}/{id} is deleted")))?;
+        let before = body.clone();
+        crate::records::revoke(&mut body);
+        if body == before {
+            return Err(Error::FailedPrecondition(format!(
+                "{collection}/{id} is already revoked"
+            )));
+        }
+        Ok(body)
+    }
+
+    fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, from: &str, touched: &mut Vec<String>) -> IngestOutcome {
+        let mut outcome = IngestOutcome::default();
+        for envelope in records {
+            let result = self
+                .clock
+                .observe(envelope.header().hlc)
+                .and_then(|()| self.store_version(tx, &envelope, touched));
+            match result {
+                Ok(Stored::New { .. }) => outcome.stored += 1,
+                Ok(Stored::Duplicate) => outcome.duplicates += 1,
+                Err(error) => {
+                    let header = envelope.header();
+                    let target = format!("{}/{}", header.collection, header.id);
+                    let event = AuditEvent::refusal(&format!("peer:{from}"), &target, &error);
+                    self.append_audit(tx, event);
+                    outcome.refused.push(error);
+                }
+            }
+        }
+        if outcome.stored > 0 {
+            let event = AuditEvent {
+                actor: format!("peer:{from}"),
+                action: "ingest".into(),
+                target: String::new(),
+                detail: format!("{} records stored, {} duplicates", outcome.stored, outcome.duplicates),
+            };
+            self.append_audit(tx, event);
+        }
+        outcome
+    }
+
+    /// Logs the version, makes it the winner if it beats the current one, advances the
+    /// stream's contiguous sequence number.
+    fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope, touched: &mut Vec<String>) -> Result<Stored> {
+        let header = envelope.header();
+        let stream = (header.collection.clone(), header.author.clone());
+        let log_key = keys::log(&header.collection, &header.author, header.seq);
+        if let Some(existing) = tx.get(&log_key)? {
+            let existing = SignedRecord::decode(existing.as_slice())
+                .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
+            if existing.record == envelope.signed.record {
+                return Ok(Stored::Duplicate);
+            }
+            return Err(Error::refused(
+                Refusal::Equivocation,
+                format!(
+                    "{} signed two different records as seq {} of {}",
+                    header.author, header.seq, header.collection
+                ),
+            ));
+        }
+        let stored = envelope.to_stored();
+        tx.put(log_key, stored.clone());
+
+        let record_key = keys::record(&header.collection, &header.id);
+        let previous = tx.get(&record_key)?.map(|v| Envelope::from_stored(&v)).transpose()?;
+        let current = previous.as_ref().is_none_or(|p| envelope.version() > p.version());
+        if current {
+            tx.put(record_key, stored);
+            let stats = self.stats.entry(header.collection.clone()).or_default();
+            match &previous {
+                Some(previous) => xor(&mut stats.digest, &previous.hash),
+                None => stats.records += 1,
+            }
+            xor(&mut stats.digest, &envelope.hash);
+            if !touched.contains(&header.collection) {
+                touched.push(header.collection.clone());
+            }
+        }
+
+        let mut seq = self.version_vector.get(&stream).copied().unwrap_or(0);
+        let before = seq;
+        while tx.contains(&keys::log(&stream.0, &stream.1, seq + 1))? {
+            seq += 1;
+        }
+        if seq != before {
+            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
+            self.version_vector.insert(stream, seq);
+        }
+        Ok(Stored::New { current })
+    }
+
+    fn append_audit(&mut self, tx: &mut Tx, event: AuditEvent) {
+        self.audit_seq += 1;
+        let entry = AuditEntry::new(self.audit_seq, event, std::mem::take(&mut self.audit_hash));
+        self.audit_hash = entry.hash.clone();
+        tx.put(keys::audit(entry.seq), serde_json::to_vec(&entry).unwrap_or_default());
+    }
+}
+
+fn xor(digest: &mut [u8; 32], hash: &[u8; 32]) {
+    digest.iter_mut().zip(hash).for_each(|(d, h)| *d ^= h);
+}
+
+fn local_audit(actor: &str, result: &Result<Applied>) -> AuditEvent {
+    match result {
+        Ok(applied) => AuditEvent {
+            actor: actor.to_string(),
+            action: "write".into(),
+            target: format!("{}/{}", applied.header.collection, applied.header.id),
+            detail: format!("seq {} current={}", applied.header.seq, applied.current),
+        },
+        Err(error) => AuditEvent {
+            actor: actor.to_string(),
+            action: "write.failed".into(),
+            target: String::new(),
+            detail: error.to_string(),
+        },
+    }
+}
+
+/// A request's answer, held until the commit is on disk.
+enum Answer {
+    Local(oneshot::Sender<Result<Vec<Result<Applied>>>>, Vec<Result<Applied>>),
+    Ingest(oneshot::Sender<Result<IngestOutcome>>, IngestOutcome),
+    Record(oneshot::Sender<Result<()>>),
+}
+
+impl Answer {
+    fn send(self) {
+        // A requester that gave up no longer needs the answer.
+        let _ = match self {
+            Answer::Local(reply, results) => reply.send(Ok(results)).map_err(drop),
+            Answer::Ingest(reply, outcome) => reply.send(Ok(outcome)).map_err(drop),
+            Answer::Record(reply) => reply.send(Ok(())).map_err(drop),
+        };
+    }
+
+    fn fail(self, error: Error) {
+        let message = error.to_string();
+        let _ = match self {
+            Answer::Local(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
+            Answer::Ingest(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
+            Answer::Record(reply) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
+        };
+    }
+}

@@ -1,0 +1,239 @@
+//! Transport: gRPC over TLS 1.3 with client certificates. The only module that touches
+//! rustls and X.509.
+//!
+//! Identity lives in the certificate's DNS names: a node of agency `DE-BAFA` holds
+//! `de-bafa.node.fedx`, an operator of that agency `de-bafa.operator.fedx`. Every
+//! certificate is issued by the federation CA, so a name in a verified certificate is
+//! trusted.
+
+pub mod pki;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
+
+use crate::config::TlsConfig;
+use crate::error::{Error, Result};
+
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_PENDING_HANDSHAKES: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Another agency's node (or ours, seen from a client): may only replicate.
+    Node,
+    /// An operator or application of an agency: may write and administer its own node.
+    Operator,
+}
+
+/// Who is calling, from the verified client certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub agency: String,
+    pub role: Role,
+}
+
+impl std::fmt::Display for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let role = match self.role {
+            Role::Node => "peer",
+            Role::Operator => "operator",
+        };
+        write!(f, "{role}:{}", self.agency)
+    }
+}
+
+pub fn node_dns_name(agency: &str) -> String {
+    format!("{}.node.fedx", agency.to_ascii_lowercase())
+}
+
+pub fn operator_dns_name(agency: &str) -> String {
+    format!("{}.operator.fedx", agency.to_ascii_lowercase())
+}
+
+/// The caller of a request on our TLS server.
+pub fn caller<T>(request: &tonic::Request<T>) -> Result<Caller> {
+    let certs = request
+        .peer_certs()
+        .ok_or_else(|| Error::Unauthenticated("no client certificate".into()))?;
+    let leaf = certs
+        .first()
+        .ok_or_else(|| Error::Unauthenticated("no client certificate".into()))?;
+    identity_of(leaf.as_ref())
+}
+
+/// The identity a DER certificate claims; exactly one federation name is allowed.
+pub fn identity_of(der: &[u8]) -> Result<Caller> {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| Error::Unauthenticated(format!("unreadable certificate: {e}")))?;
+    let names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| san.value.general_names.clone())
+        .unwrap_or_default();
+    let mut identities = names.iter().filter_map(|name| match name {
+        GeneralName::DNSName(dns) => parse_identity(dns),
+        _ => None,
+    });
+    match (identities.next(), identities.next()) {
+        (Some(identity), None) => Ok(identity),
+        (None, _) => Err(Error::Unauthenticated(
+            "certificate names no federation identity".into(),
+        )),
+        (Some(_), Some(_)) => Err(Error::Unauthenticated(
+            "certificate names more than one identity".into(),
+        )),
+    }
+}
+
+fn parse_identity(dns: &str) -> Option<Caller> {
+    let (agency, role) = if let Some(agency) = dns.strip_suffix(".node.fedx") {
+        (agency, Role::Node)
+    } else {
+        (dns.strip_suffix(".operator.fedx")?, Role::Operator)
+    };
+    let agency = agency.to_ascii_uppercase();
+    crate::config::check_agency_id(&agency).ok()?;
+    Some(Caller { agency, role })
+}
+
+/// The identity in a PEM certificate file (fedctl uses it to name the node it expects).
+pub fn identity_of_pem_file(path: &std::path::Path) -> Result<Caller> {
+    let cert = CertificateDer::from_pem_file(path)
+        .map_err(|e| Error::config(format!("cannot read certificate {}: {e}", path.display())))?;
+    identity_of(cert.as_ref())
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// TLS 1.3 only, client certificate required and verified against the federation CA.
+pub fn server_config(tls: &TlsConfig) -> Result<Arc<rustls::ServerConfig>> {
+    let tls_error = |e: &dyn std::fmt::Display| Error::config(format!("TLS: {e}"));
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(&tls.ca).map_err(|e| tls_error(&e))? {
+        roots.add(ca.map_err(|e| tls_error(&e))?).map_err(|e| tls_error(&e))?;
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .build()
+        .map_err(|e| tls_error(&e))?;
+    let certs = CertificateDer::pem_file_iter(&tls.cert)
+        .map_err(|e| tls_error(&e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_error(&e))?;
+    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| tls_error(&e))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| tls_error(&e))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| tls_error(&e))?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Accepted TLS connections, handshakes done off the accept loop and bounded in number
+/// and time, so a slow or silent client cannot stall others.
+pub fn incoming(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    cancel: CancellationToken,
+) -> ReceiverStream<std::io::Result<TlsStream<TcpStream>>> {
+    let acceptor = TlsAcceptor::from(config);
+    let (accepted, stream) = mpsc::channel(MAX_PENDING_HANDSHAKES);
+    let handshakes = Arc::new(Semaphore::new(MAX_PENDING_HANDSHAKES));
+    tokio::spawn(async move {
+        loop {
+            let (tcp, peer) = tokio::select! {
+                _ = cancel.cancelled() => return,
+                accepted = listener.accept() => match accepted {
+                    Ok(connection) => connection,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            let Ok(permit) = handshakes.clone().acquire_owned().await else {
+                return;
+            };
+            let (acceptor, accepted) = (acceptor.clone(), accepted.clone());
+            tokio::spawn(async move {
+                let _permit = permit;
+                let _ = tcp.set_nodelay(true);
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => {
+                        let _ = accepted.send(Ok(tls)).await;
+                    }
+                    Ok(Err(e)) => tracing::info!(%peer, error = %e, "TLS handshake refused"),
+                    Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
+                }
+            });
+        }
+    });
+    ReceiverStream::new(stream)
+}
+
+/// Where a client finds its TLS material.
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    pub ca: Vec<u8>,
+    pub cert: Vec<u8>,
+    pub key: Vec<u8>,
+}
+
+impl ClientTls {
+    pub fn load(tls: &TlsConfig) -> Result<Self> {
+        Ok(ClientTls {
+            ca: read(&tls.ca)?,
+            cert: read(&tls.cert)?,
+            key: read(&tls.key)?,
+        })
+    }
+}
+
+/// A lazily connecting mTLS channel to `endpoint`, whose certificate must name
+/// `server_name` (a node's federation name), so we talk to the agency we expect.
+pub fn channel(endpoint: &str, tls: &ClientTls, server_name: &str) -> Result<Channel> {
+    crate::config::check_endpoint(endpoint)?;
+    let tls_config = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&tls.ca))
+        .identity(Identity::from_pem(&tls.cert, &tls.key))
+        .domain_name(server_name);
+    let endpoint = Endpoint::from_shared(endpoint.to_string())
+        .map_err(|e| Error::config(format!("endpoint {endpoint:?}: {e}")))?
+        .tls_config(tls_config)
+        .map_err(|e| Error::config(format!("TLS: {e}")))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(Duration::from_secs(20))
+        .keep_alive_timeout(Duration::from_secs(20))
+        .keep_alive_while_idle(true);
+    Ok(endpoint.connect_lazy())
+}
+
+/// The address a listener really bound (port 0 becomes a real port).
+pub fn local_addr(listener: &TcpListener) -> Result<SocketAddr> {
+    listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("listener address: {e}")))
+}

@@ -1,0 +1,194 @@
+//! Replication across real nodes: relay, catch-up, conflicts, releasability.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use fedx::proto::*;
+use fedx::records::Version;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denial_and_its_revocation_relay_from_a_to_c_through_b() {
+    init_logging();
+    // A–B and B–C only: C hears of A's records through B.
+    let mut fed = Federation::new(3, &[(0, 1), (1, 2)]);
+    fed.start_all().await;
+    let (mut a, mut c) = (fed.operator(0), fed.operator(2));
+    let id = "DE-BAFA/2026-0042";
+    a.put(put("denials", id, denial("BAFA-DN-2026-0042"))).await.unwrap();
+
+    let at_c = eventually("the denial at C", WAIT, || {
+        let mut c = c.clone();
+        async move { get(&mut c, "denials", id).await }
+    })
+    .await;
+    let at_a = get(&mut a, "denials", id).await.unwrap();
+    // The exact bytes A signed, verifiable at C with A's key from the federation config.
+    assert_eq!(at_c.signed, at_a.signed);
+    let signed = at_c.signed.clone().unwrap();
+    let header = at_c.record.as_ref().unwrap().header.clone().unwrap();
+    assert_eq!(header.author, "DE-BAFA");
+    fed.configs[2]
+        .keyring()
+        .unwrap()
+        .verify(
+            &header.author,
+            &header.key_id,
+            header.hlc,
+            &signed.record,
+            &signed.signature,
+        )
+        .expect("A's signature verifies at C");
+
+    a.revoke(RevokeRequest {
+        collection: "denials".into(),
+        id: id.into(),
+    })
+    .await
+    .unwrap();
+    eventually("the revocation at C", WAIT, || {
+        let mut c = c.clone();
+        async move {
+            let record = get(&mut c, "denials", id).await?;
+            (denial_status(&record) == DenialStatus::Revoked).then_some(())
+        }
+    })
+    .await;
+    assert_eq!(
+        denial_status(&get(&mut c, "denials", id).await.unwrap()),
+        DenialStatus::Revoked
+    );
+    fed.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_node_catches_up_receiving_about_what_it_missed() {
+    init_logging();
+    const MISSED: usize = 5_000;
+    let mut fed = Federation::new(3, &[(0, 1), (1, 2), (0, 2)]);
+    fed.start_all().await;
+    fed.stop(2).await;
+
+    let mut a = fed.operator(0);
+    for chunk in 0..MISSED / 500 {
+        let puts = (0..500)
+            .map(|i| {
+                let n = chunk * 500 + i;
+                put("denials", &format!("DE-BAFA/{n:05}"), denial(&format!("REF-{n}")))
+            })
+            .collect();
+        a.batch_put(BatchPutRequest { puts }).await.unwrap();
+    }
+    let expected = digests(&mut a).await;
+
+    fed.start(2).await;
+    let mut c = fed.operator(2);
+    eventually("C to converge with A", WAIT, || {
+        let (mut c, expected) = (c.clone(), expected.clone());
+        async move { (digests(&mut c).await == expected).then_some(()) }
+    })
+    .await;
+    // C's counters start at its restart: everything it received since is catch-up.
+    let received: u64 = status(&mut c).await.peers.iter().map(|p| p.records_received).sum();
+    assert!(received >= MISSED as u64, "received {received}");
+    assert!(
+        received as f64 <= 1.1 * MISSED as f64,
+        "C missed {MISSED} records but was sent {received}"
+    );
+    fed.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_to_a_shared_id_converge_on_the_design_winner() {
+    init_logging();
+    // No links yet: a partition. Both sides write the same shared id.
+    let mut fed = Federation::new(3, &[]);
+    fed.start_all().await;
+    let id = "EU-SHARED/0001";
+    let mut versions = Vec::new();
+    for (i, name) in [(0, "Version of A"), (1, "Version of B")] {
+        let mut client = fed.operator(i);
+        client.put(put("shared", id, watchlist_entry(name))).await.unwrap();
+        let stored = get(&mut client, "shared", id).await.unwrap();
+        let header = stored.record.as_ref().unwrap().header.clone().unwrap();
+        let hash: [u8; 32] = hex::decode(&stored.sha256).unwrap().try_into().unwrap();
+        versions.push((
+            Version {
+                hlc: header.hlc,
+                author: header.author,
+                hash,
+            },
+            stored.sha256,
+        ));
+    }
+    let winner = versions.iter().max_by(|a, b| a.0.cmp(&b.0)).unwrap().1.clone();
+
+    // Heal: a full mesh, added at runtime.
+    for (i, j) in [(0, 1), (1, 2), (0, 2)] {
+        for (from, to) in [(i, j), (j, i)] {
+            let peer = PeerEntry {
+                agency: fed.agency(to).into(),
+                endpoint: fed.endpoint(to),
+            };
+            fed.operator(from)
+                .add_peer(AddPeerRequest { peer: Some(peer) })
+                .await
+                .unwrap();
+        }
+    }
+    for i in 0..3 {
+        let client = fed.operator(i);
+        eventually("every node to hold the winner", WAIT, || {
+            let (mut client, winner) = (client.clone(), winner.clone());
+            async move { (get(&mut client, "shared", id).await?.sha256 == winner).then_some(()) }
+        })
+        .await;
+    }
+    // Collections all three hold are equal everywhere (C does not read `restricted`).
+    let common = |d: Vec<(String, u64, String)>| d.into_iter().filter(|c| c.0 != "restricted").collect::<Vec<_>>();
+    let first = common(digests(&mut fed.operator(0)).await);
+    for i in 1..3 {
+        assert_eq!(common(digests(&mut fed.operator(i)).await), first);
+    }
+    fed.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collection_never_reaches_an_agency_outside_its_readers() {
+    init_logging();
+    let mut fed = Federation::new(3, &[(0, 1), (1, 2), (0, 2)]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    a.put(put("restricted", "DE-BAFA/EUC-1", end_use_check()))
+        .await
+        .unwrap();
+    // A later record every node reads: once C has it, C has seen all A would send it.
+    a.put(put("denials", "DE-BAFA/after", denial("AFTER"))).await.unwrap();
+    let mut b = fed.operator(1);
+    eventually("B to hold the restricted record", WAIT, || {
+        let mut b = b.clone();
+        async move { get(&mut b, "restricted", "DE-BAFA/EUC-1").await }
+    })
+    .await;
+    eventually("C to hold the later denial", WAIT, || {
+        let mut c = fed.operator(2);
+        async move { get(&mut c, "denials", "DE-BAFA/after").await }
+    })
+    .await;
+    let c_status = status(&mut fed.operator(2)).await;
+    assert!(c_status.collections.iter().all(|c| c.name != "restricted"));
+    assert!(get(&mut b, "restricted", "DE-BAFA/EUC-1").await.is_some());
+
+    // What is really on C's disk: nothing of the restricted collection.
+    fed.stop_all().await;
+    let store = fedx::store::Store::inspect(fed.data_dir(2)).unwrap();
+    assert!(
+        store.keys_containing("DE-BAFA/after").unwrap().len() >= 2,
+        "sanity: C stored the denial"
+    );
+    assert_eq!(store.keys_containing("restricted").unwrap(), Vec::<String>::new());
+    assert_eq!(store.keys_containing("EUC-1").unwrap(), Vec::<String>::new());
+}
