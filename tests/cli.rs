@@ -50,7 +50,10 @@ async fn json_output_is_only_json_and_errors_go_to_stderr_with_exit_codes() {
     let put = json(&fedctl(&fed, 0, &["-o", "json", "put", "denials", id], Some(&denial)).await);
     assert_eq!(put["header"]["id"], id);
     let got = json(&fedctl(&fed, 0, &["-o", "json", "get", "denials", id], None).await);
-    assert_eq!(got["record"]["body"]["license_denial"]["status"], "DENIAL_STATUS_ACTIVE");
+    assert_eq!(
+        got["record"]["body"]["license_denial"]["status"],
+        "DENIAL_STATUS_ACTIVE"
+    );
     let listed = json(&fedctl(&fed, 0, &["-o", "json", "list", "denials"], None).await);
     assert_eq!(listed["records"].as_array().unwrap().len(), 1);
     for args in [&["members", "list"][..], &["peers", "list"]] {

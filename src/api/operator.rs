@@ -31,7 +31,11 @@ impl OperatorApi {
         let mut body = body.ok_or_else(|| Error::invalid("body is required"))?;
         validate::normalize_body(&mut body);
         self.context.policy.check_local_put(&collection, &id, &body)?;
-        Ok(LocalWrite::Put { collection, id, body })
+        Ok(LocalWrite::Put {
+            collection,
+            id,
+            body: Box::new(body),
+        })
     }
 
     /// Stores checked writes; a refusal is audited and nothing is stored.
@@ -111,7 +115,7 @@ impl Operator for OperatorApi {
         let GetRequest { collection, id } = request.into_inner();
         let key = format!("{collection}/{id}");
         let found = self.context.store.read(move |s| s.get(&collection, &id)).await?;
-        let envelope = found.ok_or_else(|| Error::NotFound(key))?;
+        let envelope = found.ok_or(Error::NotFound(key))?;
         Ok(Response::new(stored(envelope)))
     }
 

@@ -138,13 +138,13 @@ impl Keyring {
             .keys
             .get(&(author.to_string(), key_id.to_string()))
             .ok_or_else(|| Error::refused(Refusal::UnknownKey, format!("{author} has no key {key_id:?}")))?;
-        if let KeyStatus::Revoked { revoked_at } = member_key.status {
-            if revoked_at.is_none_or(|at| hlc >= at) {
-                return Err(Error::refused(
-                    Refusal::RevokedKey,
-                    format!("key {author}/{key_id} was revoked before this record was stamped"),
-                ));
-            }
+        if let KeyStatus::Revoked { revoked_at } = member_key.status
+            && revoked_at.is_none_or(|at| hlc >= at)
+        {
+            return Err(Error::refused(
+                Refusal::RevokedKey,
+                format!("key {author}/{key_id} was revoked before this record was stamped"),
+            ));
         }
         let signature: [u8; 64] = signature
             .try_into()

@@ -182,7 +182,7 @@ mod tests {
         assert!(version(1, "B", 0) > version(1, "A", 9));
         assert!(version(1, "A", 2) > version(1, "A", 1));
         // Order-independent: the max of any permutation is the same.
-        let mut versions = vec![version(1, "A", 1), version(3, "B", 0), version(3, "A", 7)];
+        let mut versions = [version(1, "A", 1), version(3, "B", 0), version(3, "A", 7)];
         let winner = versions.iter().max().cloned();
         versions.reverse();
         assert_eq!(versions.iter().max().cloned(), winner);

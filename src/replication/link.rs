@@ -42,7 +42,7 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
         {
             let mut routing = lock(&inner.routing);
             routing.drop_peer(&agency);
-            routing.reassign(&inner.store.snapshot().version_vector);
+            routing.reassign(&inner.store.snapshot().version_vector, Instant::now());
         }
         inner.routing_changed.send_modify(|g| *g += 1);
         inner.update_status(&agency, |s| {
@@ -74,6 +74,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
         .await
         .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
         .into_inner();
+    lock(&inner.routing).connected(agency);
     inner.update_status(agency, |s| {
         s.state = "connected";
         s.last_error.clear();
@@ -106,6 +107,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
                         .unwrap_or(0),
                 })
                 .collect();
+            tracing::debug!(node = %inner.config.agency, peer = %agency, ?cursors, "want");
             wants
                 .send(Want { cursors })
                 .await
@@ -119,6 +121,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
 /// with the sender's heads.
 async fn receive(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<()> {
     let Batch { records, heads } = batch;
+    tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
     if !records.is_empty() {
         let count = records.len() as u64;
         inner.update_status(agency, |s| s.records_received += count);
@@ -159,8 +162,9 @@ async fn receive(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<()> {
     let local = inner.store.snapshot().version_vector.clone();
     let changed = {
         let mut routing = lock(&inner.routing);
-        routing.set_heads(agency, heads);
-        let changed = routing.reassign(&local);
+        let now = Instant::now();
+        routing.set_heads(agency, heads, now);
+        let changed = routing.reassign(&local, now);
         let lag = routing.lag(agency, &local);
         inner.update_status(agency, |s| s.lag_records = lag);
         changed

@@ -176,7 +176,7 @@ impl Replicator {
         lock(&self.inner.status).remove(agency);
         let mut routing = lock(&self.inner.routing);
         routing.drop_peer(agency);
-        routing.reassign(&self.inner.store.snapshot().version_vector);
+        routing.reassign(&self.inner.store.snapshot().version_vector, std::time::Instant::now());
         self.inner.routing_changed.send_modify(|g| *g += 1);
     }
 

@@ -2,34 +2,61 @@
 //!
 //! Every peer advertises its heads (the highest contiguous seq it holds per stream it may
 //! send us). We pull each stream from exactly one peer, so a node that catches up receives
-//! each missing record about once, not once per peer. The choice converges: a stream is
+//! each missing record about once, not once per peer. The choice converges: a new stream is
 //! pulled from a peer that holds the most of it, preferring the author itself; we move
-//! away from a peer only once it has nothing more for us and another peer has.
+//! away from a peer only once it has nothing more for us, has stopped advancing for a
+//! while, and another peer has more. Never switching while the current source still
+//! delivers (a relay may be catching up itself) is what keeps catch-up free of
+//! duplicates: a switch would re-send whatever the old source had in flight. For the same
+//! reason a stream is not assigned while its author is connected but has not yet said
+//! what it holds: the first heads to arrive would otherwise pick a relay.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use crate::store::StreamId;
+
+/// How long a source must stand still before we leave it for one that has more.
+pub const STALE_AFTER: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Default)]
 pub struct Routing {
     heads: HashMap<String, HashMap<StreamId, u64>>,
+    /// When each peer's head of each stream last moved forward.
+    advanced: HashMap<(String, StreamId), Instant>,
     assigned: HashMap<StreamId, String>,
+    /// Peers connected whose first heads have not arrived yet.
+    awaiting: HashSet<String>,
 }
 
 impl Routing {
+    /// A link to `peer` is up; its heads are on their way.
+    pub fn connected(&mut self, peer: &str) {
+        self.awaiting.insert(peer.to_string());
+    }
+
     /// Records a peer's advertised heads (replacing what it said before).
-    pub fn set_heads(&mut self, peer: &str, heads: HashMap<StreamId, u64>) {
+    pub fn set_heads(&mut self, peer: &str, heads: HashMap<StreamId, u64>, now: Instant) {
+        self.awaiting.remove(peer);
+        let before = self.heads.get(peer);
+        for (stream, head) in &heads {
+            if before.and_then(|b| b.get(stream)).is_none_or(|old| head > old) {
+                self.advanced.insert((peer.to_string(), stream.clone()), now);
+            }
+        }
         self.heads.insert(peer.to_string(), heads);
     }
 
     /// Forgets a disconnected peer; its streams move elsewhere on the next `reassign`.
     pub fn drop_peer(&mut self, peer: &str) {
         self.heads.remove(peer);
+        self.awaiting.remove(peer);
+        self.advanced.retain(|(p, _), _| p != peer);
         self.assigned.retain(|_, p| p != peer);
     }
 
     /// Re-chooses a source for every stream; true if any assignment changed.
-    pub fn reassign(&mut self, local: &HashMap<StreamId, u64>) -> bool {
+    pub fn reassign(&mut self, local: &HashMap<StreamId, u64>, now: Instant) -> bool {
         let mut candidates: HashMap<&StreamId, Vec<(&str, u64)>> = HashMap::new();
         for (peer, heads) in &self.heads {
             for (stream, &head) in heads {
@@ -38,8 +65,15 @@ impl Routing {
         }
         let mut assigned = HashMap::new();
         for (stream, options) in candidates {
-            let current = self.assigned.get(stream).map(String::as_str);
+            if !self.assigned.contains_key(stream) && self.awaiting.contains(&stream.1) {
+                continue; // wait for the author's own heads
+            }
             let have = local.get(stream).copied().unwrap_or(0);
+            let current = self.assigned.get(stream).map(|peer| {
+                let moved = self.advanced.get(&(peer.clone(), stream.clone()));
+                let stale = moved.is_none_or(|at| now.saturating_duration_since(*at) >= STALE_AFTER);
+                (peer.as_str(), stale)
+            });
             assigned.insert(stream.clone(), choose(stream, &options, current, have).to_string());
         }
         let changed = assigned != self.assigned;
@@ -70,7 +104,8 @@ impl Routing {
     }
 }
 
-fn choose<'a>(stream: &StreamId, options: &[(&'a str, u64)], current: Option<&'a str>, have: u64) -> &'a str {
+/// `current`: the peer we pull from now, and whether its head has stood still a while.
+fn choose<'a>(stream: &StreamId, options: &[(&'a str, u64)], current: Option<(&'a str, bool)>, have: u64) -> &'a str {
     let author = stream.1.as_str();
     let head_of = |peer: &str| options.iter().find(|(p, _)| *p == peer).map(|(_, h)| *h);
     // Most records first, then the author itself, then a stable order by name.
@@ -83,10 +118,10 @@ fn choose<'a>(stream: &StreamId, options: &[(&'a str, u64)], current: Option<&'a
         })
         .map(|(p, _)| *p)
         .expect("a stream has at least one candidate");
-    let Some((current, current_head)) = current.and_then(|c| head_of(c).map(|h| (c, h))) else {
+    let Some((current, stale, current_head)) = current.and_then(|(c, stale)| head_of(c).map(|h| (c, stale, h))) else {
         return best;
     };
-    if current_head <= have && head_of(best).unwrap_or(0) > have {
+    if stale && current_head <= have && head_of(best).unwrap_or(0) > have {
         best
     } else {
         current
@@ -101,55 +136,76 @@ mod tests {
         ("denials".into(), author.into())
     }
 
+    fn later(start: Instant) -> Instant {
+        start + STALE_AFTER
+    }
+
     fn heads(entries: &[(&str, u64)]) -> HashMap<StreamId, u64> {
         entries.iter().map(|(a, h)| (stream(a), *h)).collect()
     }
 
     #[test]
     fn each_stream_is_pulled_from_one_peer_preferring_the_author() {
-        let mut routing = Routing::default();
-        routing.set_heads("B", heads(&[("A", 10), ("B", 5)]));
-        routing.set_heads("A", heads(&[("A", 10)]));
-        routing.reassign(&HashMap::new());
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        routing.set_heads("B", heads(&[("A", 10), ("B", 5)]), t0);
+        routing.set_heads("A", heads(&[("A", 10)]), t0);
+        routing.reassign(&HashMap::new(), t0);
         assert_eq!(routing.wanted_from("A"), vec![stream("A")]);
         assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
     }
 
     #[test]
     fn a_relay_is_kept_while_it_delivers_and_left_when_it_falls_behind() {
-        let mut routing = Routing::default();
-        routing.set_heads("B", heads(&[("A", 10)]));
-        routing.reassign(&HashMap::new());
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        routing.set_heads("B", heads(&[("A", 10)]), t0);
+        routing.reassign(&HashMap::new(), t0);
         assert_eq!(routing.wanted_from("B"), vec![stream("A")]);
         // The author appears: B still has records for us, so no switch (no duplicates).
-        routing.set_heads("A", heads(&[("A", 12)]));
-        assert!(!routing.reassign(&heads(&[("A", 4)])));
+        routing.set_heads("A", heads(&[("A", 12)]), t0);
+        assert!(!routing.reassign(&heads(&[("A", 4)]), later(t0)));
         assert_eq!(routing.wanted_from("B"), vec![stream("A")]);
-        // We hold all B has and A has more: switch.
-        assert!(routing.reassign(&heads(&[("A", 10)])));
+        // We hold all B has, but B just moved: it is probably catching up itself; stay.
+        assert!(!routing.reassign(&heads(&[("A", 10)]), t0));
+        // B has stood still a while and A has more: switch.
+        assert!(routing.reassign(&heads(&[("A", 10)]), later(t0)));
         assert_eq!(routing.wanted_from("A"), vec![stream("A")]);
         assert!(routing.wanted_from("B").is_empty());
         routing.drop_peer("A");
-        routing.reassign(&heads(&[("A", 12)]));
+        routing.reassign(&heads(&[("A", 12)]), later(t0));
         assert_eq!(routing.wanted_from("B"), vec![stream("A")]);
     }
 
     #[test]
+    fn a_new_stream_waits_for_its_connected_author() {
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        routing.connected("A");
+        routing.set_heads("B", heads(&[("A", 4)]), t0);
+        routing.reassign(&HashMap::new(), t0);
+        assert!(
+            routing.wanted_from("B").is_empty(),
+            "A is connected: wait for its heads"
+        );
+        routing.set_heads("A", heads(&[("A", 5)]), t0);
+        routing.reassign(&HashMap::new(), t0);
+        assert_eq!(routing.wanted_from("A"), vec![stream("A")]);
+    }
+
+    #[test]
     fn a_stale_source_is_left_for_one_that_has_more() {
-        let mut routing = Routing::default();
-        routing.set_heads("B", heads(&[("X", 5)]));
-        routing.set_heads("C", heads(&[("X", 3)]));
-        routing.reassign(&HashMap::new());
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        routing.set_heads("B", heads(&[("X", 5)]), t0);
+        routing.set_heads("C", heads(&[("X", 3)]), t0);
+        routing.reassign(&HashMap::new(), t0);
         assert_eq!(routing.wanted_from("B"), vec![stream("X")]);
         // C moves ahead while B is stuck; once we hold all of B's, we switch to C.
-        routing.set_heads("C", heads(&[("X", 9)]));
-        routing.reassign(&heads(&[("X", 4)]));
+        routing.set_heads("C", heads(&[("X", 9)]), later(t0));
+        routing.reassign(&heads(&[("X", 4)]), later(t0));
         assert_eq!(
             routing.wanted_from("B"),
             vec![stream("X")],
             "B still has records for us"
         );
-        routing.reassign(&heads(&[("X", 5)]));
+        routing.reassign(&heads(&[("X", 5)]), later(t0));
         assert_eq!(routing.wanted_from("C"), vec![stream("X")]);
         assert_eq!(routing.lag("C", &heads(&[("X", 5)])), 4);
     }

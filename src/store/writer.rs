@@ -43,7 +43,7 @@ pub enum LocalWrite {
     Put {
         collection: String,
         id: String,
-        body: RecordBody,
+        body: Box<RecordBody>,
     },
     /// A new version of the current winner with the kind's revoked status.
     Revoke { collection: String, id: String },
@@ -238,7 +238,7 @@ impl Writer {
 
     fn local(&mut self, tx: &mut Tx, write: LocalWrite, touched: &mut Vec<String>) -> Result<Applied> {
         let (collection, id, body, tombstone) = match write {
-            LocalWrite::Put { collection, id, body } => (collection, id, Some(body), false),
+            LocalWrite::Put { collection, id, body } => (collection, id, Some(*body), false),
             LocalWrite::Revoke { collection, id } => {
                 let body = self.revoked_body(tx, &collection, &id)?;
                 (collection, id, Some(body), false)
