@@ -8,8 +8,13 @@ use std::time::Duration;
 use crate::config::{CollectionConfig, Config};
 use crate::crypto::Keyring;
 use crate::error::{Error, Refusal, Result};
+use prost::Message as _;
+
 use crate::proto::{RecordBody, SignedRecord};
 use crate::records::{Envelope, Mode, hlc, validate};
+
+/// A bound on a header's encoding besides its strings: tags, lengths, varints, key id.
+const HEADER_OVERHEAD: usize = 160;
 
 /// What admission needs to know; built once from config.
 pub struct Policy {
@@ -56,7 +61,19 @@ impl Policy {
     /// The checks for a put from our own operators, before we sign it.
     pub fn check_local_put(&self, collection: &str, id: &str, body: &RecordBody) -> Result<()> {
         self.check_local_write(collection, id)?;
-        check_body(&self.collections[collection], Some(body))
+        check_body(&self.collections[collection], Some(body))?;
+        // Refuse here, before anything is stored, what would exceed the limit once signed.
+        let size = body.encoded_len() + collection.len() + id.len() + self.agency.len() + HEADER_OVERHEAD;
+        if size > self.max_record_bytes {
+            return Err(Error::refused(
+                Refusal::Oversize,
+                format!(
+                    "the record would be about {size} bytes, the limit is {}",
+                    self.max_record_bytes
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// May our agency write this id (a put, a revocation)?

@@ -1,6 +1,7 @@
 //! Our side as receiver: one task per peer keeps a `Replicate` stream open, asks for the
-//! streams routing assigns to this peer, admits and stores what arrives. A failed or
-//! closed stream is retried with exponential backoff and jitter.
+//! streams routing assigns to this peer, admits and stores what arrives. Admission of the
+//! next batch (signatures, in parallel) overlaps the store's commit of the previous one.
+//! A failed or closed stream is retried with exponential backoff and jitter.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,11 +12,13 @@ use rayon::prelude::*;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::{Inner, lock};
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
+use crate::records::Envelope;
 use crate::records::hlc::wall_clock;
 use crate::store::{AuditEvent, StreamId};
 use crate::transport;
@@ -82,13 +85,23 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     tracing::info!(peer = %agency, %endpoint, "replication link up");
     let mut routing_changed = inner.routing_changed.subscribe();
     let mut wanted: Option<Vec<StreamId>> = None;
+    // Admitted batches wait here for the store; two in flight keep both stages busy.
+    let (admitted, queue) = mpsc::channel(2);
+    let mut storing = AbortOnDropHandle::new(tokio::spawn(store_batches(inner.clone(), agency.to_string(), queue)));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
+            stored = &mut storing => {
+                return stored.map_err(|e| Error::Internal(format!("store task: {e}")))?;
+            }
             batch = batches.message() => {
                 let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
                 let Some(batch) = batch else { return Ok(()) };
-                receive(inner, agency, batch).await?;
+                let batch = admit(inner, agency, batch).await?;
+                if admitted.send(batch).await.is_err() {
+                    // The store task ended; its result says why.
+                    return (&mut storing).await.map_err(|e| Error::Internal(format!("store task: {e}")))?;
+                }
             }
             _ = routing_changed.changed() => {}
         }
@@ -117,43 +130,67 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     }
 }
 
-/// Admits (on the blocking pool, in parallel) and stores one batch, then updates routing
-/// with the sender's heads.
-async fn receive(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<()> {
+/// A batch after admission, waiting for the store.
+struct Admitted {
+    records: Vec<Envelope>,
+    refusals: Vec<(String, Error)>,
+    heads: Vec<Cursor>,
+}
+
+/// Checks a batch's records (on the blocking pool, in parallel).
+async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
     let Batch { records, heads } = batch;
     tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
-    if !records.is_empty() {
-        let count = records.len() as u64;
-        inner.update_status(agency, |s| s.records_received += count);
-        let policy = inner.policy.clone();
-        let now = wall_clock();
-        let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
-            records
-                .into_par_iter()
-                .map(|record| {
-                    let target = crate::records::key_hint(&record);
-                    policy.admit_remote(record, now).map_err(|e| (target, e))
-                })
-                .partition(Result::is_ok)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("admission task: {e}")))?;
-        let admitted: Vec<_> = admitted.into_iter().flatten().collect();
-        let refusals: Vec<(String, Error)> = refused.into_iter().filter_map(Result::err).collect();
+    let count = records.len() as u64;
+    inner.update_status(agency, |s| s.records_received += count);
+    let policy = inner.policy.clone();
+    let now = wall_clock();
+    let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
+        records
+            .into_par_iter()
+            .map(|record| {
+                let target = crate::records::key_hint(&record);
+                policy.admit_remote(record, now).map_err(|e| (target, e))
+            })
+            .partition(Result::is_ok)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("admission task: {e}")))?;
+    Ok(Admitted {
+        records: admitted.into_iter().flatten().collect(),
+        refusals: refused.into_iter().filter_map(Result::err).collect(),
+        heads,
+    })
+}
+
+/// Stores admitted batches in order, then updates routing with the sender's heads (which
+/// are only meaningful against what we hold after storing).
+async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Receiver<Admitted>) -> Result<()> {
+    while let Some(Admitted {
+        records,
+        refusals,
+        heads,
+    }) = queue.recv().await
+    {
         let mut refused = refusals.len();
         if !refusals.is_empty() {
-            audit_refusals(inner, agency, refusals).await;
+            audit_refusals(&inner, &agency, refusals).await;
         }
-        if !admitted.is_empty() {
+        if !records.is_empty() {
             // The writer audits what it refuses itself (equivocation, clock).
-            refused += inner.store.ingest(admitted, agency.to_string()).await?.refused.len();
+            refused += inner.store.ingest(records, agency.clone()).await?.refused.len();
         }
         if refused > 0 {
             inner
                 .refused
                 .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
         }
+        update_routing(&inner, &agency, heads);
     }
+    Ok(())
+}
+
+fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
     let heads: HashMap<StreamId, u64> = heads
         .into_iter()
         .filter(|c| inner.policy.collections.contains_key(&c.collection))
@@ -172,7 +209,6 @@ async fn receive(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<()> {
     if changed {
         inner.routing_changed.send_modify(|g| *g += 1);
     }
-    Ok(())
 }
 
 async fn audit_refusals(inner: &Arc<Inner>, agency: &str, refusals: Vec<(String, Error)>) {

@@ -70,8 +70,12 @@ pub(crate) fn storage_error(e: sled::Error) -> Error {
 impl Store {
     /// Opens (or creates) the store and starts its writer thread.
     pub fn open(dir: &Path, settings: WriterSettings) -> Result<Self> {
+        // We flush explicitly after every group commit; sled's timer flusher would only
+        // compete with it.
         let db = sled::Config::new()
             .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
             .open()
             .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", dir.display())))?;
         let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use prost::Message as _;
+use rayon::prelude::*;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
@@ -193,7 +194,9 @@ impl Writer {
             tx.put(keys::stats(&name), value);
         }
         tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
+        let started = std::time::Instant::now();
         let written = db.apply_batch(tx.batch).and_then(|()| db.flush().map(|_| ()));
+        tracing::trace!(requests = answers.len(), elapsed = ?started.elapsed(), "commit");
         match written {
             Ok(()) => {
                 self.publish();
@@ -212,15 +215,23 @@ impl Writer {
     fn apply(&mut self, tx: &mut Tx, command: Command, touched: &mut Vec<String>) -> Answer {
         match command {
             Command::Local { writes, actor, reply } => {
-                let results = writes
-                    .into_iter()
-                    .map(|write| {
-                        let result = self.local(tx, write, touched);
-                        let event = local_audit(&actor, &result);
-                        self.append_audit(tx, event);
-                        result
-                    })
-                    .collect();
+                // Runs of puts are signed in parallel; a revocation reads the current
+                // winner, so it goes alone, after whatever came before it is stored.
+                let mut results = Vec::with_capacity(writes.len());
+                let mut run = Vec::new();
+                for write in writes {
+                    if let LocalWrite::Revoke { .. } = write {
+                        results.extend(self.local_run(tx, std::mem::take(&mut run), touched));
+                        results.extend(self.local_run(tx, vec![write], touched));
+                    } else {
+                        run.push(write);
+                    }
+                }
+                results.extend(self.local_run(tx, run, touched));
+                for result in &results {
+                    let event = local_audit(&actor, result);
+                    self.append_audit(tx, event);
+                }
                 Answer::Local(reply, results)
             }
             Command::Ingest { records, from, reply } => Answer::Ingest(reply, self.ingest(tx, records, &from, touched)),
@@ -236,29 +247,84 @@ impl Writer {
         }
     }
 
-    fn local(&mut self, tx: &mut Tx, write: LocalWrite, touched: &mut Vec<String>) -> Result<Applied> {
-        let (collection, id, body, tombstone) = match write {
-            LocalWrite::Put { collection, id, body } => (collection, id, Some(*body), false),
+    /// Writes of our own agency: numbered and stamped in order, signed in parallel (the
+    /// costly part), stored in order. Nothing after a failed store is stored, so a
+    /// stream's sequence numbers never skip.
+    fn local_run(&mut self, tx: &mut Tx, writes: Vec<LocalWrite>, touched: &mut Vec<String>) -> Vec<Result<Applied>> {
+        let mut next_seq = HashMap::new();
+        let encoded: Vec<Result<(Record, Vec<u8>)>> = writes
+            .into_iter()
+            .map(|w| self.encode_local(tx, w, &mut next_seq))
+            .collect();
+        let signer = &self.settings.signer;
+        let signed: Vec<Result<Envelope>> = encoded
+            .into_par_iter()
+            .map(|encoded| {
+                encoded.map(|(record, bytes)| Envelope {
+                    hash: sha256(&bytes),
+                    signed: SignedRecord {
+                        signature: signer.sign(&bytes),
+                        record: bytes,
+                    },
+                    record,
+                })
+            })
+            .collect();
+        let mut failed = false;
+        signed
+            .into_iter()
+            .map(|envelope| {
+                let envelope = envelope?;
+                if failed {
+                    return Err(Error::Unavailable("an earlier write of this batch failed".into()));
+                }
+                let stored = self.store_version(tx, &envelope, touched);
+                failed = !matches!(stored, Ok(Stored::New { .. }));
+                match stored? {
+                    Stored::New { current } => Ok(Applied {
+                        header: envelope.header().clone(),
+                        current,
+                    }),
+                    Stored::Duplicate => Err(Error::Internal(
+                        "a fresh local version collided with a stored one".into(),
+                    )),
+                }
+            })
+            .collect()
+    }
+
+    /// The record a local write makes, encoded; a sequence number is used only by a write
+    /// that passes the size check.
+    fn encode_local(
+        &self,
+        tx: &Tx,
+        write: LocalWrite,
+        next_seq: &mut HashMap<String, u64>,
+    ) -> Result<(Record, Vec<u8>)> {
+        let (collection, id, body) = match write {
+            LocalWrite::Put { collection, id, body } => (collection, id, *body),
             LocalWrite::Revoke { collection, id } => {
                 let body = self.revoked_body(tx, &collection, &id)?;
-                (collection, id, Some(body), false)
+                (collection, id, body)
             }
         };
-        let agency = self.settings.agency.clone();
-        let stream = (collection.clone(), agency.clone());
-        let header = RecordHeader {
-            collection,
-            id,
-            author: agency,
-            seq: self.version_vector.get(&stream).copied().unwrap_or(0) + 1,
-            hlc: self.clock.now(),
-            key_id: self.settings.signer.key_id().to_string(),
-            schema_version: SCHEMA_VERSION,
-            tombstone,
-        };
+        let agency = &self.settings.agency;
+        let seq = next_seq.entry(collection.clone()).or_insert_with(|| {
+            let stream = (collection.clone(), agency.clone());
+            self.version_vector.get(&stream).copied().unwrap_or(0)
+        });
         let record = Record {
-            header: Some(header.clone()),
-            body,
+            header: Some(RecordHeader {
+                collection,
+                id,
+                author: agency.clone(),
+                seq: *seq + 1,
+                hlc: self.clock.now(),
+                key_id: self.settings.signer.key_id().to_string(),
+                schema_version: SCHEMA_VERSION,
+                tombstone: false,
+            }),
+            body: Some(body),
         };
         let bytes = record.encode_to_vec();
         if bytes.len() > self.settings.max_record_bytes {
@@ -271,21 +337,8 @@ impl Writer {
                 ),
             ));
         }
-        let signature = self.settings.signer.sign(&bytes);
-        let envelope = Envelope {
-            hash: sha256(&bytes),
-            signed: SignedRecord {
-                record: bytes,
-                signature,
-            },
-            record,
-        };
-        match self.store_version(tx, &envelope, touched)? {
-            Stored::New { current } => Ok(Applied { header, current }),
-            Stored::Duplicate => Err(Error::Internal(
-                "a fresh local version collided with a stored one".into(),
-            )),
-        }
+        *seq += 1;
+        Ok((record, bytes))
     }
 
     fn revoked_body(&self, tx: &Tx, collection: &str, id: &str) -> Result<RecordBody> {

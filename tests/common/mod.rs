@@ -225,9 +225,23 @@ where
     }
 }
 
+/// One of the shipped example bodies, parsed once.
 fn example(name: &str) -> RecordBody {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples").join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    static EXAMPLES: std::sync::OnceLock<std::collections::HashMap<&'static str, RecordBody>> =
+        std::sync::OnceLock::new();
+    let examples = EXAMPLES.get_or_init(|| {
+        ["denial.json", "watchlist-entry.json", "end-use-check.json"]
+            .into_iter()
+            .map(|name| {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/examples").join(name);
+                (
+                    name,
+                    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap(),
+                )
+            })
+            .collect()
+    });
+    examples[name].clone()
 }
 
 /// A valid denial body (the shipped example) with its own reference.

@@ -1,0 +1,153 @@
+//! Federation benchmark: `cargo bench --bench federation`.
+//!
+//! Measures, in one run on this machine, with real nodes over mTLS on loopback:
+//! - baseline: single-core `verify_strict` of a typical record;
+//! - local put throughput with 16 concurrent clients (one `Put` per record);
+//! - live replication A→B of 100,000 records written at A in batches;
+//! - catch-up of a node that missed those 100,000 records.
+//!
+//! Prints one JSON object per figure, each with its ratio to the verify baseline (the
+//! machine is shared and noisy: ratios travel, absolute rates drift).
+//! `FEDX_BENCH_RECORDS` changes the record count; `FEDX_BENCH_ONLY=put` runs only the
+//! put phase (for profiling).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use fedx::proto::*;
+use prost::Message as _;
+
+const CLIENTS: usize = 16;
+const BATCH: usize = 500;
+
+fn report(name: &str, count: usize, elapsed: Duration, baseline: Option<f64>) -> f64 {
+    let rate = count as f64 / elapsed.as_secs_f64();
+    let ratio = baseline.map(|b| rate / b);
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": name,
+            "count": count,
+            "seconds": (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            "per_second": rate.round(),
+            "ratio_to_verify": ratio.map(|r| (r * 1000.0).round() / 1000.0),
+        })
+    );
+    rate
+}
+
+/// Single-core verify_strict of a realistic signed denial, through the node's keyring.
+fn verify_baseline(fed: &Federation) -> f64 {
+    let files = &fed.pki.agencies[0];
+    let signer = fedx::crypto::Signer::load(&files.signing_key, &files.signing_key_id).unwrap();
+    let record = Record {
+        header: Some(RecordHeader {
+            collection: "denials".into(),
+            id: "DE-BAFA/1".into(),
+            author: "DE-BAFA".into(),
+            seq: 1,
+            hlc: fedx::records::hlc::wall_clock(),
+            key_id: files.signing_key_id.clone(),
+            schema_version: 1,
+            tombstone: false,
+        }),
+        body: Some(denial("BASELINE")),
+    }
+    .encode_to_vec();
+    let signature = signer.sign(&record);
+    let keyring = fed.configs[0].keyring().unwrap();
+    let n = 20_000;
+    let start = Instant::now();
+    for _ in 0..n {
+        keyring
+            .verify("DE-BAFA", &files.signing_key_id, 1, &record, &signature)
+            .unwrap();
+    }
+    report("verify_strict_single_core", n, start.elapsed(), None)
+}
+
+async fn local_puts(fed: &Federation, n: usize, baseline: f64) {
+    let start = Instant::now();
+    let clients = (0..CLIENTS).map(|c| {
+        let mut client = fed.operator(0);
+        async move {
+            for i in (c..n).step_by(CLIENTS) {
+                let id = format!("DE-BAFA/PUT-{i}");
+                client.put(put("denials", &id, denial(&id))).await.unwrap();
+            }
+        }
+    });
+    futures_util::future::join_all(clients).await;
+    report("local_put_16_clients", n, start.elapsed(), Some(baseline));
+}
+
+async fn write_batches(fed: &Federation, n: usize, prefix: &str) {
+    let writers = (0..4).map(|w| {
+        let mut client = fed.operator(0);
+        async move {
+            for chunk in (w * BATCH..n).step_by(4 * BATCH) {
+                let puts = (chunk..(chunk + BATCH).min(n))
+                    .map(|i| put("denials", &format!("DE-BAFA/{prefix}-{i:07}"), denial(&format!("R{i}"))))
+                    .collect();
+                client.batch_put(BatchPutRequest { puts }).await.unwrap();
+            }
+        }
+    });
+    futures_util::future::join_all(writers).await;
+}
+
+async fn wait_for(fed: &Federation, node: usize, records: u64) {
+    let mut client = fed.operator(node);
+    eventually("convergence", Duration::from_secs(600), || {
+        let mut client = client.clone();
+        async move {
+            let status = status(&mut client).await;
+            let held = status.collections.iter().find(|c| c.name == "denials")?.records;
+            (held >= records).then_some(())
+        }
+    })
+    .await;
+    let _ = &mut client;
+}
+
+fn main() {
+    let n: usize = std::env::var("FEDX_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // A–B live, A–C for catch-up (C starts later).
+        let mut fed = Federation::new(3, &[(0, 1), (0, 2)]);
+        let baseline = verify_baseline(&fed);
+        // Puts with A alone, so the figure is A's, not A's and B's competing for the cores.
+        fed.start(0).await;
+        let puts = (n / 5).max(1_000);
+        local_puts(&fed, puts, baseline).await;
+        if std::env::var("FEDX_BENCH_ONLY").as_deref() == Ok("put") {
+            return fed.stop_all().await;
+        }
+        fed.start(1).await;
+        wait_for(&fed, 1, puts as u64).await;
+
+        let start = Instant::now();
+        write_batches(&fed, n, "REPL").await;
+        let written = start.elapsed();
+        wait_for(&fed, 1, (puts + n) as u64).await;
+        report("batch_put_at_a", n, written, Some(baseline));
+        report("replication_a_to_b", n, start.elapsed(), Some(baseline));
+
+        let start = Instant::now();
+        fed.start(2).await;
+        wait_for(&fed, 2, (puts + n) as u64).await;
+        let total = puts + n;
+        report("catch_up_c", total, start.elapsed(), Some(baseline));
+        fed.stop_all().await;
+    });
+}
