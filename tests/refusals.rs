@@ -46,11 +46,6 @@ async fn bad_puts_get_the_right_code_and_leave_the_store_untouched() {
             Code::InvalidArgument,
         ),
         (
-            "not a writer",
-            put("restricted", "DE-BAFA/1", end_use_check()),
-            Code::Ok,
-        ),
-        (
             "wrong kind",
             put("denials", "DE-BAFA/1", watchlist_entry("X")),
             Code::InvalidArgument,
