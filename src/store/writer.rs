@@ -65,18 +65,19 @@ pub struct IngestOutcome {
 }
 
 /// Pending writes of one commit, readable before they reach sled.
+/// (`IVec`s are reference-counted: the batch and `pending` share each value.)
 struct Tx<'a> {
     db: &'a sled::Db,
     batch: sled::Batch,
-    pending: HashMap<Vec<u8>, Vec<u8>>,
+    pending: HashMap<sled::IVec, sled::IVec>,
 }
 
 impl Tx<'_> {
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
         if let Some(value) = self.pending.get(key) {
             return Ok(Some(value.clone()));
         }
-        Ok(self.db.get(key).map_err(storage_error)?.map(|v| v.to_vec()))
+        self.db.get(key).map_err(storage_error)
     }
 
     fn contains(&self, key: &[u8]) -> Result<bool> {
@@ -84,6 +85,7 @@ impl Tx<'_> {
     }
 
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        let (key, value) = (sled::IVec::from(key), sled::IVec::from(value));
         self.batch.insert(key.clone(), value.clone());
         self.pending.insert(key, value);
     }
@@ -401,7 +403,7 @@ impl Writer {
         let stream = (header.collection.clone(), header.author.clone());
         let log_key = keys::log(&header.collection, &header.author, header.seq);
         if let Some(existing) = tx.get(&log_key)? {
-            let existing = SignedRecord::decode(existing.as_slice())
+            let existing = SignedRecord::decode(existing.as_ref())
                 .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
             if existing.record == envelope.signed.record {
                 return Ok(Stored::Duplicate);
