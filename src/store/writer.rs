@@ -403,8 +403,8 @@ impl Writer {
         let stream = (header.collection.clone(), header.author.clone());
         let log_key = keys::log(&header.collection, &header.author, header.seq);
         if let Some(existing) = tx.get(&log_key)? {
-            let existing = SignedRecord::decode(existing.as_ref())
-                .map_err(|e| Error::Internal(format!("stored record: {e}")))?;
+            let existing =
+                SignedRecord::decode(existing.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
             if existing.record == envelope.signed.record {
                 return Ok(Stored::Duplicate);
             }
