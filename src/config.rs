@@ -215,8 +215,12 @@ impl Config {
         if self.limits.batch_records == 0 || self.limits.max_record_bytes == 0 {
             return Err(Error::config("limits must be positive"));
         }
-        if self.limits.max_message_bytes < self.limits.max_record_bytes + 1024 {
-            return Err(Error::config("limits.max_message_bytes must exceed max_record_bytes"));
+        // A replication batch fills up to half a message and may then take one more record,
+        // plus heads: keep room for all of it.
+        if self.limits.max_message_bytes < 2 * self.limits.max_record_bytes + 256 * 1024 {
+            return Err(Error::config(
+                "limits.max_message_bytes must be at least 2 × max_record_bytes + 256 KiB",
+            ));
         }
         Ok(())
     }

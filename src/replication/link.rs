@@ -180,22 +180,34 @@ async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Recei
             // The writer audits what it refuses itself (equivocation, clock).
             refused += inner.store.ingest(records, agency.clone()).await?.refused.len();
         }
+        update_routing(&inner, &agency, heads);
         if refused > 0 {
+            // A refused record leaves a gap our version vector cannot pass, and the sender's
+            // cursor is already beyond it. Reconnecting (with backoff) restarts the stream
+            // from what we hold: a transient refusal (clock skew) heals, and a peer that
+            // keeps sending what we refuse is disconnected and backed off.
             inner
                 .refused
                 .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
+            return Err(Error::Unavailable(format!(
+                "{agency} sent {refused} records we refused; reconnecting from our version vector"
+            )));
         }
-        update_routing(&inner, &agency, heads);
     }
     Ok(())
 }
 
 fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
-    let heads: HashMap<StreamId, u64> = heads
-        .into_iter()
-        .filter(|c| inner.policy.collections.contains_key(&c.collection))
-        .map(|c| ((c.collection, c.author), c.seq))
-        .collect();
+    let heads: HashMap<StreamId, u64> =
+        heads
+            .into_iter()
+            .filter(|c| {
+                inner.policy.collections.get(&c.collection).is_some_and(|collection| {
+                    collection.may_write(&c.author) && collection.may_read(&inner.config.agency)
+                })
+            })
+            .map(|c| ((c.collection, c.author), c.seq))
+            .collect();
     let local = inner.store.snapshot().version_vector.clone();
     let changed = {
         let mut routing = lock(&inner.routing);

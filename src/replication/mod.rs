@@ -59,6 +59,9 @@ struct Inner {
     /// Outbound streams being served, by receiving agency: one at a time per agency.
     serving: Mutex<HashMap<String, CancellationToken>>,
     refused: AtomicU64,
+    /// Held across read-modify-persist of the peer list, so concurrent changes don't lose
+    /// one another.
+    peers_change: tokio::sync::Mutex<()>,
     cancel: CancellationToken,
     tasks: TaskTracker,
 }
@@ -97,6 +100,7 @@ impl Replicator {
                 routing_changed: watch::channel(0).0,
                 serving: Mutex::new(HashMap::new()),
                 refused: AtomicU64::new(0),
+                peers_change: tokio::sync::Mutex::new(()),
                 cancel: CancellationToken::new(),
                 tasks: TaskTracker::new(),
             }),
@@ -139,6 +143,7 @@ impl Replicator {
     /// Adds (or re-points) a peer at runtime; persisted before it takes effect.
     pub async fn add_peer(&self, peer: PeerConfig, actor: &str) -> Result<Vec<PeerConfig>> {
         check_peer(&self.inner.config, &peer).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let _change = self.inner.peers_change.lock().await;
         let mut peers = self.peers();
         peers.retain(|p| p.agency != peer.agency);
         peers.push(peer.clone());
@@ -156,6 +161,7 @@ impl Replicator {
 
     /// Removes a peer at runtime: it stops receiving from us at once.
     pub async fn remove_peer(&self, agency: &str, actor: &str) -> Result<Vec<PeerConfig>> {
+        let _change = self.inner.peers_change.lock().await;
         let mut peers = self.peers();
         if !peers.iter().any(|p| p.agency == agency) {
             return Err(Error::NotFound(format!("{agency} is not a peer of this node")));

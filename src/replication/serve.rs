@@ -67,7 +67,8 @@ async fn serve(
         )
         .await
         .map_err(|_| "cannot read the log")?;
-        let full = records.len() >= limits.batch_records;
+        let bytes: usize = records.iter().map(|r| r.encoded_len()).sum();
+        let full = records.len() >= limits.batch_records || bytes >= limits.max_message_bytes / 2;
         if !records.is_empty() || last_heads.as_ref() != Some(&heads) {
             let sent = records.len();
             let batch = Batch {

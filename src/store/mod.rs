@@ -168,12 +168,15 @@ impl Store {
     /// Winning versions of a collection in id order, after `start_after`.
     pub fn list(&self, collection: &str, id_prefix: &str, start_after: &str, limit: usize) -> Result<Vec<Envelope>> {
         let prefix = keys::record_prefix(collection, id_prefix);
-        let mut range = self.db.scan_prefix(&prefix);
-        if !start_after.is_empty() {
-            let mut start = keys::record(collection, start_after);
-            start.push(0);
-            range = self.db.range(start..);
-        }
+        // Start at the prefix, or just after `start_after` if that is later.
+        let mut after = keys::record(collection, start_after);
+        after.push(0);
+        let start = if start_after.is_empty() {
+            prefix.clone()
+        } else {
+            prefix.clone().max(after)
+        };
+        let range = self.db.range(start..);
         let mut out = Vec::new();
         for item in range {
             let (key, value) = item.map_err(storage_error)?;
