@@ -82,10 +82,6 @@ impl Node {
         self.addr
     }
 
-    pub fn agency(&self) -> &str {
-        &self.context.config.agency
-    }
-
     /// Stops serving, closes replication, drains and closes the store. Everything
     /// acknowledged is already on disk; this only makes the stop tidy and fast.
     pub async fn shutdown(self) -> Result<()> {

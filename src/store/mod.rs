@@ -209,22 +209,6 @@ impl Store {
             .map_err(storage_error)?
             .map(|v| v.to_vec()))
     }
-
-    /// The last `n` audit entries, oldest first.
-    pub fn audit_tail(&self, n: usize) -> Result<Vec<AuditEntry>> {
-        let mut entries = self
-            .db
-            .scan_prefix([keys::AUDIT])
-            .rev()
-            .take(n)
-            .map(|item| {
-                let (_, value) = item.map_err(storage_error)?;
-                serde_json::from_slice(&value).map_err(|e| Error::Internal(format!("audit entry: {e}")))
-            })
-            .collect::<Result<Vec<AuditEntry>>>()?;
-        entries.reverse();
-        Ok(entries)
-    }
 }
 
 /// Read-only access to a stopped node's store: what is really on disk.
