@@ -208,13 +208,14 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
             })
             .map(|c| ((c.collection, c.author), c.seq))
             .collect();
-    let local = inner.store.snapshot().version_vector.clone();
+    let snapshot = inner.store.snapshot();
+    let local = &snapshot.version_vector;
     let changed = {
         let mut routing = lock(&inner.routing);
         let now = Instant::now();
         routing.set_heads(agency, heads, now);
-        let changed = routing.reassign(&local, now);
-        let lag = routing.lag(agency, &local);
+        let changed = routing.reassign(local, now);
+        let lag = routing.lag(agency, local);
         inner.update_status(agency, |s| s.lag_records = lag);
         changed
     };
