@@ -1,7 +1,8 @@
 //! The single writer: the only code that mutates sled. It runs on its own OS thread and
-//! commits each group of queued requests as one atomic batch and one flush, then answers
-//! all of them: concurrent writers share a flush (group commit) and an acknowledged write
-//! is on disk.
+//! applies each group of queued requests as one atomic batch; its flusher thread then
+//! flushes and answers them: concurrent writers share a flush (group commit), the writer
+//! applies the next group while the previous one is being flushed, and an acknowledged
+//! write is on disk.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,12 @@ use crate::records::{Envelope, SCHEMA_VERSION, sha256};
 
 /// Requests per commit, at most: bounds commit latency and batch memory.
 const MAX_GROUP: usize = 256;
+/// Applied groups waiting for their flush, at most: how far the writer may run ahead of
+/// the disk.
+const FLUSH_QUEUE: usize = 2;
+/// Below this many records a run is signed on the writer thread: waking the rayon pool
+/// costs more than it saves.
+const PARALLEL_SIGNING_FROM: usize = 4;
 
 pub enum Command {
     Local {
@@ -157,27 +164,47 @@ impl Writer {
     }
 
     fn publish(&self) {
-        self.published.send_replace(Arc::new(Snapshot {
+        self.published.send_replace(self.snapshot());
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::new(Snapshot {
             version_vector: self.version_vector.clone(),
             collections: self.stats.clone(),
-        }));
+        })
     }
 
     pub fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        while let Some(first) = commands.blocking_recv() {
-            let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                match commands.try_recv() {
-                    Ok(command) => group.push(command),
-                    Err(_) => break,
-                }
+        let (flushes, queue) = std::sync::mpsc::sync_channel(FLUSH_QUEUE);
+        let flusher = Flusher {
+            db: self.db.clone(),
+            published: self.published.clone(),
+        };
+        std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("store-flusher".into())
+                .spawn_scoped(scope, move || flusher.run(queue));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start the store flusher; the store accepts no writes");
+                return;
             }
-            self.commit(group);
-        }
+            while let Some(first) = commands.blocking_recv() {
+                let mut group = vec![first];
+                while group.len() < MAX_GROUP {
+                    match commands.try_recv() {
+                        Ok(command) => group.push(command),
+                        Err(_) => break,
+                    }
+                }
+                self.commit(group, &flushes);
+            }
+            // Closing the queue lets the flusher finish what is queued and stop.
+            drop(flushes);
+        });
     }
 
-    /// Applies a group as one batch, flushes once, then answers every request.
-    fn commit(&mut self, group: Vec<Command>) {
+    /// Applies a group as one batch and hands it to the flusher, which answers it.
+    fn commit(&mut self, group: Vec<Command>, flushes: &std::sync::mpsc::SyncSender<AppliedGroup>) {
         let db = self.db.clone();
         let mut tx = Tx {
             db: &db,
@@ -196,13 +223,19 @@ impl Writer {
             tx.put(keys::stats(&name), value);
         }
         tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
-        let started = std::time::Instant::now();
-        let written = db.apply_batch(tx.batch).and_then(|()| db.flush().map(|_| ()));
-        tracing::trace!(requests = answers.len(), elapsed = ?started.elapsed(), "commit");
-        match written {
+        match db.apply_batch(tx.batch) {
             Ok(()) => {
-                self.publish();
-                answers.into_iter().for_each(Answer::send);
+                let group = AppliedGroup {
+                    answers,
+                    snapshot: self.snapshot(),
+                };
+                if let Err(unsent) = flushes.send(group) {
+                    unsent
+                        .0
+                        .answers
+                        .into_iter()
+                        .for_each(|a| a.fail(Error::Unavailable("the store flusher stopped".into())));
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
@@ -259,19 +292,21 @@ impl Writer {
             .map(|w| self.encode_local(tx, w, &mut next_seq))
             .collect();
         let signer = &self.settings.signer;
-        let signed: Vec<Result<Envelope>> = encoded
-            .into_par_iter()
-            .map(|encoded| {
-                encoded.map(|(record, bytes)| Envelope {
-                    hash: sha256(&bytes),
-                    signed: SignedRecord {
-                        signature: signer.sign(&bytes),
-                        record: bytes,
-                    },
-                    record,
-                })
+        let sign = |encoded: Result<(Record, Vec<u8>)>| {
+            encoded.map(|(record, bytes)| Envelope {
+                hash: sha256(&bytes),
+                signed: SignedRecord {
+                    signature: signer.sign(&bytes),
+                    record: bytes,
+                },
+                record,
             })
-            .collect();
+        };
+        let signed: Vec<Result<Envelope>> = if encoded.len() < PARALLEL_SIGNING_FROM {
+            encoded.into_iter().map(sign).collect()
+        } else {
+            encoded.into_par_iter().map(sign).collect()
+        };
         let mut failed = false;
         signed
             .into_iter()
@@ -473,6 +508,49 @@ fn local_audit(actor: &str, result: &Result<Applied>) -> AuditEvent {
             target: String::new(),
             detail: error.to_string(),
         },
+    }
+}
+
+/// A group applied to sled, waiting for its flush.
+pub struct AppliedGroup {
+    answers: Vec<Answer>,
+    /// What the store holds once this group is on disk.
+    snapshot: Arc<Snapshot>,
+}
+
+/// Flushes applied groups, then publishes and answers them in order. Groups that queue
+/// up while a flush runs share the next one.
+struct Flusher {
+    db: sled::Db,
+    published: watch::Sender<Arc<Snapshot>>,
+}
+
+impl Flusher {
+    fn run(self, queue: std::sync::mpsc::Receiver<AppliedGroup>) {
+        while let Ok(first) = queue.recv() {
+            let mut groups = vec![first];
+            groups.extend(queue.try_iter());
+            let started = std::time::Instant::now();
+            let flushed = self.db.flush();
+            tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
+            match flushed {
+                Ok(_) => {
+                    if let Some(last) = groups.last() {
+                        self.published.send_replace(last.snapshot.clone());
+                    }
+                    groups.into_iter().flat_map(|g| g.answers).for_each(Answer::send);
+                }
+                Err(e) => {
+                    // Applied but maybe not durable: nothing here is acknowledged. A later
+                    // successful flush may still persist it; a client retry is then a new version.
+                    tracing::error!(error = %e, "store flush failed; nothing in these groups was acknowledged");
+                    groups
+                        .into_iter()
+                        .flat_map(|g| g.answers)
+                        .for_each(|a| a.fail(storage_error(e.clone())));
+                }
+            }
+        }
     }
 }
 
