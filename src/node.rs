@@ -37,6 +37,7 @@ impl Node {
 
     pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
         config.validate()?;
+        name_crypto_threads();
         let config = Arc::new(config);
         let addr = transport::local_addr(&listener)?;
         let tls_server = transport::server_config(&config.tls)?;
@@ -126,4 +127,12 @@ async fn open_store(config: &Config) -> Result<Store> {
     tokio::task::spawn_blocking(move || Store::open(&dir, settings))
         .await
         .map_err(|e| Error::Internal(format!("store open task: {e}")))?
+}
+
+/// Names the rayon pool (signing and verification) so `top -H` and profiles tell it apart
+/// from the thread that happened to start it. Only the first node of a process gets to.
+fn name_crypto_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("fedx-crypto-{i}"))
+        .build_global();
 }
