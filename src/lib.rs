@@ -11,6 +11,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod import;
 pub mod node;
 pub mod replication;
 pub mod store;
