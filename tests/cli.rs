@@ -89,3 +89,152 @@ async fn json_output_is_only_json_and_errors_go_to_stderr_with_exit_codes() {
     assert_eq!(down.status.code(), Some(2), "{}", String::from_utf8_lossy(&down.stderr));
     assert!(down.stdout.is_empty());
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(name)
+}
+
+/// The OFAC fixture with `edit` applied to sdn.csv's lines, beside copies of add.csv and alt.csv.
+fn edited_ofac(dir: &std::path::Path, edit: impl Fn(Vec<Vec<u8>>) -> Vec<Vec<u8>>) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for side in ["add.csv", "alt.csv"] {
+        std::fs::copy(fixture("ofac").join(side), dir.join(side)).unwrap();
+    }
+    let original = std::fs::read(fixture("ofac/sdn.csv")).unwrap();
+    let lines: Vec<Vec<u8>> = original.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let sdn = dir.join("sdn.csv");
+    std::fs::write(&sdn, edit(lines).join(&b'\n')).unwrap();
+    sdn
+}
+
+fn import_summary(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("the summary is one JSON document")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_is_idempotent_updates_changed_rows_delists_with_full_sync_and_round_trips_through_export() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let sdn = fixture("ofac/sdn.csv");
+    let import = |file: std::path::PathBuf, extra: &'static [&'static str]| {
+        let fed = &fed;
+        async move {
+            let file = file.to_str().unwrap().to_string();
+            let mut args = vec!["-o", "json", "import", "--format", "ofac-sdn", "--collection", "shared"];
+            args.extend_from_slice(extra);
+            args.push(&file);
+            fedctl(fed, 0, &args, None).await
+        }
+    };
+
+    // First import: every valid row is created; the malformed one is reported by line.
+    let first = import(sdn.clone(), &[]).await;
+    assert_eq!(first.status.code(), Some(1), "rejected rows make the exit code 1");
+    assert!(String::from_utf8_lossy(&first.stderr).contains("1 rows rejected"));
+    let summary = import_summary(&first);
+    assert_eq!(
+        (summary["created"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(7), Some(0))
+    );
+    assert_eq!(summary["rejected"][0]["line"], 7);
+    let digest = |fed: &Federation| {
+        let mut client = fed.operator(0);
+        async move { digests(&mut client).await }
+    };
+    let after_first = digest(&fed).await;
+
+    // The same file again changes nothing.
+    let again = import_summary(&import(sdn.clone(), &[]).await);
+    assert_eq!(
+        (again["created"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(7))
+    );
+    assert_eq!(digest(&fed).await, after_first);
+
+    // A changed row is a new version; with --full-sync a row gone from the file is delisted.
+    let dir = fed.dir.path().join("ofac-v2");
+    let changed = edited_ofac(&dir, |lines| {
+        lines
+            .into_iter()
+            .filter(|l| !l.starts_with(b"306,") && !l.starts_with(b"abc,"))
+            .map(|l| {
+                if l.starts_with(b"36,") {
+                    String::from_utf8(l)
+                        .unwrap()
+                        .replace("AEROCARIBBEAN AIRLINES", "AEROCARIBBEAN AIRLINES SA")
+                        .into_bytes()
+                } else {
+                    l
+                }
+            })
+            .collect()
+    });
+    let synced = import(changed, &["--full-sync"]).await;
+    assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
+    let synced = import_summary(&synced);
+    assert_eq!(
+        (
+            synced["updated"].as_u64(),
+            synced["unchanged"].as_u64(),
+            synced["delisted"].as_u64()
+        ),
+        (Some(1), Some(5), Some(1))
+    );
+    let mut client = fed.operator(0);
+    let delisted = get(&mut client, "shared", "DE-BAFA/ofac/306").await.unwrap();
+    assert!(matches!(
+        delisted.record.and_then(|r| r.body).and_then(|b| b.kind),
+        Some(fedx::proto::record_body::Kind::WatchlistEntry(e)) if e.status == fedx::proto::WatchlistStatus::Delisted as i32
+    ));
+
+    // Export, then import the export: nothing changes, in both formats.
+    let before = digest(&fed).await;
+    for format in ["jsonl", "csv"] {
+        let out = dir.join(format!("export.{format}"));
+        let out_arg = out.to_str().unwrap();
+        let exported = json(
+            &fedctl(
+                &fed,
+                0,
+                &[
+                    "-o",
+                    "json",
+                    "export",
+                    "--collection",
+                    "shared",
+                    "--format",
+                    format,
+                    "--out",
+                    out_arg,
+                ],
+                None,
+            )
+            .await,
+        );
+        assert_eq!(exported["exported"], 7);
+        let args = [
+            "-o",
+            "json",
+            "import",
+            "--format",
+            format,
+            "--collection",
+            "shared",
+            out_arg,
+        ];
+        let back = json(&fedctl(&fed, 0, &args, None).await);
+        assert_eq!(
+            (
+                back["unchanged"].as_u64(),
+                back["created"].as_u64(),
+                back["updated"].as_u64()
+            ),
+            (Some(7), Some(0), Some(0)),
+            "{format}"
+        );
+    }
+    assert_eq!(digest(&fed).await, before);
+    fed.stop_all().await;
+}

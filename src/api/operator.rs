@@ -52,10 +52,17 @@ impl OperatorApi {
             .into_iter()
             .map(|result| {
                 result
-                    .map(|Applied { header, current }| PutResponse {
-                        header: Some(header),
-                        current,
-                    })
+                    .map(
+                        |Applied {
+                             header,
+                             current,
+                             outcome,
+                         }| PutResponse {
+                            header: Some(header),
+                            current,
+                            outcome: outcome as i32,
+                        },
+                    )
                     .map_err(Status::from)
             })
             .collect()

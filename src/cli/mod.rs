@@ -2,6 +2,7 @@
 //! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
 
 mod table;
+mod transfer;
 
 use std::path::PathBuf;
 
@@ -96,6 +97,53 @@ enum Command {
     /// Publish a new version with the revoked status (denial revoked, entry delisted,
     /// check withdrawn).
     Revoke { collection: String, id: String },
+    /// Import a published list into a watchlist collection: each entry is signed by the
+    /// node and sent in batches; unchanged entries write nothing.
+    #[command(
+        after_help = "Formats: csl-json, csl-csv (US Consolidated Screening List), ofac-sdn (sdn.csv, \
+                      with add.csv and alt.csv read from beside it), ftm (OpenSanctions FollowTheMoney JSON \
+                      lines), jsonl and csv (fedctl export).\n\
+                      Exit code 1 when some rows were rejected (the rest are imported; see the summary).\n\
+                      Example: fedctl import --format ofac-sdn --collection watchlist.national sdn.csv --full-sync"
+    )]
+    Import {
+        /// Input format.
+        #[arg(long, value_parser = parse_format)]
+        format: crate::import::Format,
+        /// The file to import (for ofac-sdn, sdn.csv).
+        file: PathBuf,
+        /// The watchlist collection to write.
+        #[arg(long)]
+        collection: String,
+        /// Record ids are this prefix + the source's key. Default "AGENCY/csl/", "AGENCY/ofac/",
+        /// "AGENCY/ftm/"; none for jsonl and csv, whose ids are record ids.
+        #[arg(long)]
+        id_prefix: Option<String>,
+        /// Also mark delisted the entries under the prefix that the file no longer lists.
+        #[arg(long)]
+        full_sync: bool,
+        /// Listing date (YYYY-MM-DD) for entries whose source gives none (OFAC never does).
+        /// Default: today.
+        #[arg(long)]
+        listed_on: Option<String>,
+        /// Entries per BatchPut.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+    /// Export the current watchlist entries of a collection (fedctl import reads them back).
+    #[command(after_help = "Example: fedctl export --collection watchlist.national --format csv --out national.csv")]
+    Export {
+        #[arg(long)]
+        collection: String,
+        #[arg(long, value_enum)]
+        format: transfer::ExportFormat,
+        /// Only ids starting with this.
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Development PKI (local use only).
     #[command(subcommand)]
     Pki(PkiCommand),
@@ -254,8 +302,75 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let response = client.revoke(RevokeRequest { collection, id }).await?.into_inner();
             print(output, &response, || written(&response))
         }
+        Command::Import {
+            format,
+            file,
+            collection,
+            id_prefix,
+            full_sync,
+            listed_on,
+            batch,
+        } => {
+            let id_prefix = match id_prefix {
+                Some(prefix) => prefix,
+                None => transfer::default_id_prefix(format, &our_agency(&cli.cert)?),
+            };
+            let listed_on = listed_on.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+            let args = transfer::ImportArgs {
+                format,
+                file,
+                collection,
+                id_prefix,
+                full_sync,
+                listed_on,
+                batch,
+            };
+            let summary = transfer::import(&mut client, args).await?;
+            print(output, &summary, || summary.table())?;
+            if summary.rejected.is_empty() {
+                Ok(())
+            } else {
+                Err(Failure {
+                    code: ExitCode::Error,
+                    message: format!(
+                        "{} rows rejected (listed above); the rest were imported",
+                        summary.rejected.len()
+                    ),
+                })
+            }
+        }
+        Command::Export {
+            collection,
+            format,
+            prefix,
+            out,
+        } => {
+            let count = transfer::export(&mut client, &collection, &prefix, format, out.as_deref()).await?;
+            let done = serde_json::json!({ "collection": collection, "exported": count, "out": out });
+            match &out {
+                Some(path) => print(output, &done, || {
+                    format!("exported {count} entries to {}", path.display())
+                }),
+                None => {
+                    eprintln!("exported {count} entries");
+                    Ok(())
+                }
+            }
+        }
         Command::Pki(_) => unreachable!("handled above"),
     }
+}
+
+fn parse_format(name: &str) -> Result<crate::import::Format, String> {
+    name.parse().map_err(|e: crate::import::ImportError| e.to_string())
+}
+
+/// Our agency, as our operator certificate names it.
+fn our_agency(cert: &Option<PathBuf>) -> Result<String, Failure> {
+    let cert = cert
+        .as_ref()
+        .ok_or_else(|| Failure::invalid("--cert (or FEDCTL_CERT) is required"))?;
+    Ok(transport::identity_of_pem_file(cert)?.agency)
 }
 
 fn connect(cli: &Cli) -> Result<OperatorClient<Channel>, Failure> {
@@ -378,6 +493,12 @@ fn members_table(members: &[Member]) -> String {
 
 fn written(response: &PutResponse) -> String {
     let header = response.header.clone().unwrap_or_default();
+    if response.outcome == PutOutcome::Unchanged as i32 {
+        return format!(
+            "unchanged {}/{}: seq {} already has this body",
+            header.collection, header.id, header.seq
+        );
+    }
     format!(
         "stored {}/{} seq {} at {}{}",
         header.collection,

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::audit::{AuditEntry, AuditEvent};
 use super::{CollectionStats, Snapshot, StreamId, WriterSettings, keys, storage_error};
 use crate::error::{Error, Refusal, Result};
-use crate::proto::{Record, RecordBody, RecordHeader, SignedRecord};
+use crate::proto::{PutOutcome, Record, RecordBody, RecordHeader, SignedRecord};
 use crate::records::hlc::Clock;
 use crate::records::{Envelope, SCHEMA_VERSION, sha256};
 
@@ -62,6 +62,20 @@ pub struct Applied {
     pub header: RecordHeader,
     /// Whether this version is now the winner for its id.
     pub current: bool,
+    pub outcome: PutOutcome,
+}
+
+/// A local write ready to sign, or one with nothing to write.
+enum Prepared {
+    Sign(Box<Record>, Vec<u8>),
+    /// The current winner already has this body: its header.
+    Unchanged(RecordHeader),
+}
+
+/// A local write signed (or found unchanged), waiting to be stored.
+enum Signed {
+    New(Envelope),
+    Unchanged(RecordHeader),
 }
 
 #[derive(Debug, Default)]
@@ -99,7 +113,7 @@ impl Tx<'_> {
 }
 
 enum Stored {
-    New { current: bool },
+    New { current: bool, created: bool },
     Duplicate,
 }
 
@@ -287,22 +301,25 @@ impl Writer {
     /// stream's sequence numbers never skip.
     fn local_run(&mut self, tx: &mut Tx, writes: Vec<LocalWrite>, touched: &mut Vec<String>) -> Vec<Result<Applied>> {
         let mut next_seq = HashMap::new();
-        let encoded: Vec<Result<(Record, Vec<u8>)>> = writes
+        let encoded: Vec<Result<Prepared>> = writes
             .into_iter()
             .map(|w| self.encode_local(tx, w, &mut next_seq))
             .collect();
         let signer = &self.settings.signer;
-        let sign = |encoded: Result<(Record, Vec<u8>)>| {
-            encoded.map(|(record, bytes)| Envelope {
-                hash: sha256(&bytes),
-                signed: SignedRecord {
-                    signature: signer.sign(&bytes),
-                    record: bytes,
-                },
-                record,
+        let sign = |encoded: Result<Prepared>| {
+            encoded.map(|prepared| match prepared {
+                Prepared::Sign(record, bytes) => Signed::New(Envelope {
+                    hash: sha256(&bytes),
+                    signed: SignedRecord {
+                        signature: signer.sign(&bytes),
+                        record: bytes,
+                    },
+                    record: *record,
+                }),
+                Prepared::Unchanged(header) => Signed::Unchanged(header),
             })
         };
-        let signed: Vec<Result<Envelope>> = if encoded.len() < PARALLEL_SIGNING_FROM {
+        let signed: Vec<Result<Signed>> = if encoded.len() < PARALLEL_SIGNING_FROM {
             encoded.into_iter().map(sign).collect()
         } else {
             encoded.into_par_iter().map(sign).collect()
@@ -310,17 +327,32 @@ impl Writer {
         let mut failed = false;
         signed
             .into_iter()
-            .map(|envelope| {
-                let envelope = envelope?;
+            .map(|signed| {
+                let signed = signed?;
                 if failed {
                     return Err(Error::Unavailable("an earlier write of this batch failed".into()));
                 }
+                let envelope = match signed {
+                    Signed::New(envelope) => envelope,
+                    Signed::Unchanged(header) => {
+                        return Ok(Applied {
+                            header,
+                            current: true,
+                            outcome: PutOutcome::Unchanged,
+                        });
+                    }
+                };
                 let stored = self.store_version(tx, &envelope, touched);
                 failed = !matches!(stored, Ok(Stored::New { .. }));
                 match stored? {
-                    Stored::New { current } => Ok(Applied {
+                    Stored::New { current, created } => Ok(Applied {
                         header: envelope.header().clone(),
                         current,
+                        outcome: if created {
+                            PutOutcome::Created
+                        } else {
+                            PutOutcome::Updated
+                        },
                     }),
                     Stored::Duplicate => Err(Error::Internal(
                         "a fresh local version collided with a stored one".into(),
@@ -331,15 +363,16 @@ impl Writer {
     }
 
     /// The record a local write makes, encoded; a sequence number is used only by a write
-    /// that passes the size check.
-    fn encode_local(
-        &self,
-        tx: &Tx,
-        write: LocalWrite,
-        next_seq: &mut HashMap<String, u64>,
-    ) -> Result<(Record, Vec<u8>)> {
+    /// that passes the size check. A put of the body the current winner already has
+    /// writes nothing, so re-importing a list changes nothing.
+    fn encode_local(&self, tx: &Tx, write: LocalWrite, next_seq: &mut HashMap<String, u64>) -> Result<Prepared> {
         let (collection, id, body) = match write {
-            LocalWrite::Put { collection, id, body } => (collection, id, *body),
+            LocalWrite::Put { collection, id, body } => {
+                if let Some(current) = self.current_with_body(tx, &collection, &id, &body)? {
+                    return Ok(Prepared::Unchanged(current));
+                }
+                (collection, id, *body)
+            }
             LocalWrite::Revoke { collection, id } => {
                 let body = self.revoked_body(tx, &collection, &id)?;
                 (collection, id, body)
@@ -375,7 +408,24 @@ impl Writer {
             ));
         }
         *seq += 1;
-        Ok((record, bytes))
+        Ok(Prepared::Sign(Box::new(record), bytes))
+    }
+
+    /// The current winner's header, if it is live and has exactly this body.
+    fn current_with_body(
+        &self,
+        tx: &Tx,
+        collection: &str,
+        id: &str,
+        body: &RecordBody,
+    ) -> Result<Option<RecordHeader>> {
+        let Some(stored) = tx.get(&keys::record(collection, id))? else {
+            return Ok(None);
+        };
+        let current = Envelope::from_stored(&stored)?;
+        let header = current.header().clone();
+        let same = !header.tombstone && current.record.body.as_ref() == Some(body);
+        Ok(same.then_some(header))
     }
 
     fn revoked_body(&self, tx: &Tx, collection: &str, id: &str) -> Result<RecordBody> {
@@ -479,7 +529,10 @@ impl Writer {
             tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
             self.version_vector.insert(stream, seq);
         }
-        Ok(Stored::New { current })
+        Ok(Stored::New {
+            current,
+            created: previous.is_none(),
+        })
     }
 
     fn append_audit(&mut self, tx: &mut Tx, event: AuditEvent) {
@@ -498,7 +551,11 @@ fn local_audit(actor: &str, result: &Result<Applied>) -> AuditEvent {
     match result {
         Ok(applied) => AuditEvent {
             actor: actor.to_string(),
-            action: "write".into(),
+            action: match applied.outcome {
+                PutOutcome::Unchanged => "write.unchanged",
+                _ => "write",
+            }
+            .into(),
             target: format!("{}/{}", applied.header.collection, applied.header.id),
             detail: format!("seq {} current={}", applied.header.seq, applied.current),
         },

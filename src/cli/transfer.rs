@@ -1,0 +1,322 @@
+//! `fedctl import` and `fedctl export`: published lists in, our own formats out.
+//!
+//! Import parses the file locally (rows that cannot become a valid entry are reported with
+//! their line and never sent), then sends the rest in batches over `BatchPut`. The node
+//! signs each entry; a body equal to the current version is UNCHANGED and writes nothing,
+//! so re-importing a file changes nothing. A batch the node refuses is retried row by row,
+//! so one bad row costs only itself.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use tonic::transport::Channel;
+
+use super::{ExitCode, Failure};
+use crate::import::{self, Format, Row};
+use crate::proto::operator_client::OperatorClient;
+use crate::proto::record_body::Kind;
+use crate::proto::*;
+
+pub struct ImportArgs {
+    pub format: Format,
+    pub file: PathBuf,
+    pub collection: String,
+    pub id_prefix: String,
+    pub full_sync: bool,
+    pub listed_on: String,
+    pub batch: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub file: String,
+    pub format: String,
+    pub collection: String,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Entries marked delisted by `--full-sync` because the file no longer lists them.
+    pub delisted: usize,
+    /// Entities the format says to leave out (FtM non-targets, sanctions, addresses...).
+    pub skipped: usize,
+    pub rejected: Vec<RejectedRow>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RejectedRow {
+    pub line: usize,
+    pub id: String,
+    pub reason: String,
+}
+
+/// The id prefix a format's records get unless the operator chooses one: both CSL
+/// layouts share one, so importing the JSON after the CSV updates the same records.
+pub fn default_id_prefix(format: Format, agency: &str) -> String {
+    let source = match format {
+        Format::CslJson | Format::CslCsv => "csl",
+        Format::OfacSdn => "ofac",
+        Format::Ftm => "ftm",
+        // Our own exports carry full record ids.
+        Format::Jsonl | Format::Csv => return String::new(),
+    };
+    format!("{agency}/{source}/")
+}
+
+pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs) -> Result<Summary, Failure> {
+    let options = import::Options {
+        default_listing_date: args.listed_on.clone(),
+    };
+    let parsed = import::parse(args.format, &args.file, &options).map_err(|e| Failure::invalid(e.to_string()))?;
+    let mut summary = Summary {
+        file: args.file.display().to_string(),
+        format: args.format.to_string(),
+        collection: args.collection.clone(),
+        skipped: parsed.skipped,
+        warnings: parsed.warnings,
+        ..Summary::default()
+    };
+    let id_of = |key: &str| format!("{}{key}", args.id_prefix);
+    for rejected in &parsed.rejected {
+        summary.rejected.push(RejectedRow {
+            line: rejected.line,
+            id: rejected.source_key.as_deref().map(id_of).unwrap_or_default(),
+            reason: rejected.reason.clone(),
+        });
+    }
+    for row in &parsed.rows {
+        for warning in &row.warnings {
+            summary.warnings.push(format!("line {}: {warning}", row.line));
+        }
+    }
+
+    let progress = progress_bar(parsed.rows.len() as u64);
+    for chunk in parsed.rows.chunks(args.batch.max(1)) {
+        send_batch(client, &args.collection, &id_of, chunk, &mut summary).await?;
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish_and_clear();
+
+    if args.full_sync {
+        let listed: HashSet<String> = parsed
+            .rows
+            .iter()
+            .map(|r| id_of(&r.source_key))
+            .chain(
+                parsed
+                    .rejected
+                    .iter()
+                    .filter_map(|r| r.source_key.as_deref().map(id_of)),
+            )
+            .collect();
+        if parsed.rejected.iter().any(|r| r.source_key.is_none()) {
+            summary.warnings.push(
+                "--full-sync delisted nothing: some rejected rows have no id, so what the file still lists is unknown"
+                    .into(),
+            );
+        } else {
+            summary.delisted = delist_missing(client, &args.collection, &args.id_prefix, &listed).await?;
+        }
+    }
+    Ok(summary)
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    // Draws on stderr only when it is a terminal; scripts and pipes see nothing.
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} entries {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn put_of(collection: &str, id: String, row: &Row) -> PutRequest {
+    PutRequest {
+        collection: collection.to_string(),
+        id,
+        body: Some(RecordBody {
+            kind: Some(Kind::WatchlistEntry(row.entry.clone())),
+        }),
+    }
+}
+
+async fn send_batch(
+    client: &mut OperatorClient<Channel>,
+    collection: &str,
+    id_of: &impl Fn(&str) -> String,
+    rows: &[Row],
+    summary: &mut Summary,
+) -> Result<(), Failure> {
+    let puts = rows
+        .iter()
+        .map(|r| put_of(collection, id_of(&r.source_key), r))
+        .collect();
+    match client.batch_put(BatchPutRequest { puts }).await {
+        Ok(response) => {
+            response.into_inner().results.iter().for_each(|r| summary.count(r));
+            Ok(())
+        }
+        Err(status) if refuses_content(&status) => {
+            // Find the row(s) the node refuses; the others still go in.
+            for row in rows {
+                let id = id_of(&row.source_key);
+                match client.put(put_of(collection, id.clone(), row)).await {
+                    Ok(response) => summary.count(&response.into_inner()),
+                    Err(status) if refuses_content(&status) => summary.rejected.push(RejectedRow {
+                        line: row.line,
+                        id,
+                        reason: status.message().to_string(),
+                    }),
+                    Err(status) => return Err(status.into()),
+                }
+            }
+            Ok(())
+        }
+        Err(status) => Err(status.into()),
+    }
+}
+
+/// The node refused what we sent (as opposed to being unreachable or refusing us).
+fn refuses_content(status: &tonic::Status) -> bool {
+    matches!(
+        status.code(),
+        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition | tonic::Code::PermissionDenied
+    ) && !status.message().contains("certificate")
+}
+
+impl Summary {
+    fn count(&mut self, response: &PutResponse) {
+        match PutOutcome::try_from(response.outcome) {
+            Ok(PutOutcome::Created) => self.created += 1,
+            Ok(PutOutcome::Unchanged) => self.unchanged += 1,
+            _ => self.updated += 1,
+        }
+    }
+
+    pub fn table(&self) -> String {
+        let mut text = format!(
+            "imported {} ({}) into {}\ncreated {}  updated {}  unchanged {}  delisted {}  rejected {}  skipped {}",
+            self.file,
+            self.format,
+            self.collection,
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.delisted,
+            self.rejected.len(),
+            self.skipped
+        );
+        if !self.rejected.is_empty() {
+            let mut table = super::table::Table::new(&["LINE", "ID", "REASON"]);
+            for r in &self.rejected {
+                table.row(vec![r.line.to_string(), r.id.clone(), r.reason.clone()]);
+            }
+            text.push_str("\n\n");
+            text.push_str(&table.render());
+        }
+        for warning in &self.warnings {
+            text.push_str(&format!("\nwarning: {warning}"));
+        }
+        text
+    }
+}
+
+/// Revokes (marks delisted) the live entries under `prefix` that `listed` lacks.
+async fn delist_missing(
+    client: &mut OperatorClient<Channel>,
+    collection: &str,
+    prefix: &str,
+    listed: &HashSet<String>,
+) -> Result<usize, Failure> {
+    let mut missing = Vec::new();
+    for_each_record(client, collection, prefix, |id, body| {
+        let live = matches!(
+            &body.kind,
+            Some(Kind::WatchlistEntry(e)) if e.status != WatchlistStatus::Delisted as i32
+        );
+        if live && !listed.contains(id) {
+            missing.push(id.to_string());
+        }
+    })
+    .await?;
+    for id in &missing {
+        let request = RevokeRequest {
+            collection: collection.to_string(),
+            id: id.clone(),
+        };
+        client.revoke(request).await?;
+    }
+    Ok(missing.len())
+}
+
+/// Pages through the current versions under `prefix` (deleted ones have no body).
+async fn for_each_record(
+    client: &mut OperatorClient<Channel>,
+    collection: &str,
+    prefix: &str,
+    mut visit: impl FnMut(&str, &RecordBody),
+) -> Result<(), Failure> {
+    let mut start_after = String::new();
+    loop {
+        let request = ListRequest {
+            collection: collection.to_string(),
+            id_prefix: prefix.to_string(),
+            start_after: start_after.clone(),
+            limit: 1000,
+        };
+        let page = client.list(request).await?.into_inner();
+        for stored in &page.records {
+            let record = stored.record.as_ref();
+            let id = record.and_then(|r| r.header.as_ref()).map(|h| h.id.as_str());
+            if let (Some(id), Some(body)) = (id, record.and_then(|r| r.body.as_ref())) {
+                visit(id, body);
+            }
+        }
+        if page.next_start_after.is_empty() {
+            return Ok(());
+        }
+        start_after = page.next_start_after;
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+/// Writes the collection's current watchlist entries under `prefix`; returns how many.
+pub async fn export(
+    client: &mut OperatorClient<Channel>,
+    collection: &str,
+    prefix: &str,
+    format: ExportFormat,
+    out: Option<&Path>,
+) -> Result<usize, Failure> {
+    let mut rows = Vec::new();
+    for_each_record(client, collection, prefix, |id, body| {
+        if let Some(Kind::WatchlistEntry(entry)) = &body.kind {
+            rows.push((id.to_string(), entry.clone()));
+        }
+    })
+    .await?;
+    let mut sink: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| Failure {
+            code: ExitCode::Error,
+            message: format!("cannot create {}: {e}", path.display()),
+        })?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let written = match format {
+        ExportFormat::Jsonl => import::export_jsonl(&rows, &mut sink),
+        ExportFormat::Csv => import::export_csv(&rows, &mut sink),
+    };
+    written.map_err(|e| Failure {
+        code: ExitCode::Error,
+        message: format!("cannot write the export: {e}"),
+    })?;
+    Ok(rows.len())
+}
