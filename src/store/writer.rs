@@ -74,7 +74,7 @@ enum Prepared {
 
 /// A local write signed (or found unchanged), waiting to be stored.
 enum Signed {
-    New(Envelope),
+    New(Box<Envelope>),
     Unchanged(RecordHeader),
 }
 
@@ -308,14 +308,14 @@ impl Writer {
         let signer = &self.settings.signer;
         let sign = |encoded: Result<Prepared>| {
             encoded.map(|prepared| match prepared {
-                Prepared::Sign(record, bytes) => Signed::New(Envelope {
+                Prepared::Sign(record, bytes) => Signed::New(Box::new(Envelope {
                     hash: sha256(&bytes),
                     signed: SignedRecord {
                         signature: signer.sign(&bytes),
                         record: bytes,
                     },
                     record: *record,
-                }),
+                })),
                 Prepared::Unchanged(header) => Signed::Unchanged(header),
             })
         };
@@ -333,7 +333,7 @@ impl Writer {
                     return Err(Error::Unavailable("an earlier write of this batch failed".into()));
                 }
                 let envelope = match signed {
-                    Signed::New(envelope) => envelope,
+                    Signed::New(envelope) => *envelope,
                     Signed::Unchanged(header) => {
                         return Ok(Applied {
                             header,
