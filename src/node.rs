@@ -24,6 +24,7 @@ pub struct Node {
     cancel: CancellationToken,
     server: JoinHandle<Result<()>>,
     context: Arc<Context>,
+    health: tonic_health::server::HealthReporter,
 }
 
 impl Node {
@@ -61,11 +62,18 @@ impl Node {
             .max_encoding_message_size(max);
         let cancel = CancellationToken::new();
         let incoming = transport::incoming(listener, tls_server, cancel.clone());
+        let (health_reporter, health) = tonic_health::server::health_reporter();
+        health_reporter.set_serving::<OperatorServer<OperatorApi>>().await;
+        health_reporter.set_serving::<ReplicationServer<ReplicationApi>>().await;
+        let (reflection_v1, reflection_v1alpha) = reflection_services()?;
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
             tonic::transport::Server::builder()
                 .add_service(operator)
                 .add_service(replication)
+                .add_service(health)
+                .add_service(reflection_v1)
+                .add_service(reflection_v1alpha)
                 .serve_with_incoming_shutdown(incoming, shutdown.cancelled())
                 .await
                 .map_err(|e| Error::Unavailable(format!("server: {e}")))
@@ -76,6 +84,7 @@ impl Node {
             cancel,
             server,
             context,
+            health: health_reporter,
         })
     }
 
@@ -90,8 +99,12 @@ impl Node {
             cancel,
             server,
             context,
+            health,
             ..
         } = self;
+        // Load balancers and monitors see the node going before its streams close.
+        health.set_not_serving::<OperatorServer<OperatorApi>>().await;
+        health.set_not_serving::<ReplicationServer<ReplicationApi>>().await;
         context.replicator.shutdown().await;
         cancel.cancel();
         let served = server.await.map_err(|e| Error::Internal(format!("server task: {e}")))?;
@@ -127,6 +140,25 @@ async fn open_store(config: &Config) -> Result<Store> {
     tokio::task::spawn_blocking(move || Store::open(&dir, settings))
         .await
         .map_err(|e| Error::Internal(format!("store open task: {e}")))?
+}
+
+/// gRPC server reflection (v1 and the v1alpha that many clients still ask for), so generic
+/// tools (grpcurl, Postman, Python's grpcio) can discover the services. Callers still need
+/// a certificate of our CA.
+fn reflection_services() -> Result<(
+    tonic_reflection::server::v1::ServerReflectionServer<impl tonic_reflection::server::v1::ServerReflection>,
+    tonic_reflection::server::v1alpha::ServerReflectionServer<impl tonic_reflection::server::v1alpha::ServerReflection>,
+)> {
+    let builder = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let error = |e: tonic_reflection::server::Error| Error::Internal(format!("reflection: {e}"));
+    Ok((
+        builder().build_v1().map_err(error)?,
+        builder().build_v1alpha().map_err(error)?,
+    ))
 }
 
 /// Names the rayon pool (signing and verification) so `top -H` and profiles tell it apart
