@@ -28,6 +28,9 @@ pub struct Config {
     pub collections: Vec<CollectionConfig>,
     #[serde(default)]
     pub limits: Limits,
+    /// Where to serve Prometheus metrics (`GET /metrics`, plain HTTP); off when absent.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,6 +12,7 @@ use crate::api::{Context, OperatorApi, ReplicationApi};
 use crate::config::Config;
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use crate::proto::operator_server::OperatorServer;
 use crate::proto::replication_server::ReplicationServer;
 use crate::records::Policy;
@@ -25,6 +26,7 @@ pub struct Node {
     server: JoinHandle<Result<()>>,
     context: Arc<Context>,
     health: tonic_health::server::HealthReporter,
+    metrics_addr: Option<SocketAddr>,
 }
 
 impl Node {
@@ -44,13 +46,21 @@ impl Node {
         let tls_server = transport::server_config(&config.tls)?;
         let tls_client = ClientTls::load(&config.tls)?;
         let policy = Arc::new(Policy::from_config(&config)?);
-        let store = open_store(&config).await?;
-        let replicator = Replicator::start(config.clone(), policy.clone(), store.clone(), tls_client)?;
+        let metrics = Metrics::new();
+        let store = open_store(&config, &metrics).await?;
+        let replicator = Replicator::start(
+            config.clone(),
+            policy.clone(),
+            store.clone(),
+            tls_client,
+            metrics.clone(),
+        )?;
         let context = Arc::new(Context {
             config: config.clone(),
             policy,
             store,
             replicator,
+            metrics,
         });
 
         let max = config.limits.max_message_bytes;
@@ -61,6 +71,10 @@ impl Node {
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
         let cancel = CancellationToken::new();
+        let metrics_addr = match config.metrics_listen {
+            Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),
+            None => None,
+        };
         let incoming = transport::incoming(listener, tls_server, cancel.clone());
         let (health_reporter, health) = tonic_health::server::health_reporter();
         health_reporter.set_serving::<OperatorServer<OperatorApi>>().await;
@@ -85,11 +99,17 @@ impl Node {
             server,
             context,
             health: health_reporter,
+            metrics_addr,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served, if `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// Stops serving, closes replication, drains and closes the store. Everything
@@ -117,12 +137,34 @@ impl Node {
     }
 }
 
-async fn open_store(config: &Config) -> Result<Store> {
+/// Serves `/metrics` until `cancel`. The scrape holds the context weakly, so a lingering
+/// scrape connection never keeps the store open after shutdown.
+async fn serve_metrics(addr: SocketAddr, context: &Arc<Context>, cancel: CancellationToken) -> Result<SocketAddr> {
+    let listener = crate::metrics::bind(addr).await?;
+    let bound = transport::local_addr(&listener)?;
+    let weak = Arc::downgrade(context);
+    let refresh = Arc::new(move || {
+        if let Some(context) = weak.upgrade() {
+            context.refresh_metrics();
+        }
+    });
+    tokio::spawn(crate::metrics::serve(
+        listener,
+        context.metrics.clone(),
+        refresh,
+        cancel,
+    ));
+    tracing::info!(addr = %bound, "serving metrics");
+    Ok(bound)
+}
+
+async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
     let settings = WriterSettings {
         agency: config.agency.clone(),
         signer: Signer::load(&config.signing.key, &config.signing.key_id)?,
         max_clock_skew: config.max_clock_skew,
         max_record_bytes: config.limits.max_record_bytes,
+        flush_seconds: metrics.flush_seconds.clone(),
     };
     let keyring = config.keyring()?;
     if !keyring.matches(

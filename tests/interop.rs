@@ -36,6 +36,9 @@ async fn python_grpcio_sees_health_and_reflection_and_needs_a_certificate() {
         String::from_utf8_lossy(&output.stderr)
     );
     let said = String::from_utf8_lossy(&output.stdout);
-    assert!(said.contains("health, reflection and the certificate requirement check out"), "{said}");
+    assert!(
+        said.contains("health, reflection and the certificate requirement check out"),
+        "{said}"
+    );
     fed.stop_all().await;
 }

@@ -24,6 +24,7 @@ pub struct Context {
     pub policy: Arc<Policy>,
     pub store: Store,
     pub replicator: Replicator,
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Context {
@@ -49,7 +50,43 @@ impl Context {
         Err(error)
     }
 
+    /// Sets the scrape-time gauges from the store snapshot and the replicator.
+    pub fn refresh_metrics(&self) {
+        let metrics = &self.metrics;
+        for (name, stats) in &self.store.snapshot().collections {
+            let labels = crate::metrics::CollectionLabel {
+                collection: name.clone(),
+            };
+            metrics
+                .collection_records
+                .get_or_create(&labels)
+                .set(stats.records as i64);
+        }
+        for (peer, status) in self.replicator.status() {
+            let label = crate::metrics::PeerLabel {
+                peer: peer.agency.clone(),
+            };
+            metrics
+                .peer_lag_records
+                .get_or_create(&label)
+                .set(status.lag_records as i64);
+            let behind = status.behind_since.map_or(0.0, |since| since.elapsed().as_secs_f64());
+            metrics.peer_lag_seconds.get_or_create(&label).set(behind);
+            for state in ["connecting", "connected", "backoff"] {
+                let labels = crate::metrics::PeerState {
+                    peer: peer.agency.clone(),
+                    state: state.into(),
+                };
+                metrics
+                    .peer_state
+                    .get_or_create(&labels)
+                    .set(i64::from(status.state == state));
+            }
+        }
+    }
+
     async fn audit_refusal(&self, actor: &str, target: &str, error: &Error) {
+        self.metrics.count_refusal("local", error);
         if let Err(e) = self
             .store
             .record(vec![AuditEvent::refusal(actor, target, error)], None)

@@ -48,6 +48,18 @@ impl OperatorApi {
             }
         };
         let results = self.context.store.put(writes, caller.to_string()).await?;
+        for result in &results {
+            let outcome = match result {
+                Ok(applied) => applied
+                    .outcome
+                    .as_str_name()
+                    .trim_start_matches("PUT_OUTCOME_")
+                    .to_lowercase(),
+                Err(_) => "failed".into(),
+            };
+            let labels = crate::metrics::OutcomeLabel { outcome };
+            self.context.metrics.local_writes.get_or_create(&labels).inc();
+        }
         results
             .into_iter()
             .map(|result| {

@@ -178,7 +178,12 @@ async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Recei
         }
         if !records.is_empty() {
             // The writer audits what it refuses itself (equivocation, clock).
-            refused += inner.store.ingest(records, agency.clone()).await?.refused.len();
+            let outcome = inner.store.ingest(records, agency.clone()).await?;
+            inner.metrics.count_ingest(&agency, outcome.stored, outcome.duplicates);
+            for error in &outcome.refused {
+                inner.metrics.count_refusal(&format!("peer:{agency}"), error);
+            }
+            refused += outcome.refused.len();
         }
         update_routing(&inner, &agency, heads);
         if refused > 0 {
@@ -216,7 +221,14 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
         routing.set_heads(agency, heads, now);
         let changed = routing.reassign(local, now);
         let lag = routing.lag(agency, local);
-        inner.update_status(agency, |s| s.lag_records = lag);
+        inner.update_status(agency, |s| {
+            s.lag_records = lag;
+            s.behind_since = match (lag, s.behind_since) {
+                (0, _) => None,
+                (_, Some(since)) => Some(since),
+                (_, None) => Some(now),
+            };
+        });
         changed
     };
     if changed {
@@ -226,6 +238,9 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
 
 async fn audit_refusals(inner: &Arc<Inner>, agency: &str, refusals: Vec<(String, Error)>) {
     let actor = format!("peer:{agency}");
+    for (_, error) in &refusals {
+        inner.metrics.count_refusal(&actor, error);
+    }
     tracing::warn!(peer = %agency, count = refusals.len(), first = %refusals[0].1, "refused records from peer");
     let events = refusals
         .iter()

@@ -40,6 +40,8 @@ pub struct LinkStatus {
     pub records_received: u64,
     pub records_sent: u64,
     pub last_error: String,
+    /// Since when the peer has held records we do not (`None` while caught up).
+    pub behind_since: Option<std::time::Instant>,
 }
 
 struct Peer {
@@ -52,6 +54,7 @@ struct Inner {
     policy: Arc<Policy>,
     store: Store,
     tls: ClientTls,
+    metrics: crate::metrics::Metrics,
     peers: Mutex<BTreeMap<String, Peer>>,
     status: Mutex<HashMap<String, LinkStatus>>,
     routing: Mutex<Routing>,
@@ -79,7 +82,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Replicator {
     /// Starts a link to every peer: those persisted by `peers add|remove`, or, on a fresh
     /// data directory, those in config.
-    pub fn start(config: Arc<Config>, policy: Arc<Policy>, store: Store, tls: ClientTls) -> Result<Self> {
+    pub fn start(
+        config: Arc<Config>,
+        policy: Arc<Policy>,
+        store: Store,
+        tls: ClientTls,
+        metrics: crate::metrics::Metrics,
+    ) -> Result<Self> {
         let peers = match store.meta(PEERS_META)? {
             Some(saved) => serde_json::from_slice::<Vec<PeerConfig>>(&saved)
                 .map_err(|e| Error::Internal(format!("stored peer list: {e}")))?,
@@ -94,6 +103,7 @@ impl Replicator {
                 policy,
                 store,
                 tls,
+                metrics,
                 peers: Mutex::new(BTreeMap::new()),
                 status: Mutex::new(HashMap::new()),
                 routing: Mutex::new(Routing::default()),

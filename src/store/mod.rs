@@ -61,6 +61,8 @@ pub struct WriterSettings {
     pub signer: Signer,
     pub max_clock_skew: std::time::Duration,
     pub max_record_bytes: usize,
+    /// Observes every flush's duration.
+    pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 pub(crate) fn storage_error(e: sled::Error) -> Error {

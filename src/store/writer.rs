@@ -193,6 +193,7 @@ impl Writer {
         let flusher = Flusher {
             db: self.db.clone(),
             published: self.published.clone(),
+            flush_seconds: self.settings.flush_seconds.clone(),
         };
         std::thread::scope(|scope| {
             let spawned = std::thread::Builder::new()
@@ -580,6 +581,7 @@ pub struct AppliedGroup {
 struct Flusher {
     db: sled::Db,
     published: watch::Sender<Arc<Snapshot>>,
+    flush_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl Flusher {
@@ -589,6 +591,7 @@ impl Flusher {
             groups.extend(queue.try_iter());
             let started = std::time::Instant::now();
             let flushed = self.db.flush();
+            self.flush_seconds.observe(started.elapsed().as_secs_f64());
             tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
             match flushed {
                 Ok(_) => {

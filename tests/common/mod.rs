@@ -119,6 +119,7 @@ impl Federation {
                     peers,
                     collections: collections(&agencies),
                     limits: Limits::default(),
+                    metrics_listen: Some("127.0.0.1:0".parse().expect("loopback address")),
                 }
             })
             .collect();
