@@ -15,5 +15,6 @@ pub mod import;
 pub mod metrics;
 pub mod node;
 pub mod replication;
+pub mod screening;
 pub mod store;
 pub mod transport;

@@ -17,6 +17,7 @@ use crate::proto::operator_server::OperatorServer;
 use crate::proto::replication_server::ReplicationServer;
 use crate::records::Policy;
 use crate::replication::Replicator;
+use crate::screening::live::Screening;
 use crate::store::{Store, WriterSettings};
 use crate::transport::{self, ClientTls};
 
@@ -48,6 +49,7 @@ impl Node {
         let policy = Arc::new(Policy::from_config(&config)?);
         let metrics = Metrics::new();
         let store = open_store(&config, &metrics).await?;
+        let screening_cancel = CancellationToken::new();
         let replicator = Replicator::start(
             config.clone(),
             policy.clone(),
@@ -58,9 +60,10 @@ impl Node {
         let context = Arc::new(Context {
             config: config.clone(),
             policy,
-            store,
+            store: store.clone(),
             replicator,
             metrics,
+            screening: Screening::start(store.clone(), screening_cancel.clone()),
         });
 
         let max = config.limits.max_message_bytes;
@@ -70,7 +73,7 @@ impl Node {
         let replication = ReplicationServer::new(ReplicationApi::new(context.clone()))
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
-        let cancel = CancellationToken::new();
+        let cancel = screening_cancel;
         let metrics_addr = match config.metrics_listen {
             Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),
             None => None,

@@ -4,6 +4,7 @@
 
 mod operator;
 mod peer;
+mod screen;
 pub mod status;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub struct Context {
     pub store: Store,
     pub replicator: Replicator,
     pub metrics: crate::metrics::Metrics,
+    pub screening: crate::screening::live::Screening,
 }
 
 impl Context {

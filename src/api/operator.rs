@@ -257,6 +257,30 @@ impl Operator for OperatorApi {
         }))
     }
 
+    type ScreenBatchStream = tokio_stream::wrappers::ReceiverStream<Result<ScreenResponse, Status>>;
+
+    async fn screen(&self, request: Request<ScreenRequest>) -> Result<Response<ScreenResponse>, Status> {
+        let caller = self.context.operator(&request, "Screen").await?;
+        match super::screen::screen(&self.context, request.into_inner()).await {
+            Ok(response) => Ok(Response::new(response)),
+            Err(error) => {
+                self.context.audit_refusal(&caller.to_string(), "screen", &error).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    async fn screen_batch(
+        &self,
+        request: Request<tonic::Streaming<ScreenRequest>>,
+    ) -> Result<Response<Self::ScreenBatchStream>, Status> {
+        self.context.operator(&request, "ScreenBatch").await?;
+        Ok(Response::new(super::screen::screen_batch(
+            self.context.clone(),
+            request.into_inner(),
+        )))
+    }
+
     async fn list_members(
         &self,
         request: Request<ListMembersRequest>,

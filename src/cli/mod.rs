@@ -1,6 +1,7 @@
 //! fedctl: the operator CLI, a gRPC client over mTLS. Errors go to stderr with an exit
 //! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
 
+mod screen;
 mod table;
 mod transfer;
 
@@ -144,9 +145,41 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Screen a name (or every row of a CSV file) against every party the node knows.
+    #[command(
+        after_help = "Examples:\n  fedctl screen \"Nicolas Maduro Moros\" --country VE --type person\n  \
+                      fedctl screen --file parties.csv > hits.csv   (columns: name[,country][,type])"
+    )]
+    Screen {
+        /// The name to screen.
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        name: Option<String>,
+        /// ISO 3166-1 alpha-2 country of the party: a mismatch lowers the score.
+        #[arg(long)]
+        country: Option<String>,
+        /// The party's type: a mismatch lowers the score.
+        #[arg(long = "type", value_enum)]
+        party_type: Option<screen::PartyType>,
+        /// Lowest score to report (0..1); default: the node's threshold.
+        #[arg(long, default_value_t = 0.0)]
+        min_score: f64,
+        /// At most this many hits per name.
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+        /// A CSV file with a header row: name[,country][,type]. Hits go to stdout as CSV
+        /// (or JSON with -o json), with a progress bar on a terminal.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Development PKI (local use only).
     #[command(subcommand)]
     Pki(PkiCommand),
+    /// Print a shell completion script.
+    #[command(after_help = "Example: fedctl completions bash > /etc/bash_completion.d/fedctl")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -232,6 +265,14 @@ impl From<crate::Error> for Failure {
 /// Runs one fedctl command; the output is printed, the failure returned.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let output = cli.output;
+    if let Command::Completions { shell } = cli.command {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command, "fedctl", &mut script);
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+        return Ok(());
+    }
     if let Command::Pki(PkiCommand::Generate { out, agencies }) = &cli.command {
         let pki = transport::pki::generate(out, agencies)?;
         let agencies: Vec<_> = pki.agencies.iter().map(|a| &a.agency).collect();
@@ -357,7 +398,28 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Pki(_) => unreachable!("handled above"),
+        Command::Screen {
+            name,
+            country,
+            party_type,
+            min_score,
+            limit,
+            file,
+        } => {
+            let template = ScreenRequest {
+                name: name.unwrap_or_default(),
+                country: country.unwrap_or_default(),
+                entity_type: party_type.map_or(0, |t| t.entity_type() as i32),
+                min_score,
+                limit,
+                ..ScreenRequest::default()
+            };
+            match file {
+                Some(file) => screen::file(&mut client, &file, template, output).await,
+                None => screen::one(&mut client, template, output).await,
+            }
+        }
+        Command::Pki(_) | Command::Completions { .. } => unreachable!("handled above"),
     }
 }
 

@@ -1,0 +1,169 @@
+//! `fedctl screen`: one name, or every row of a CSV file over one ScreenBatch stream.
+
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tonic::transport::Channel;
+
+use super::{ExitCode, Failure, Output, print};
+use crate::proto::operator_client::OperatorClient;
+use crate::proto::*;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PartyType {
+    Person,
+    Organisation,
+    Vessel,
+    Aircraft,
+}
+
+impl PartyType {
+    pub fn entity_type(self) -> EntityType {
+        match self {
+            PartyType::Person => EntityType::Person,
+            PartyType::Organisation => EntityType::Organisation,
+            PartyType::Vessel => EntityType::Vessel,
+            PartyType::Aircraft => EntityType::Aircraft,
+        }
+    }
+}
+
+pub async fn one(client: &mut OperatorClient<Channel>, request: ScreenRequest, output: Output) -> Result<(), Failure> {
+    let response = client.screen(request).await?.into_inner();
+    print(output, &response, || hits_table(&response))
+}
+
+fn features(hit: &ScreenHit) -> String {
+    let parts: Vec<String> = hit
+        .features
+        .iter()
+        .map(|f| format!("{}={:+.2}", f.name, f.weight))
+        .collect();
+    parts.join(" ")
+}
+
+fn hits_table(response: &ScreenResponse) -> String {
+    if response.hits.is_empty() {
+        return format!("no match ({})", response.algorithm);
+    }
+    let mut table = super::table::Table::new(&["SCORE", "MATCHED NAME", "RECORD", "AUTHOR", "FEATURES"]);
+    for hit in &response.hits {
+        table.row(vec![
+            format!("{:.3}", hit.score),
+            hit.matched_name.clone(),
+            format!("{}/{}", hit.collection, hit.id),
+            hit.author.clone(),
+            features(hit),
+        ]);
+    }
+    format!("{}\n({})", table.render(), response.algorithm)
+}
+
+/// Reads `name[,country][,type]` rows (with that header) into requests; the reference is
+/// the row's line number.
+fn requests_of(file: &Path, template: &ScreenRequest) -> Result<Vec<ScreenRequest>, Failure> {
+    let mut reader =
+        csv::Reader::from_path(file).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", file.display())))?;
+    let header = reader
+        .headers()
+        .map_err(|e| Failure::invalid(format!("{}: {e}", file.display())))?
+        .clone();
+    let column = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let name_at = column("name").ok_or_else(|| Failure::invalid(format!("{}: no \"name\" column", file.display())))?;
+    let (country_at, type_at) = (column("country"), column("type"));
+    let mut requests = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Failure::invalid(format!("{}: {e}", file.display())))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
+        let entity_type = match cell(type_at).to_lowercase().as_str() {
+            "" => template.entity_type,
+            kind => <PartyType as clap::ValueEnum>::from_str(kind, true)
+                .map_err(|_| Failure::invalid(format!("{} line {line}: unknown type {kind:?}", file.display())))?
+                .entity_type() as i32,
+        };
+        requests.push(ScreenRequest {
+            name: cell(Some(name_at)),
+            country: Some(cell(country_at))
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| template.country.clone()),
+            entity_type,
+            reference: line.to_string(),
+            ..template.clone()
+        });
+    }
+    Ok(requests)
+}
+
+pub async fn file(
+    client: &mut OperatorClient<Channel>,
+    file: &Path,
+    template: ScreenRequest,
+    output: Output,
+) -> Result<(), Failure> {
+    let requests = requests_of(file, &template)?;
+    let names: Vec<(String, String)> = requests.iter().map(|r| (r.reference.clone(), r.name.clone())).collect();
+    let progress = ProgressBar::new(requests.len() as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} parties {elapsed}") {
+        progress.set_style(style);
+    }
+    let mut stream = client.screen_batch(tokio_stream::iter(requests)).await?.into_inner();
+    let mut responses = Vec::new();
+    while let Some(response) = stream.message().await? {
+        progress.inc(1);
+        responses.push(response);
+    }
+    progress.finish_and_clear();
+    match output {
+        Output::Json => print(output, &responses, String::new),
+        Output::Table => write_csv(&responses, &names),
+    }
+}
+
+/// One CSV row per hit (a party without hits gets one row with empty hit columns).
+fn write_csv(responses: &[ScreenResponse], names: &[(String, String)]) -> Result<(), Failure> {
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    let fail = |e: csv::Error| Failure {
+        code: ExitCode::Error,
+        message: format!("cannot write CSV: {e}"),
+    };
+    out.write_record([
+        "line",
+        "name",
+        "score",
+        "matched_name",
+        "collection",
+        "id",
+        "kind",
+        "author",
+    ])
+    .map_err(fail)?;
+    for response in responses {
+        let name = names
+            .iter()
+            .find(|(line, _)| *line == response.reference)
+            .map_or("", |(_, n)| n.as_str());
+        if response.hits.is_empty() {
+            out.write_record([response.reference.as_str(), name, "", "", "", "", "", ""])
+                .map_err(fail)?;
+        }
+        for hit in &response.hits {
+            let score = format!("{:.3}", hit.score);
+            out.write_record([
+                response.reference.as_str(),
+                name,
+                &score,
+                &hit.matched_name,
+                &hit.collection,
+                &hit.id,
+                &hit.kind,
+                &hit.author,
+            ])
+            .map_err(fail)?;
+        }
+    }
+    out.flush().map_err(|e| Failure {
+        code: ExitCode::Error,
+        message: format!("cannot write CSV: {e}"),
+    })
+}

@@ -1,0 +1,545 @@
+//! The screening index: parties, their tokenized names, postings per token, identifiers.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use super::score::{DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
+use super::text::{NameForm, name_forms, normalize_country, normalize_identifier};
+use super::vocab::{FastMap, TokenId, Vocab};
+use super::{
+    COUNTRY_MISMATCH_PENALTY, DEFAULT_MIN_SCORE, ENTITY_MISMATCH_PENALTY, EntityKind, Feature, Hit,
+    NUMBER_MISMATCH_PENALTY, NameStrength, PartyDoc, Query, WEAK_ALIAS_CAP,
+};
+
+type NameId = u32;
+type PartyId = u32;
+
+thread_local! {
+    /// Per-name evidence and "last query token seen" markers for `Index::candidates`, reset after each use.
+    static EVIDENCE: RefCell<(Vec<f32>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Postings read per query form before common tokens may be skipped (see `Index::candidates`).
+const POSTINGS_BUDGET: usize = 20_000;
+/// The coverage bound of `Index::candidates` uses a threshold this much below the query's, as a safety
+/// margin for the approximations in that bound.
+const COVER_MARGIN: f64 = 0.05;
+
+/// One indexed spelling (Latin or original script) of one listed name.
+#[derive(Debug)]
+struct NameEntry {
+    party: PartyId,
+    name_index: usize,
+    strength: NameStrength,
+    abjad: bool,
+    has_initial: bool,
+    tokens: Box<[TokenId]>,
+}
+
+#[derive(Debug)]
+struct Party<K> {
+    key: K,
+    names: Vec<(String, NameStrength)>,
+    entity: EntityKind,
+    countries: Vec<String>,
+    identifiers: Vec<String>,
+    name_ids: Vec<NameId>,
+}
+
+/// Best evidence found for one party during a query.
+#[derive(Debug, Default)]
+struct PartyMatch {
+    identifier: bool,
+    strong: Option<(NameScore, NameId)>,
+    weak: Option<(NameScore, NameId)>,
+}
+
+impl PartyMatch {
+    /// Penalties and the weak-alias cap only lower a name score, so below `min_score` it cannot hit.
+    fn could_reach(&self, min_score: f64) -> bool {
+        let best = [self.strong, self.weak]
+            .into_iter()
+            .flatten()
+            .map(|(s, _)| f64::from(s.total()))
+            .fold(0.0, f64::max);
+        self.identifier || best >= min_score
+    }
+
+    fn offer(&mut self, strength: NameStrength, score: NameScore, name: NameId) {
+        let slot = match strength {
+            NameStrength::Strong => &mut self.strong,
+            NameStrength::Weak => &mut self.weak,
+        };
+        if slot.is_none_or(|(best, _)| score.total() > best.total()) {
+            *slot = Some((score, name));
+        }
+    }
+}
+
+/// Fuzzy screening index over the parties of caller records keyed by `K`.
+#[derive(Debug)]
+pub struct Index<K> {
+    vocab: Vocab,
+    /// Names containing each token, by token id.
+    postings: Vec<Vec<NameId>>,
+    names: Vec<Option<NameEntry>>,
+    free_names: Vec<NameId>,
+    parties: Vec<Option<Party<K>>>,
+    free_parties: Vec<PartyId>,
+    by_key: HashMap<K, Vec<PartyId>>,
+    identifiers: HashMap<String, Vec<PartyId>>,
+    live_parties: usize,
+}
+
+impl<K: Clone + Eq + Hash> Default for Index<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Clone + Eq + Hash> Index<K> {
+    pub fn new() -> Self {
+        Self {
+            vocab: Vocab::default(),
+            postings: Vec::new(),
+            names: Vec::new(),
+            free_names: Vec::new(),
+            parties: Vec::new(),
+            free_parties: Vec::new(),
+            by_key: HashMap::new(),
+            identifiers: HashMap::new(),
+            live_parties: 0,
+        }
+    }
+
+    /// Number of parties indexed.
+    pub fn len(&self) -> usize {
+        self.live_parties
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live_parties == 0
+    }
+
+    /// Indexes the parties of a record, replacing whatever the record had before.
+    pub fn upsert(&mut self, key: K, parties: Vec<PartyDoc>) {
+        self.remove(&key);
+        if parties.is_empty() {
+            return;
+        }
+        let ids = parties
+            .into_iter()
+            .map(|doc| self.insert_party(key.clone(), doc))
+            .collect();
+        self.by_key.insert(key, ids);
+    }
+
+    /// Unindexes a record; its parties stop matching immediately.
+    pub fn remove(&mut self, key: &K) {
+        for party_id in self.by_key.remove(key).unwrap_or_default() {
+            self.remove_party(party_id);
+        }
+    }
+
+    /// Hits best first, at most one per party, each scoring at least `min_score`, at most `limit`.
+    pub fn screen(&self, query: &Query) -> Vec<Hit<K>> {
+        let mut matches = self.identifier_matches(query);
+        let forms = name_forms(&query.name);
+        for form in &forms {
+            let form = QueryForm::new(form);
+            let pairs = self.expand(&form);
+            let mut scratch = Scratch::default();
+            for name_id in self.candidates(&form, &pairs, query.min_score) {
+                self.score_into(&form, name_id, &pairs, query.min_score, &mut matches, &mut scratch);
+            }
+        }
+        self.rank(matches, query, &numbers_of(&forms))
+    }
+
+    /// Same scoring as `screen`, applied to every indexed name: the baseline the index must agree with.
+    pub fn screen_brute_force(&self, query: &Query) -> Vec<Hit<K>> {
+        let mut matches = self.identifier_matches(query);
+        let forms = name_forms(&query.name);
+        for form in &forms {
+            let form = QueryForm::new(form);
+            let mut scratch = Scratch::default();
+            for name_id in 0..self.names.len() as NameId {
+                self.score_into(
+                    &form,
+                    name_id,
+                    &DirectPairs,
+                    query.min_score,
+                    &mut matches,
+                    &mut scratch,
+                );
+            }
+        }
+        self.rank(matches, query, &numbers_of(&forms))
+    }
+
+    fn insert_party(&mut self, key: K, doc: PartyDoc) -> PartyId {
+        let party_id = match self.free_parties.pop() {
+            Some(id) => id,
+            None => {
+                self.parties.push(None);
+                (self.parties.len() - 1) as PartyId
+            }
+        };
+        let identifiers: Vec<String> = doc.identifiers.iter().filter_map(|i| normalize_identifier(i)).collect();
+        for identifier in &identifiers {
+            self.identifiers.entry(identifier.clone()).or_default().push(party_id);
+        }
+        let mut name_ids = Vec::new();
+        for (name_index, (text, strength)) in doc.names.iter().enumerate() {
+            for form in name_forms(text) {
+                let tokens = form.tokens.iter().map(|t| self.vocab.intern(t)).collect();
+                let entry = NameEntry {
+                    party: party_id,
+                    name_index,
+                    strength: *strength,
+                    abjad: form.abjad,
+                    has_initial: form.tokens.iter().any(|t| t.chars().count() == 1),
+                    tokens,
+                };
+                name_ids.push(self.insert_name(entry));
+            }
+        }
+        self.parties[party_id as usize] = Some(Party {
+            key,
+            names: doc.names,
+            entity: doc.entity,
+            countries: doc.countries.iter().map(|c| normalize_country(c)).collect(),
+            identifiers,
+            name_ids,
+        });
+        self.live_parties += 1;
+        party_id
+    }
+
+    fn insert_name(&mut self, entry: NameEntry) -> NameId {
+        let name_id = match self.free_names.pop() {
+            Some(id) => id,
+            None => {
+                self.names.push(None);
+                (self.names.len() - 1) as NameId
+            }
+        };
+        self.postings.resize_with(self.vocab.len(), Vec::new);
+        for token in distinct(&entry.tokens) {
+            self.postings[token as usize].push(name_id);
+        }
+        self.names[name_id as usize] = Some(entry);
+        name_id
+    }
+
+    fn remove_party(&mut self, party_id: PartyId) {
+        let Some(party) = self.parties.get_mut(party_id as usize).and_then(Option::take) else {
+            return;
+        };
+        for identifier in &party.identifiers {
+            if let Some(ids) = self.identifiers.get_mut(identifier) {
+                ids.retain(|id| *id != party_id);
+                if ids.is_empty() {
+                    self.identifiers.remove(identifier);
+                }
+            }
+        }
+        for name_id in party.name_ids {
+            self.remove_name(name_id);
+        }
+        self.free_parties.push(party_id);
+        self.live_parties -= 1;
+    }
+
+    /// Postings are unordered, so removal is a scan plus `swap_remove`: linear in the token's document
+    /// frequency, which stays well under a millisecond even for the most common tokens.
+    fn remove_name(&mut self, name_id: NameId) {
+        let Some(entry) = self.names.get_mut(name_id as usize).and_then(Option::take) else {
+            return;
+        };
+        for token in distinct(&entry.tokens) {
+            let postings = &mut self.postings[token as usize];
+            if let Some(pos) = postings.iter().position(|id| *id == name_id) {
+                postings.swap_remove(pos);
+            }
+        }
+        self.free_names.push(name_id);
+    }
+
+    fn identifier_matches(&self, query: &Query) -> FastMap<PartyId, PartyMatch> {
+        let mut matches: FastMap<PartyId, PartyMatch> = FastMap::default();
+        for identifier in query.identifiers.iter().filter_map(|i| normalize_identifier(i)) {
+            for party_id in self.identifiers.get(&identifier).into_iter().flatten() {
+                matches.entry(*party_id).or_default().identifier = true;
+            }
+        }
+        matches
+    }
+
+    /// Fuzzy vocabulary expansion of each query token. Initials are left out: they would expand to
+    /// every token with that first letter.
+    fn expand(&self, form: &QueryForm) -> ExpandedPairs {
+        let per_token = form
+            .tokens
+            .iter()
+            .map(|token| match token.len() {
+                0 | 1 => FastMap::default(),
+                _ => self.vocab.similar(token).into_iter().map(|s| (s.id, s)).collect(),
+            })
+            .collect();
+        ExpandedPairs { per_token }
+    }
+
+    /// Names sharing a similar token with the query, reading rare tokens' postings first.
+    ///
+    /// A name matching none of the read tokens can at best match the unread ones, which scores about
+    /// `2u / (total + u)` for `u` unread query characters. Once that is below the threshold, the
+    /// remaining (most common) tokens are read only while within `POSTINGS_BUDGET`.
+    ///
+    /// Each name found collects evidence: per read query token, its best similarity times the longer
+    /// of the two token lengths. Names whose evidence plus the unread query length cannot reach the
+    /// threshold are dropped before scoring (names with initials are kept: an initial aligns with a
+    /// query token without being among its similar tokens).
+    fn candidates(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f64) -> Vec<NameId> {
+        let (read, unread_len) = self.tokens_to_read(form, pairs, min_score);
+        let needed = ((min_score - COVER_MARGIN) * form.total_len() as f64 - unread_len) as f32;
+        EVIDENCE.with_borrow_mut(|(evidence, seen)| {
+            if evidence.len() < self.names.len() {
+                evidence.resize(self.names.len(), 0.0);
+                seen.resize(self.names.len(), 0);
+            }
+            let mut found = Vec::new();
+            for (rank, qi) in read.iter().enumerate() {
+                let marker = rank as u8 + 1;
+                let query_len = form.tokens[*qi].len();
+                let mut similar: Vec<(f32, TokenId)> = pairs.per_token[*qi]
+                    .values()
+                    .map(|s| (s.plain.total().max(s.abjad.total()), s.id))
+                    .collect();
+                similar.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+                for (sim, token) in similar {
+                    let weight = sim * query_len.max(self.vocab.token(token).len()) as f32;
+                    for name in self.postings_of(token) {
+                        let n = *name as usize;
+                        if seen[n] == 0 {
+                            found.push(*name);
+                        }
+                        if seen[n] < marker {
+                            seen[n] = marker;
+                            evidence[n] += weight;
+                        }
+                    }
+                }
+            }
+            found.retain(|name| {
+                let n = *name as usize;
+                let keep = evidence[n] >= needed || self.names[n].as_ref().is_some_and(|e| e.has_initial);
+                evidence[n] = 0.0;
+                seen[n] = 0;
+                keep
+            });
+            found
+        })
+    }
+
+    /// Query tokens whose postings are read (rarest first), and the query length left unread.
+    fn tokens_to_read(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f64) -> (Vec<usize>, f64) {
+        let mut order: Vec<(usize, usize)> = pairs
+            .per_token
+            .iter()
+            .enumerate()
+            .filter(|(qi, _)| form.tokens[*qi].len() > 1)
+            .map(|(qi, similar)| (similar.keys().map(|id| self.postings_of(*id).len()).sum(), qi))
+            .collect();
+        order.sort_unstable();
+        let threshold = (min_score - COVER_MARGIN).clamp(0.0, 1.0);
+        let total = form.total_len() as f64;
+        let max_unread = threshold * total / (2.0 - threshold);
+        let (mut unread, mut volume_read) = (total, 0usize);
+        let mut read = Vec::new();
+        for (volume, qi) in order {
+            if unread < max_unread && volume_read + volume > POSTINGS_BUDGET {
+                break;
+            }
+            read.push(qi);
+            volume_read += volume;
+            unread -= form.tokens[qi].len() as f64;
+        }
+        (read, unread)
+    }
+
+    fn postings_of(&self, token: TokenId) -> &[NameId] {
+        self.postings.get(token as usize).map_or(&[], Vec::as_slice)
+    }
+
+    fn score_into(
+        &self,
+        form: &QueryForm,
+        name_id: NameId,
+        pairs: &impl PairSource,
+        min_score: f64,
+        matches: &mut FastMap<PartyId, PartyMatch>,
+        scratch: &mut Scratch,
+    ) {
+        let Some(Some(entry)) = self.names.get(name_id as usize) else {
+            return;
+        };
+        let score = score_name(form, &entry.tokens, entry.abjad, &self.vocab, pairs, scratch);
+        // A party's score never exceeds its best name score, so weaker names cannot matter.
+        if score.total() > 0.0 && f64::from(score.total()) >= min_score {
+            matches
+                .entry(entry.party)
+                .or_default()
+                .offer(entry.strength, score, name_id);
+        }
+    }
+
+    fn rank(&self, matches: FastMap<PartyId, PartyMatch>, query: &Query, numbers: &[String]) -> Vec<Hit<K>> {
+        let mut hits: Vec<(PartyId, Hit<K>)> = matches
+            .into_iter()
+            .filter(|(_, m)| m.could_reach(query.min_score))
+            .filter_map(|(party_id, m)| Some((party_id, self.hit(party_id, &m, query, numbers)?)))
+            .filter(|(_, hit)| hit.score >= query.min_score)
+            .collect();
+        hits.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        hits.truncate(query.limit);
+        hits.into_iter().map(|(_, hit)| hit).collect()
+    }
+
+    fn hit(&self, party_id: PartyId, m: &PartyMatch, query: &Query, numbers: &[String]) -> Option<Hit<K>> {
+        let party = self.parties.get(party_id as usize)?.as_ref()?;
+        if m.identifier {
+            return Some(Hit {
+                key: party.key.clone(),
+                score: 1.0,
+                matched_name: party.names.first().map(|(n, _)| n.clone()).unwrap_or_default(),
+                features: vec![Feature {
+                    name: "identifier_match",
+                    weight: 1.0,
+                }],
+            });
+        }
+        let (name_score, name_id, weak_cap) = choose_name(m)?;
+        let entry = self.names.get(name_id as usize)?.as_ref()?;
+        let mut features = name_features(name_score);
+        if weak_cap < 0.0 {
+            features.push(Feature {
+                name: "weak_alias_cap",
+                weight: weak_cap,
+            });
+        }
+        if self.numbers_disagree(entry, numbers) {
+            features.push(Feature {
+                name: "number_mismatch",
+                weight: NUMBER_MISMATCH_PENALTY,
+            });
+        }
+        features.extend(party_penalties(party, query));
+        let score = features.iter().map(|f| f.weight).sum::<f64>().clamp(0.0, 1.0);
+        Some(Hit {
+            key: party.key.clone(),
+            score,
+            matched_name: party.names.get(entry.name_index)?.0.clone(),
+            features,
+        })
+    }
+}
+
+impl<K> Index<K> {
+    /// Both names carry numbers and share none ("Grace 1" vs "Grace 2"): a strong sign of distinct
+    /// vessels or companies that the fuzzy score cannot see.
+    fn numbers_disagree(&self, entry: &NameEntry, numbers: &[String]) -> bool {
+        let mut listed = entry
+            .tokens
+            .iter()
+            .map(|id| &self.vocab.token(*id).chars)
+            .filter(|c| is_number(c))
+            .peekable();
+        listed.peek().is_some()
+            && !numbers.is_empty()
+            && !listed.any(|chars| numbers.iter().any(|n| n.chars().eq(chars.iter().copied())))
+    }
+}
+
+fn is_number(chars: &[char]) -> bool {
+    !chars.is_empty() && chars.iter().all(char::is_ascii_digit)
+}
+
+/// Numeric tokens of the query (any form: digits transliterate to themselves).
+fn numbers_of(forms: &[NameForm]) -> Vec<String> {
+    let mut numbers: Vec<String> = forms
+        .iter()
+        .flat_map(|f| &f.tokens)
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+        .cloned()
+        .collect();
+    numbers.dedup();
+    numbers
+}
+
+fn distinct(tokens: &[TokenId]) -> Vec<TokenId> {
+    let mut unique = tokens.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    unique
+}
+
+/// The name that speaks for the party, with the (non-positive) weak-alias adjustment.
+///
+/// Weak aliases ("Abu Ali") collide too often to trigger a hit: a hit carried by one alone is capped
+/// below the default threshold. Once a strong name triggers by itself, a better weak alias may raise it.
+fn choose_name(m: &PartyMatch) -> Option<(NameScore, NameId, f64)> {
+    let strong_total = m.strong.map_or(0.0, |(s, _)| f64::from(s.total()));
+    let Some((weak, weak_id)) = m.weak.filter(|(w, _)| f64::from(w.total()) > strong_total) else {
+        return m.strong.map(|(s, id)| (s, id, 0.0));
+    };
+    let weak_total = f64::from(weak.total());
+    if strong_total >= DEFAULT_MIN_SCORE {
+        return Some((weak, weak_id, 0.0));
+    }
+    let capped = weak_total.min(WEAK_ALIAS_CAP);
+    match m.strong {
+        Some((strong, id)) if strong_total >= capped => Some((strong, id, 0.0)),
+        _ => Some((weak, weak_id, capped - weak_total)),
+    }
+}
+
+fn name_features(score: NameScore) -> Vec<Feature> {
+    let mut features = vec![Feature {
+        name: "name_jaro_winkler",
+        weight: f64::from(score.jw),
+    }];
+    if score.phonetic > 0.0 {
+        features.push(Feature {
+            name: "phonetic",
+            weight: f64::from(score.phonetic),
+        });
+    }
+    features
+}
+
+fn party_penalties<K>(party: &Party<K>, query: &Query) -> Vec<Feature> {
+    let mut features = Vec::new();
+    if let Some(country) = query.country.as_deref().map(normalize_country)
+        && !country.is_empty()
+        && !party.countries.is_empty()
+        && !party.countries.contains(&country)
+    {
+        features.push(Feature {
+            name: "country_mismatch",
+            weight: COUNTRY_MISMATCH_PENALTY,
+        });
+    }
+    if let Some(entity) = query.entity
+        && entity != EntityKind::Unknown
+        && party.entity != EntityKind::Unknown
+        && entity != party.entity
+    {
+        features.push(Feature {
+            name: "entity_mismatch",
+            weight: ENTITY_MISMATCH_PENALTY,
+        });
+    }
+    features
+}

@@ -1,0 +1,200 @@
+//! The node's screening index: built from the store and kept current by following the
+//! store's log, so a record that arrives (locally or from a peer) is screenable right
+//! after its commit, and a revoked or delisted one stops matching.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+
+use super::{EntityKind, Hit, Index, NameStrength, PartyDoc, Query};
+use crate::error::{Error, Result};
+use crate::proto::record_body::Kind;
+use crate::proto::*;
+use crate::records::validate::body_kind;
+use crate::store::{Store, StreamId};
+
+/// (collection, id): what a hit points at.
+pub type RecordKey = (String, String);
+
+/// Log entries read per step while following.
+const STEP: usize = 1000;
+
+#[derive(Default)]
+struct State {
+    index: Index<RecordKey>,
+    /// kind and author of each indexed record, for the hits.
+    origin: HashMap<RecordKey, (&'static str, String)>,
+}
+
+#[derive(Clone, Default)]
+pub struct Screening {
+    state: Arc<RwLock<State>>,
+}
+
+/// A hit with where it came from.
+pub struct Found {
+    pub hit: Hit<RecordKey>,
+    pub kind: &'static str,
+    pub author: String,
+}
+
+impl Screening {
+    /// Starts following `store`; the index catches up in the background.
+    pub fn start(store: Store, cancel: CancellationToken) -> Self {
+        let screening = Screening::default();
+        let follower = screening.clone();
+        tokio::spawn(async move {
+            if let Err(e) = follower.follow(store, cancel).await {
+                tracing::error!(error = %e, "the screening index stopped following the store");
+            }
+        });
+        screening
+    }
+
+    /// Screens one query (CPU work: call it from the blocking pool).
+    pub fn screen(&self, query: &Query) -> Vec<Found> {
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        state
+            .index
+            .screen(query)
+            .into_iter()
+            .map(|hit| {
+                let (kind, author) = state.origin.get(&hit.key).cloned().unwrap_or(("", String::new()));
+                Found { hit, kind, author }
+            })
+            .collect()
+    }
+
+    async fn follow(&self, store: Store, cancel: CancellationToken) -> Result<()> {
+        let mut indexed: HashMap<StreamId, u64> = HashMap::new();
+        let mut snapshots = store.subscribe();
+        while !cancel.is_cancelled() {
+            let snapshot = snapshots.borrow_and_update().clone();
+            let behind: Vec<(StreamId, u64, u64)> = snapshot
+                .version_vector
+                .iter()
+                .filter_map(|(stream, &head)| {
+                    let done = indexed.get(stream).copied().unwrap_or(0);
+                    (head > done).then(|| (stream.clone(), done, head))
+                })
+                .collect();
+            if behind.is_empty() {
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    changed = snapshots.changed() => changed.map_err(|_| Error::Unavailable("store closed".into()))?,
+                }
+                continue;
+            }
+            let this = self.clone();
+            let reached = store
+                .read(move |store| {
+                    let mut reached = Vec::new();
+                    for (stream, done, head) in behind {
+                        let records = store.log_range(&stream, done, head, STEP)?;
+                        let upto = done + records.len() as u64;
+                        this.apply(store, &stream.0, records)?;
+                        reached.push((stream, upto));
+                    }
+                    Ok(reached)
+                })
+                .await?;
+            indexed.extend(reached);
+        }
+        Ok(())
+    }
+
+    /// Re-indexes the ids these log entries touch, from their current winners.
+    fn apply(&self, store: &Store, collection: &str, records: Vec<SignedRecord>) -> Result<()> {
+        let mut ids: Vec<String> = records.iter().filter_map(|signed| id_of(&signed.record)).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let current = store.get(collection, &id)?;
+            let parties = current
+                .as_ref()
+                .map(|e| screened_parties(&e.record))
+                .unwrap_or_default();
+            let key = (collection.to_string(), id);
+            let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+            if parties.is_empty() {
+                state.index.remove(&key);
+                state.origin.remove(&key);
+            } else if let Some(envelope) = current {
+                let kind = envelope.record.body.as_ref().and_then(body_kind).unwrap_or("");
+                state
+                    .origin
+                    .insert(key.clone(), (kind, envelope.header().author.clone()));
+                state.index.upsert(key, parties);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The id in encoded record bytes (stored bytes: they decode).
+fn id_of(bytes: &[u8]) -> Option<String> {
+    use prost::Message as _;
+    Record::decode(bytes).ok()?.header.map(|h| h.id)
+}
+
+/// The parties of a record that screening should find: active watchlist entries, active
+/// (or amended) denials, and end-use checks that came back unfavorable or unverifiable.
+fn screened_parties(record: &Record) -> Vec<PartyDoc> {
+    let parties: Vec<&Party> = match record.body.as_ref().and_then(|b| b.kind.as_ref()) {
+        Some(Kind::WatchlistEntry(e)) if e.status == WatchlistStatus::Active as i32 => e.party.iter().collect(),
+        Some(Kind::LicenseDenial(d))
+            if d.status == DenialStatus::Active as i32 || d.status == DenialStatus::Amended as i32 =>
+        {
+            d.consignee.iter().chain(&d.end_user).chain(&d.intermediaries).collect()
+        }
+        Some(Kind::EndUseCheck(c))
+            if c.status == CheckStatus::Active as i32
+                && (c.outcome == CheckOutcome::Unfavorable as i32
+                    || c.outcome == CheckOutcome::UnableToVerify as i32) =>
+        {
+            c.parties.iter().collect()
+        }
+        _ => Vec::new(),
+    };
+    parties.into_iter().map(party_doc).collect()
+}
+
+fn party_doc(party: &Party) -> PartyDoc {
+    let names = party
+        .names
+        .iter()
+        .map(|n| {
+            let strength = if n.kind == NameKind::WeakAlias as i32 {
+                NameStrength::Weak
+            } else {
+                NameStrength::Strong
+            };
+            (n.full_name.clone(), strength)
+        })
+        .collect();
+    let countries = party
+        .countries
+        .iter()
+        .chain(party.addresses.iter().map(|a| &a.country))
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .collect();
+    PartyDoc {
+        names,
+        entity: entity_kind(party.entity_type),
+        countries,
+        identifiers: party.identifiers.iter().map(|i| i.value.clone()).collect(),
+    }
+}
+
+/// Our entity type as the matcher's.
+pub fn entity_kind(entity_type: i32) -> EntityKind {
+    match EntityType::try_from(entity_type) {
+        Ok(EntityType::Person) => EntityKind::Person,
+        Ok(EntityType::Organisation) => EntityKind::Organisation,
+        Ok(EntityType::Vessel) => EntityKind::Vessel,
+        Ok(EntityType::Aircraft) => EntityKind::Aircraft,
+        _ => EntityKind::Unknown,
+    }
+}

@@ -1,0 +1,120 @@
+//! Fuzzy name screening: does a queried name match any listed party?
+//!
+//! Pipeline (see `ALGORITHM_VERSION`):
+//! 1. Names are normalized (NFKD, case folding, diacritics stripped), transliterated to Latin while the
+//!    original-script form is indexed too, tokenized, and cleared of legal forms and stopwords.
+//! 2. Candidates come from an inverted index: query tokens are expanded to similar vocabulary tokens
+//!    (character trigrams, one-letter deletions of short tokens, Double Metaphone keys, consonant
+//!    skeletons), whose postings give candidate names. Very common tokens stop being traversed once the
+//!    rarer ones already cover enough of the query, and names without enough evidence are not scored.
+//! 3. Each candidate name is scored with token-wise Jaro-Winkler (greedy one-to-one alignment,
+//!    length-weighted over both sides, glued/split words aligned as one), lifted when tokens agree
+//!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized.
+//! 4. Party-level evidence adjusts the score: exact identifier = 1.0, country and entity-type mismatch
+//!    penalties, weak aliases capped below the default threshold.
+//!
+//! The index is single-writer: wrap it in a `RwLock` to screen while replication upserts.
+
+mod index;
+mod jaro;
+mod phonetic;
+mod score;
+mod text;
+mod vocab;
+
+#[cfg(test)]
+mod tests;
+
+pub mod live;
+pub use index::Index;
+
+/// Reported with results so that a score can be traced to the logic that produced it.
+pub const ALGORITHM_VERSION: &str = "fedx-screen-1";
+
+/// Scores at or above this are reported as potential matches by default.
+pub const DEFAULT_MIN_SCORE: f64 = 0.85;
+
+/// A hit found only through a weak alias is capped here, below `DEFAULT_MIN_SCORE`.
+pub const WEAK_ALIAS_CAP: f64 = DEFAULT_MIN_SCORE - 0.05;
+
+/// Penalty when the query country is given, the party has countries, and none is equal.
+pub const COUNTRY_MISMATCH_PENALTY: f64 = -0.1;
+
+/// Penalty when both names carry numbers and none agrees ("Grace 1" vs "Grace 2").
+pub const NUMBER_MISMATCH_PENALTY: f64 = -0.2;
+
+/// Penalty when both entity kinds are known and differ.
+pub const ENTITY_MISMATCH_PENALTY: f64 = -0.1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    Person,
+    Organisation,
+    Vessel,
+    Aircraft,
+    Unknown,
+}
+
+/// Primary, alias and previous names are `Strong`; weak aliases (nicknames, short forms) are `Weak`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameStrength {
+    Strong,
+    Weak,
+}
+
+/// One listed party.
+///
+/// `identifiers` hold values, optionally tagged with their type as `"TYPE:value"` (e.g. `"IMO:9187629"`,
+/// `"PASSPORT:AB 123456"`). Matching ignores the tag: a value matches when it is equal after uppercasing and
+/// dropping everything but letters and digits (and a leading `IMO` before a 7-digit number). Values shorter
+/// than 4 characters after that are ignored, as they collide too easily.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyDoc {
+    pub names: Vec<(String, NameStrength)>,
+    pub entity: EntityKind,
+    /// ISO 3166-1 alpha-2 codes (nationality, registration and address countries), any case.
+    pub countries: Vec<String>,
+    pub identifiers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub name: String,
+    pub country: Option<String>,
+    pub entity: Option<EntityKind>,
+    /// Same format as `PartyDoc::identifiers`.
+    pub identifiers: Vec<String>,
+    pub min_score: f64,
+    pub limit: usize,
+}
+
+impl Query {
+    /// A name-only query with the default threshold and a limit of 10 hits.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            country: None,
+            entity: None,
+            identifiers: Vec::new(),
+            min_score: DEFAULT_MIN_SCORE,
+            limit: 10,
+        }
+    }
+}
+
+/// One contribution to a hit's score; the weights of a hit's features sum to its score (before clamping
+/// to [0, 1]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub name: &'static str,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit<K> {
+    pub key: K,
+    pub score: f64,
+    /// The indexed name as listed (not normalized), or the first listed name for identifier hits.
+    pub matched_name: String,
+    pub features: Vec<Feature>,
+}

@@ -1,0 +1,221 @@
+//! Behaviour of each matching feature, through the public API.
+
+use super::*;
+
+fn party(names: &[&str], entity: EntityKind, countries: &[&str]) -> PartyDoc {
+    PartyDoc {
+        names: names.iter().map(|n| (n.to_string(), NameStrength::Strong)).collect(),
+        entity,
+        countries: countries.iter().map(|c| c.to_string()).collect(),
+        identifiers: Vec::new(),
+    }
+}
+
+fn index_of(parties: Vec<(u32, PartyDoc)>) -> Index<u32> {
+    let mut index = Index::new();
+    for (key, doc) in parties {
+        index.upsert(key, vec![doc]);
+    }
+    index
+}
+
+fn best(index: &Index<u32>, query: &Query) -> Option<Hit<u32>> {
+    let hits = index.screen(query);
+    assert_eq!(
+        hits,
+        index.screen_brute_force(query),
+        "index and brute force disagree on {query:?}"
+    );
+    hits.into_iter().next()
+}
+
+fn score(index: &Index<u32>, name: &str) -> f64 {
+    let query = Query {
+        min_score: 0.0,
+        ..Query::new(name)
+    };
+    best(index, &query).map_or(0.0, |h| h.score)
+}
+
+fn feature(hit: &Hit<u32>, name: &str) -> Option<f64> {
+    hit.features.iter().find(|f| f.name == name).map(|f| f.weight)
+}
+
+#[test]
+fn reordered_tokens_match_fully() {
+    let index = index_of(vec![(
+        1,
+        party(&["MADURO MOROS, Nicolas"], EntityKind::Person, &["VE"]),
+    )]);
+    assert!(score(&index, "Nicolas Maduro Moros") > 0.99);
+}
+
+#[test]
+fn legal_forms_barely_matter() {
+    let index = index_of(vec![(
+        1,
+        party(&["Rosneft Trading S.A."], EntityKind::Organisation, &[]),
+    )]);
+    assert!(score(&index, "Rosneft Trading") > 0.99);
+    assert!(score(&index, "ROSNEFT TRADING LLC") > 0.99);
+    let index = index_of(vec![(1, party(&["ООО «Ромашка»"], EntityKind::Organisation, &[]))]);
+    assert!(score(&index, "Romashka OOO") > 0.99);
+}
+
+#[test]
+fn typos_score_high_but_different_given_names_do_not() {
+    let index = index_of(vec![(1, party(&["Nicolas Maduro"], EntityKind::Person, &[]))]);
+    assert!(score(&index, "Nicholas Madura") > DEFAULT_MIN_SCORE);
+    assert!(score(&index, "Antonio Maduro") < DEFAULT_MIN_SCORE);
+}
+
+#[test]
+fn transliteration_matches_both_ways() {
+    let index = index_of(vec![
+        (1, party(&["Мохаммед Хусейн"], EntityKind::Person, &[])),
+        (2, party(&["Vladimir Putin"], EntityKind::Person, &[])),
+    ]);
+    assert!(
+        score(&index, "Mokhammed Khuseyn") > 0.99,
+        "Latin query, Cyrillic-only listing"
+    );
+    assert!(score(&index, "Mohammed Husein") > DEFAULT_MIN_SCORE);
+    assert!(
+        score(&index, "Мохаммед Хусейн") > 0.99,
+        "Cyrillic query, Cyrillic listing"
+    );
+    assert!(score(&index, "Владимир Путин") > 0.99, "Cyrillic query, Latin listing");
+}
+
+#[test]
+fn phonetic_agreement_lifts_the_score() {
+    let index = index_of(vec![(1, party(&["Muhammad Rahman"], EntityKind::Person, &[]))]);
+    let query = Query {
+        min_score: 0.0,
+        ..Query::new("Mohammed Rahman")
+    };
+    let hit = best(&index, &query).expect("hit");
+    assert!(feature(&hit, "phonetic").is_some_and(|w| w > 0.0));
+}
+
+#[test]
+fn initials_and_concatenation() {
+    let index = index_of(vec![
+        (1, party(&["John Smith"], EntityKind::Person, &[])),
+        (2, party(&["AlphaTech"], EntityKind::Organisation, &[])),
+    ]);
+    assert!(score(&index, "J. Smith") > DEFAULT_MIN_SCORE);
+    assert!(score(&index, "Alpha Tech") > 0.95);
+}
+
+#[test]
+fn identifier_scores_one() {
+    let mut doc = party(&["Ocean Star"], EntityKind::Vessel, &["PA"]);
+    doc.identifiers = vec!["IMO:9187629".into()];
+    let index = index_of(vec![(1, doc)]);
+    let query = Query {
+        identifiers: vec!["IMO 918-7629".into()],
+        ..Query::new("Completely Different")
+    };
+    let hit = best(&index, &query).expect("identifier hit");
+    assert_eq!(hit.score, 1.0);
+    assert_eq!(hit.matched_name, "Ocean Star");
+}
+
+#[test]
+fn country_and_entity_mismatch_penalize() {
+    let index = index_of(vec![(1, party(&["Petr Ivanov"], EntityKind::Person, &["RU"]))]);
+    let base = Query {
+        min_score: 0.0,
+        ..Query::new("Petr Ivanov")
+    };
+    let same = best(
+        &index,
+        &Query {
+            country: Some("ru".into()),
+            ..base.clone()
+        },
+    )
+    .expect("hit");
+    let other = best(
+        &index,
+        &Query {
+            country: Some("UA".into()),
+            ..base.clone()
+        },
+    )
+    .expect("hit");
+    assert_eq!(same.score, 1.0);
+    assert!((other.score - (1.0 + COUNTRY_MISMATCH_PENALTY)).abs() < 1e-6);
+    let vessel = best(
+        &index,
+        &Query {
+            entity: Some(EntityKind::Vessel),
+            ..base
+        },
+    )
+    .expect("hit");
+    assert!(feature(&vessel, "entity_mismatch").is_some());
+}
+
+#[test]
+fn weak_alias_alone_is_capped_but_can_raise() {
+    let doc = PartyDoc {
+        names: vec![
+            ("Abdul Rahman Al Tikriti".into(), NameStrength::Strong),
+            ("Abu Ali".into(), NameStrength::Weak),
+        ],
+        entity: EntityKind::Person,
+        countries: Vec::new(),
+        identifiers: Vec::new(),
+    };
+    let index = index_of(vec![(1, doc)]);
+    let weak = score(&index, "Abu Ali");
+    assert!(weak < DEFAULT_MIN_SCORE && weak > 0.5, "weak alias capped, got {weak}");
+    assert!(score(&index, "Abdul Rahman Al Tikriti") > 0.99);
+}
+
+#[test]
+fn remove_stops_matching_and_upsert_replaces() {
+    let mut index = index_of(vec![(
+        1,
+        party(&["Golden Dawn Shipping"], EntityKind::Organisation, &[]),
+    )]);
+    assert_eq!(index.len(), 1);
+    index.upsert(1, vec![party(&["Silver Moon Trading"], EntityKind::Organisation, &[])]);
+    assert_eq!(index.len(), 1);
+    assert!(score(&index, "Golden Dawn Shipping") < 0.5);
+    assert!(score(&index, "Silver Moon Trading") > 0.99);
+    index.remove(&1);
+    assert!(index.is_empty());
+    assert!(index.screen(&Query::new("Silver Moon Trading")).is_empty());
+}
+
+#[test]
+fn hits_explain_themselves() {
+    let index = index_of(vec![(7, party(&["MADURO MOROS, Nicolas"], EntityKind::Person, &[]))]);
+    let hit = best(&index, &Query::new("nicolas maduro moros")).expect("hit");
+    assert_eq!(hit.key, 7);
+    assert_eq!(hit.matched_name, "MADURO MOROS, Nicolas");
+    let sum: f64 = hit.features.iter().map(|f| f.weight).sum();
+    assert!((sum - hit.score).abs() < 1e-6);
+}
+
+#[test]
+fn differing_numbers_penalize() {
+    let index = index_of(vec![(1, party(&["Adrian Darya 1"], EntityKind::Vessel, &[]))]);
+    assert!(score(&index, "Adrian Darya 1") > 0.99);
+    assert!(score(&index, "Adrian Darya 2") < DEFAULT_MIN_SCORE);
+}
+
+#[test]
+fn short_token_typos() {
+    let index = index_of(vec![(1, party(&["Hu Jie"], EntityKind::Person, &[]))]);
+    assert!(score(&index, "Hu Jei") > DEFAULT_MIN_SCORE);
+}
+
+#[test]
+fn short_tokens_one_edit_apart() {
+    let index = index_of(vec![(1, party(&["Liu Jun"], EntityKind::Person, &[]))]);
+    assert!(score(&index, "Lu Jun") > DEFAULT_MIN_SCORE);
+}

@@ -1,0 +1,317 @@
+//! Name normalization: folding, transliteration, tokenization, stopwords; identifier and country cleanup.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longer tokens are truncated: real name tokens are far shorter, and it bounds Jaro-Winkler work.
+pub(crate) const MAX_TOKEN_CHARS: usize = 32;
+/// Names with more tokens are truncated, which keeps alignment cheap.
+pub(crate) const MAX_TOKENS: usize = 16;
+
+/// One tokenized spelling of a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameForm {
+    pub tokens: Vec<String>,
+    /// Transliterated from an abjad (Arabic, Hebrew): short vowels are missing, so consonant skeletons
+    /// are compared too.
+    pub abjad: bool,
+}
+
+/// The Latin form of a name, plus its original-script form when that differs.
+pub(crate) fn name_forms(raw: &str) -> Vec<NameForm> {
+    let latin = NameForm {
+        tokens: tokenize(&fold(&transliterate(raw))),
+        abjad: raw.chars().any(is_abjad),
+    };
+    let original = NameForm {
+        tokens: tokenize(&fold(raw)),
+        abjad: false,
+    };
+    let mut forms = Vec::with_capacity(2);
+    if !latin.tokens.is_empty() {
+        forms.push(latin);
+    }
+    if !original.tokens.is_empty() && forms.iter().all(|f| f.tokens != original.tokens) {
+        forms.push(original);
+    }
+    forms
+}
+
+/// NFKD, combining marks (diacritics) dropped, lowercased.
+fn fold(s: &str) -> String {
+    s.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Latin transliteration. Han and Hangul characters are syllables, so they are spaced apart to give
+/// pinyin-like tokens ("王伟" -> "wang wei") instead of one glued word.
+fn transliterate(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 8);
+    let mut previous = ' ';
+    let mut chars = raw.nfc().peekable();
+    while let Some(c) = chars.next() {
+        // The Arabic article is written glued ("الحسن"); split it as Latin spellings do ("al-Hassan").
+        if c == '\u{0627}' && chars.peek() == Some(&'\u{0644}') && !previous.is_alphanumeric() {
+            chars.next();
+            out.push_str("al ");
+            previous = 'l';
+            continue;
+        }
+        previous = c;
+        if c.is_ascii() {
+            out.push(c);
+        } else if is_syllabic(c) {
+            out.push(' ');
+            out.push_str(any_ascii::any_ascii_char(c));
+            out.push(' ');
+        } else {
+            out.push_str(any_ascii::any_ascii_char(c));
+        }
+    }
+    out
+}
+
+fn is_syllabic(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{AC00}'..='\u{D7AF}')
+}
+
+fn is_abjad(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{05FF}' | '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}'
+        | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// Splits on anything but letters and digits. Dots and apostrophes join ("S.p.A." -> "spa",
+/// "O'Brien" -> "obrien"). Stopwords and legal forms are dropped unless nothing else remains.
+fn tokenize(folded: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in folded.chars() {
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if !is_joiner(c) && !current.is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    for t in &mut tokens {
+        if let Some((cut, _)) = t.char_indices().nth(MAX_TOKEN_CHARS) {
+            t.truncate(cut);
+        }
+    }
+    let kept: Vec<String> = tokens
+        .iter()
+        .filter(|t| !STOPWORDS.contains(t.as_str()))
+        .cloned()
+        .collect();
+    let mut tokens = if kept.is_empty() { tokens } else { kept };
+    tokens.truncate(MAX_TOKENS);
+    tokens
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '.' | '\'' | '’' | '`' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ')
+}
+
+/// Legal forms and function words across languages, after folding and tokenization (so "S.A." is "sa").
+static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    const LEGAL_FORMS: &[&str] = &[
+        // English
+        "llc",
+        "ltd",
+        "limited",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "llp",
+        "lp",
+        "pte",
+        "pty",
+        "pvt",
+        "private",
+        "public",
+        "liability",
+        "joint",
+        "stock",
+        // Russian / CIS (transliterated and Cyrillic)
+        "ooo",
+        "zao",
+        "oao",
+        "pao",
+        "ao",
+        "jsc",
+        "cjsc",
+        "ojsc",
+        "pjsc",
+        "ip",
+        "tov",
+        "pat",
+        "ооо",
+        "зао",
+        "оао",
+        "пао",
+        "ао",
+        "ип",
+        "тов",
+        "пат",
+        "нао",
+        // German, Dutch, Nordic
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "mbh",
+        "bv",
+        "nv",
+        "vof",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "oy",
+        "oyj",
+        // Romance
+        "sa",
+        "sas",
+        "sarl",
+        "sasu",
+        "eurl",
+        "spa",
+        "srl",
+        "sl",
+        "sll",
+        "ltda",
+        "cv",
+        "sapi",
+        "snc",
+        "sc",
+        // Other
+        "se",
+        "kft",
+        "zrt",
+        "sro",
+        "zoo",
+        "doo",
+        "dd",
+        "ad",
+        "ood",
+        "eood",
+        "bhd",
+        "sdn",
+        "tbk",
+        "fze",
+        "fzco",
+        "fzc",
+        "fzllc",
+        "wll",
+        "spc",
+        "est",
+        "establishment",
+        "sharikat",
+        "sherkat",
+        "sirketi",
+        "anonim",
+        "sti",
+        "kk",
+        "yk",
+        // Vessel prefixes
+        "mv",
+        "mt",
+        "mts",
+        "ss",
+    ];
+    const FUNCTION_WORDS: &[&str] = &[
+        "the", "and", "of", "for", "de", "la", "le", "les", "du", "des", "del", "della", "di", "da", "do", "dos",
+        "das", "der", "die", "den", "und", "et", "y", "e", "el", "los", "las", "van", "von", "ve", "и",
+    ];
+    LEGAL_FORMS.iter().chain(FUNCTION_WORDS).copied().collect()
+});
+
+/// Uppercase letters and digits only; `None` when too short to be a trustworthy identifier.
+pub(crate) fn normalize_identifier(raw: &str) -> Option<String> {
+    let value = match raw.split_once(':') {
+        Some((tag, value)) if !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphabetic() || c == '_') => value,
+        _ => raw,
+    };
+    let mut clean: String = fold(value)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    // "IMO 9187629" and "9187629" are the same vessel.
+    if let Some(digits) = clean.strip_prefix("IMO")
+        && digits.len() == 7
+        && digits.chars().all(|c| c.is_ascii_digit())
+    {
+        clean = digits.to_string();
+    }
+    (clean.chars().count() >= 4).then_some(clean)
+}
+
+pub(crate) fn normalize_country(raw: &str) -> String {
+    raw.trim().to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn latin(raw: &str) -> Vec<String> {
+        name_forms(raw).into_iter().next().map(|f| f.tokens).unwrap_or_default()
+    }
+
+    #[test]
+    fn folds_diacritics_and_case() {
+        assert_eq!(latin("José  MÜLLER-Şahin"), ["jose", "muller", "sahin"]);
+    }
+
+    #[test]
+    fn drops_legal_forms_and_dots() {
+        assert_eq!(latin("Alpha Trading Co., Ltd."), ["alpha", "trading"]);
+        assert_eq!(latin("Fratelli Rossi S.p.A."), ["fratelli", "rossi"]);
+        assert_eq!(latin("ООО «Ромашка»"), ["romashka"]);
+    }
+
+    #[test]
+    fn keeps_stopwords_when_nothing_else_remains() {
+        assert_eq!(latin("The Company"), ["the", "company"]);
+    }
+
+    #[test]
+    fn keeps_original_script_form() {
+        let forms = name_forms("Владимир Путин");
+        assert_eq!(forms.len(), 2);
+        assert_eq!(forms[0].tokens, ["vladimir", "putin"]);
+        assert_eq!(forms[1].tokens, ["владимир", "путин"]);
+    }
+
+    #[test]
+    fn spaces_han_syllables() {
+        assert_eq!(latin("王伟"), ["wang", "wei"]);
+    }
+
+    #[test]
+    fn flags_abjad_and_splits_the_article() {
+        assert!(name_forms("محمد حسن")[0].abjad);
+        assert_eq!(latin("محمد الحسن"), ["mhmd", "al", "hsn"]);
+        assert!(!name_forms("Mohammed Hassan")[0].abjad);
+    }
+
+    #[test]
+    fn normalizes_identifiers() {
+        assert_eq!(normalize_identifier("PASSPORT:ab 12-34.5"), Some("AB12345".into()));
+        assert_eq!(normalize_identifier("IMO 9187629"), Some("9187629".into()));
+        assert_eq!(normalize_identifier("12"), None);
+    }
+}

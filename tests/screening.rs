@@ -1,0 +1,171 @@
+//! Screening on a real node: the index follows replication (a record put at A is
+//! screenable at B; revoked, it stops matching), bad queries are refused, and `fedctl
+//! screen` works for one name and for a CSV file over the streaming RPC.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use fedx::proto::*;
+
+fn query(name: &str) -> ScreenRequest {
+    ScreenRequest {
+        name: name.into(),
+        ..ScreenRequest::default()
+    }
+}
+
+async fn hits(
+    client: &mut fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>,
+    name: &str,
+) -> Vec<ScreenHit> {
+    client.screen(query(name)).await.expect("screen").into_inner().hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replicated_entry_is_screenable_and_stops_matching_when_delisted() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    let id = "SCREEN-1";
+    a.put(put("shared", id, watchlist_entry("Rosoboronexport Trading LLC")))
+        .await
+        .unwrap();
+
+    let b = fed.operator(1);
+    let hit = eventually("B screens the replicated entry", Duration::from_secs(30), || {
+        let mut b = b.clone();
+        async move {
+            hits(&mut b, "ROSOBORONEXPORT TRADING")
+                .await
+                .into_iter()
+                .find(|h| h.id == id)
+        }
+    })
+    .await;
+    assert_eq!(hit.collection, "shared");
+    assert_eq!(hit.kind, "watchlist_entry");
+    assert_eq!(hit.author, fed.agency(0));
+    assert_eq!(hit.matched_name, "Rosoboronexport Trading LLC");
+    assert!(hit.score >= 0.85, "{hit:?}");
+    let sum: f64 = hit.features.iter().map(|f| f.weight).sum();
+    assert!((sum - hit.score).abs() < 1e-6, "features explain the score: {hit:?}");
+    // A look-alike that is not the party does not match.
+    let mut b2 = b.clone();
+    assert!(
+        hits(&mut b2, "Rostec Aviation Holding")
+            .await
+            .iter()
+            .all(|h| h.id != id)
+    );
+
+    a.revoke(RevokeRequest {
+        collection: "shared".into(),
+        id: id.into(),
+    })
+    .await
+    .unwrap();
+    eventually(
+        "the delisted entry stops matching at B",
+        Duration::from_secs(30),
+        || {
+            let mut b = b.clone();
+            async move {
+                hits(&mut b, "Rosoboronexport Trading LLC")
+                    .await
+                    .iter()
+                    .all(|h| h.id != id)
+                    .then_some(())
+            }
+        },
+    )
+    .await;
+    fed.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_screening_queries_are_invalid_argument() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let mut client = fed.operator(0);
+    let bad = [
+        query("   "),
+        ScreenRequest {
+            country: "XX".into(),
+            ..query("Ivan Petrov")
+        },
+        ScreenRequest {
+            min_score: 1.5,
+            ..query("Ivan Petrov")
+        },
+        ScreenRequest {
+            limit: 100_000,
+            ..query("Ivan Petrov")
+        },
+    ];
+    for request in bad {
+        let status = client.screen(request.clone()).await.expect_err("refused");
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{request:?}: {status:?}");
+    }
+    fed.stop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fedctl_screens_a_name_and_a_csv_file() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    a.put(put(
+        "shared",
+        "SCREEN-2",
+        watchlist_entry("Golden Crescent Shipping Company"),
+    ))
+    .await
+    .unwrap();
+    let run = |args: Vec<String>| {
+        let env = fed.fedctl_env(0);
+        async move {
+            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedctl"))
+                .args(args)
+                .envs(env)
+                .kill_on_drop(true)
+                .output();
+            tokio::time::timeout(Duration::from_secs(60), output)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let one = eventually("fedctl finds the entry", Duration::from_secs(30), || {
+        let run = &run;
+        async move {
+            let out = run(vec![
+                "-o".into(),
+                "json".into(),
+                "screen".into(),
+                "GOLDEN CRESCENT SHIPPING CO".into(),
+            ])
+            .await;
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            (json["hits"][0]["id"] == "SCREEN-2").then_some(json)
+        }
+    })
+    .await;
+    assert!(one["algorithm"].as_str().unwrap().starts_with("fedx-screen"));
+
+    let file = fed.dir.path().join("parties.csv");
+    std::fs::write(&file, "name,country\nGolden Crescent Shipping,\nMaria Schmidt,DE\n").unwrap();
+    let out = run(vec!["screen".into(), "--file".into(), file.display().to_string()]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "line,name,score,matched_name,collection,id,kind,author");
+    assert!(
+        lines[1].starts_with("2,Golden Crescent Shipping,") && lines[1].contains(",shared,SCREEN-2,"),
+        "{csv}"
+    );
+    assert_eq!(lines[2], "3,Maria Schmidt,,,,,,", "{csv}");
+    fed.stop_all().await;
+}
