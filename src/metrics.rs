@@ -80,7 +80,6 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("fedx");
         let metrics = Metrics {
             registry: Arc::new(Registry::default()),
             collection_records: Family::default(),
@@ -96,6 +95,7 @@ impl Metrics {
             screen_seconds: Histogram::new(exponential_buckets(0.000_1, 2.0, 14)),
         };
         let m = &metrics;
+        let mut registry = Registry::with_prefix("fedx");
         registry.register(
             "collection_records",
             "Ids with a current version, per collection",

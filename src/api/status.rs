@@ -16,9 +16,20 @@ impl From<Error> for Status {
             Error::Unavailable(_) => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
         };
-        Status::new(code, error.to_string())
+        let mut status = Status::new(code, error.to_string());
+        // Clients tell a refused record (their content) from a refused caller by this.
+        if let Error::Refused { reason, .. } = &error {
+            status.metadata_mut().insert(
+                REFUSAL_METADATA,
+                tonic::metadata::MetadataValue::from_static(reason.as_str()),
+            );
+        }
+        status
     }
 }
+
+/// Response metadata naming the refusal reason of a refused record.
+pub const REFUSAL_METADATA: &str = "fedx-refusal";
 
 #[cfg(test)]
 mod tests {
@@ -37,5 +48,7 @@ mod tests {
         assert_eq!(code(Error::refused(Refusal::ForeignId, "x")), Code::PermissionDenied);
         assert_eq!(code(Error::refused(Refusal::BadSignature, "x")), Code::PermissionDenied);
         assert_eq!(code(Error::Unavailable("x".into())), Code::Unavailable);
+        let foreign = Status::from(Error::refused(Refusal::ForeignId, "x"));
+        assert_eq!(foreign.metadata().get(REFUSAL_METADATA).unwrap(), "foreign_id");
     }
 }

@@ -107,30 +107,7 @@ enum Command {
                       Exit code 1 when some rows were rejected (the rest are imported; see the summary).\n\
                       Example: fedctl import --format ofac-sdn --collection watchlist.national sdn.csv --full-sync"
     )]
-    Import {
-        /// Input format.
-        #[arg(long, value_parser = parse_format)]
-        format: crate::import::Format,
-        /// The file to import (for ofac-sdn, sdn.csv).
-        file: PathBuf,
-        /// The watchlist collection to write.
-        #[arg(long)]
-        collection: String,
-        /// Record ids are this prefix + the source's key. Default "AGENCY/csl/", "AGENCY/ofac/",
-        /// "AGENCY/ftm/"; none for jsonl and csv, whose ids are record ids.
-        #[arg(long)]
-        id_prefix: Option<String>,
-        /// Also mark delisted the entries under the prefix that the file no longer lists.
-        #[arg(long)]
-        full_sync: bool,
-        /// Listing date (YYYY-MM-DD) for entries whose source gives none (OFAC never does).
-        /// Default: today.
-        #[arg(long)]
-        listed_on: Option<String>,
-        /// Entries per BatchPut.
-        #[arg(long, default_value_t = 500)]
-        batch: usize,
-    },
+    Import(transfer::ImportArgs),
     /// Export the current watchlist entries of a collection (fedctl import reads them back).
     #[command(after_help = "Example: fedctl export --collection watchlist.national --format csv --out national.csv")]
     Export {
@@ -343,30 +320,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let response = client.revoke(RevokeRequest { collection, id }).await?.into_inner();
             print(output, &response, || written(&response))
         }
-        Command::Import {
-            format,
-            file,
-            collection,
-            id_prefix,
-            full_sync,
-            listed_on,
-            batch,
-        } => {
-            let id_prefix = match id_prefix {
-                Some(prefix) => prefix,
-                None => transfer::default_id_prefix(format, &our_agency(&cli.cert)?),
-            };
-            let listed_on = listed_on.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-            let args = transfer::ImportArgs {
-                format,
-                file,
-                collection,
-                id_prefix,
-                full_sync,
-                listed_on,
-                batch,
-            };
-            let summary = transfer::import(&mut client, args).await?;
+        Command::Import(args) => {
+            let summary = transfer::import(&mut client, args, &our_agency(&cli.cert)?).await?;
             print(output, &summary, || summary.table())?;
             if summary.rejected.is_empty() {
                 Ok(())
@@ -421,10 +376,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Pki(_) | Command::Completions { .. } => unreachable!("handled above"),
     }
-}
-
-fn parse_format(name: &str) -> Result<crate::import::Format, String> {
-    name.parse().map_err(|e: crate::import::ImportError| e.to_string())
 }
 
 /// Our agency, as our operator certificate names it.

@@ -20,14 +20,34 @@ use crate::proto::operator_client::OperatorClient;
 use crate::proto::record_body::Kind;
 use crate::proto::*;
 
+#[derive(clap::Args)]
 pub struct ImportArgs {
-    pub format: Format,
-    pub file: PathBuf,
-    pub collection: String,
-    pub id_prefix: String,
-    pub full_sync: bool,
-    pub listed_on: String,
-    pub batch: usize,
+    /// Input format.
+    #[arg(long, value_parser = parse_format)]
+    format: Format,
+    /// The file to import (for ofac-sdn, sdn.csv).
+    file: PathBuf,
+    /// The watchlist collection to write.
+    #[arg(long)]
+    collection: String,
+    /// Record ids are this prefix + the source's key. Default "AGENCY/csl/", "AGENCY/ofac/",
+    /// "AGENCY/ftm/"; none for jsonl and csv, whose ids are record ids.
+    #[arg(long)]
+    id_prefix: Option<String>,
+    /// Also mark delisted the entries under the prefix that the file no longer lists.
+    #[arg(long)]
+    full_sync: bool,
+    /// Listing date (YYYY-MM-DD) for entries whose source gives none (OFAC never does).
+    /// Default: today.
+    #[arg(long)]
+    listed_on: Option<String>,
+    /// Entries per BatchPut.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    name.parse().map_err(|e: import::ImportError| e.to_string())
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -55,7 +75,7 @@ pub struct RejectedRow {
 
 /// The id prefix a format's records get unless the operator chooses one: both CSL
 /// layouts share one, so importing the JSON after the CSV updates the same records.
-pub fn default_id_prefix(format: Format, agency: &str) -> String {
+fn default_id_prefix(format: Format, agency: &str) -> String {
     let source = match format {
         Format::CslJson | Format::CslCsv => "csl",
         Format::OfacSdn => "ofac",
@@ -66,9 +86,15 @@ pub fn default_id_prefix(format: Format, agency: &str) -> String {
     format!("{agency}/{source}/")
 }
 
-pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs) -> Result<Summary, Failure> {
+/// Imports `args.file` as our agency `agency`.
+pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs, agency: &str) -> Result<Summary, Failure> {
+    let id_prefix = args
+        .id_prefix
+        .clone()
+        .unwrap_or_else(|| default_id_prefix(args.format, agency));
+    let listed_on = args.listed_on.clone();
     let options = import::Options {
-        default_listing_date: args.listed_on.clone(),
+        default_listing_date: listed_on.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string()),
     };
     let parsed = import::parse(args.format, &args.file, &options).map_err(|e| Failure::invalid(e.to_string()))?;
     let mut summary = Summary {
@@ -79,7 +105,7 @@ pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs) -> R
         warnings: parsed.warnings,
         ..Summary::default()
     };
-    let id_of = |key: &str| format!("{}{key}", args.id_prefix);
+    let id_of = |key: &str| format!("{id_prefix}{key}");
     for rejected in &parsed.rejected {
         summary.rejected.push(RejectedRow {
             line: rejected.line,
@@ -118,7 +144,7 @@ pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs) -> R
                     .into(),
             );
         } else {
-            summary.delisted = delist_missing(client, &args.collection, &args.id_prefix, &listed).await?;
+            summary.delisted = delist_missing(client, &args.collection, &id_prefix, &listed).await?;
         }
     }
     Ok(summary)
@@ -183,8 +209,8 @@ async fn send_batch(
 fn refuses_content(status: &tonic::Status) -> bool {
     matches!(
         status.code(),
-        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition | tonic::Code::PermissionDenied
-    ) && !status.message().contains("certificate")
+        tonic::Code::InvalidArgument | tonic::Code::FailedPrecondition
+    ) || status.metadata().contains_key(crate::api::status::REFUSAL_METADATA)
 }
 
 impl Summary {

@@ -61,12 +61,7 @@ fn row(
     lines: &mut Lines,
     context: &Context,
 ) -> Result<Row, Rejected> {
-    let record = result.map_err(|e| Rejected {
-        line: lines.record(e.position()),
-        source_key: None,
-        reason: format!("malformed CSV: {e}"),
-    })?;
-    let line = lines.record(record.position());
+    let (record, line) = lines.locate(result)?;
     if record.len() != columns.width {
         let key = text::clean(columns.get(&record, "_id"));
         return Err(Rejected {

@@ -4,15 +4,12 @@
 //! not have to fit in memory. Only target entities of party schemata become entries;
 //! everything else (Sanction, Address, Ownership...) is counted in `skipped`.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-
 use serde_json::{Map, Value};
 
 use crate::proto::{EntityType, IdentifierType, NameKind};
 
 use super::builder::Draft;
-use super::{Collector, Context, Format, ImportError, Parsed, Rejected, Row};
+use super::{Collector, Context, Format, ImportError, Parsed, Rejected, Row, text};
 
 type Object = Map<String, Value>;
 
@@ -41,28 +38,16 @@ const NAME_PROPERTIES: &[(&str, NameKind)] = &[
 ];
 
 pub fn parse(context: &Context) -> Result<Parsed, ImportError> {
-    let file = File::open(context.path).map_err(|e| ImportError::read(context.path, e))?;
-    let mut reader = BufReader::new(file);
     let mut collector = Collector::default();
     let mut recognised = false;
-    let mut buffer = Vec::new();
-    for line in 1.. {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| ImportError::read(context.path, e))?;
-        if read == 0 {
-            break;
+    text::for_each_line(context, |bytes, line| match entity(bytes, line) {
+        Ok(None) => {}
+        Ok(Some(object)) => {
+            recognised = true;
+            handle(&object, line, context, &mut collector);
         }
-        match entity(&buffer, line) {
-            Ok(None) => {}
-            Ok(Some(object)) => {
-                recognised = true;
-                handle(&object, line, context, &mut collector);
-            }
-            Err(rejected) => collector.parsed.rejected.push(rejected),
-        }
-    }
+        Err(rejected) => collector.parsed.rejected.push(rejected),
+    })?;
     if !recognised && !collector.parsed.rejected.is_empty() {
         return Err(context.not_format(Format::Ftm, "no line is a FollowTheMoney entity"));
     }

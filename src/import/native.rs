@@ -8,8 +8,7 @@
 //!   `countries` and `birth_dates` are joined with " | " (codes and dates never contain
 //!   it); empty lists are empty cells.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Write};
 
 use csv::StringRecord;
 use serde::{Deserialize, Serialize};
@@ -114,22 +113,12 @@ fn enum_name<E>(value: i32, name: impl Fn(i32) -> Result<&'static str, E>) -> St
 
 /// Reads our JSON-lines export, line by line.
 pub fn parse_jsonl(context: &Context) -> Result<Parsed, ImportError> {
-    let file = File::open(context.path).map_err(|e| ImportError::read(context.path, e))?;
-    let mut reader = BufReader::new(file);
     let mut collector = Collector::default();
-    let mut buffer = Vec::new();
-    for line in 1.. {
-        buffer.clear();
-        let read = reader
-            .read_until(b'\n', &mut buffer)
-            .map_err(|e| ImportError::read(context.path, e))?;
-        if read == 0 {
-            break;
-        }
-        if let Some(outcome) = jsonl_row(&buffer, line) {
+    text::for_each_line(context, |bytes, line| {
+        if let Some(outcome) = jsonl_row(bytes, line) {
             collector.push(outcome);
         }
-    }
+    })?;
     if collector.is_empty() && !collector.parsed.rejected.is_empty() {
         return Err(context.not_format(Format::Jsonl, "no line is an exported entry"));
     }
@@ -175,12 +164,7 @@ pub fn parse_csv(context: &Context) -> Result<Parsed, ImportError> {
 }
 
 fn csv_row(result: csv::Result<StringRecord>, lines: &mut text::Lines) -> Result<Row, Rejected> {
-    let record = result.map_err(|e| Rejected {
-        line: lines.record(e.position()),
-        source_key: None,
-        reason: format!("malformed CSV: {e}"),
-    })?;
-    let line = lines.record(record.position());
+    let (record, line) = lines.locate(result)?;
     let reject = |reason: String| Rejected {
         line,
         source_key: None,

@@ -129,12 +129,7 @@ fn value(cell: &str) -> String {
 }
 
 fn row(result: csv::Result<StringRecord>, lines: &mut Lines, side: &Side, context: &Context) -> Result<Row, Rejected> {
-    let record = result.map_err(|e| Rejected {
-        line: lines.record(e.position()),
-        source_key: None,
-        reason: format!("malformed CSV: {e}"),
-    })?;
-    let line = lines.record(record.position());
+    let (record, line) = lines.locate(result)?;
     let fields: Vec<String> = record.iter().map(value).collect();
     let reject = |reason: String| Rejected {
         line,

@@ -168,6 +168,39 @@ impl<'a> Lines<'a> {
         }
         self.at(offset)
     }
+
+    /// A CSV record with the line it starts on, or its rejection if it does not parse.
+    pub fn locate(
+        &mut self,
+        result: csv::Result<csv::StringRecord>,
+    ) -> Result<(csv::StringRecord, usize), super::Rejected> {
+        let record = result.map_err(|e| super::Rejected {
+            line: self.record(e.position()),
+            source_key: None,
+            reason: format!("malformed CSV: {e}"),
+        })?;
+        let line = self.record(record.position());
+        Ok((record, line))
+    }
+}
+
+/// Calls `visit` with each line of `path` (terminator included) and its 1-based number.
+pub fn for_each_line(context: &super::Context, mut visit: impl FnMut(&[u8], usize)) -> Result<(), super::ImportError> {
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(context.path).map_err(|e| super::ImportError::read(context.path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut buffer = Vec::new();
+    for line in 1.. {
+        buffer.clear();
+        let read = reader
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| super::ImportError::read(context.path, e))?;
+        if read == 0 {
+            break;
+        }
+        visit(&buffer, line);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
