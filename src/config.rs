@@ -31,6 +31,10 @@ pub struct Config {
     /// Where to serve Prometheus metrics (`GET /metrics`, plain HTTP); off when absent.
     #[serde(default)]
     pub metrics_listen: Option<SocketAddr>,
+    /// For fault drills and tests only: run this node's clock this far ahead of the system
+    /// clock, as a skewed host would. Must stay below `max_clock_skew`.
+    #[serde(default, with = "humantime_serde")]
+    pub clock_ahead: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +192,9 @@ impl Config {
             }
         };
         is_member(&self.agency, "agency")?;
+        if self.clock_ahead >= self.max_clock_skew {
+            return Err(Error::config("clock_ahead must be less than max_clock_skew"));
+        }
         let keyring = self.keyring()?;
         if keyring.status(&self.agency, &self.signing.key_id) != Some(KeyStatus::Active) {
             return Err(Error::config(format!(

@@ -166,6 +166,7 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
         agency: config.agency.clone(),
         signer: Signer::load(&config.signing.key, &config.signing.key_id)?,
         max_clock_skew: config.max_clock_skew,
+        clock_ahead: config.clock_ahead,
         max_record_bytes: config.limits.max_record_bytes,
         flush_seconds: metrics.flush_seconds.clone(),
     };

@@ -23,6 +23,8 @@ pub struct Policy {
     pub keyring: Keyring,
     pub max_record_bytes: usize,
     pub max_clock_skew: Duration,
+    /// Config `clock_ahead`: how far our wall clock is (deliberately) skewed.
+    pub clock_ahead: Duration,
 }
 
 impl Policy {
@@ -33,6 +35,7 @@ impl Policy {
             keyring: config.keyring()?,
             max_record_bytes: config.limits.max_record_bytes,
             max_clock_skew: config.max_clock_skew,
+            clock_ahead: config.clock_ahead,
         })
     }
 

@@ -11,14 +11,16 @@ use crate::error::{Error, Refusal, Result};
 pub struct Clock {
     hlc: HLC,
     id: ID,
+    /// A simulated skew (config `clock_ahead`): the physical clock reads this much later.
+    ahead: Duration,
 }
 
 impl Clock {
     /// A clock that starts no earlier than `persisted` (the last value this node used).
-    pub fn new(max_skew: Duration, persisted: Option<u64>) -> Result<Self> {
+    pub fn new(max_skew: Duration, ahead: Duration, persisted: Option<u64>) -> Result<Self> {
         let id = ID::rand();
         let hlc = HLCBuilder::new().with_id(id).with_max_delta(max_skew).build();
-        let clock = Clock { hlc, id };
+        let clock = Clock { hlc, id, ahead };
         if let Some(last) = persisted {
             clock.observe(last).map_err(|_| {
                 Error::FailedPrecondition(format!(
@@ -33,6 +35,10 @@ impl Clock {
 
     /// A new timestamp, greater than every one issued or observed before.
     pub fn now(&self) -> u64 {
+        if !self.ahead.is_zero() {
+            // Observing our own skewed wall time makes every later timestamp follow it.
+            let _ = self.observe(wall_clock_ahead(self.ahead));
+        }
         self.hlc.new_timestamp().get_time().as_u64()
     }
 
@@ -48,6 +54,11 @@ impl Clock {
 pub fn wall_clock() -> u64 {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     NTP64::from(since_epoch).as_u64()
+}
+
+/// The wall clock as NTP64, `ahead` later (config `clock_ahead`).
+pub fn wall_clock_ahead(ahead: Duration) -> u64 {
+    wall_clock().saturating_add(from_duration(ahead))
 }
 
 /// Refuses a timestamp whose physical part is more than `max_skew` ahead of `now`.
@@ -96,7 +107,7 @@ mod tests {
 
     #[test]
     fn the_clock_is_monotonic_and_follows_observed_time() {
-        let clock = Clock::new(MAX_SKEW, None).unwrap();
+        let clock = Clock::new(MAX_SKEW, Duration::ZERO, None).unwrap();
         let a = clock.now();
         let remote = wall_clock() + from_duration(Duration::from_secs(30));
         clock.observe(remote).unwrap();
@@ -109,9 +120,9 @@ mod tests {
     #[test]
     fn a_restarted_clock_starts_after_the_persisted_value() {
         let last = wall_clock() + from_duration(Duration::from_secs(10));
-        let clock = Clock::new(MAX_SKEW, Some(last)).unwrap();
+        let clock = Clock::new(MAX_SKEW, Duration::ZERO, Some(last)).unwrap();
         assert!(clock.now() > last);
         let too_far = wall_clock() + from_duration(Duration::from_secs(600));
-        assert!(Clock::new(MAX_SKEW, Some(too_far)).is_err());
+        assert!(Clock::new(MAX_SKEW, Duration::ZERO, Some(too_far)).is_err());
     }
 }

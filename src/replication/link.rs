@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
 use crate::records::Envelope;
-use crate::records::hlc::wall_clock;
+use crate::records::hlc::wall_clock_ahead;
 use crate::store::{AuditEvent, StreamId};
 use crate::transport;
 
@@ -144,7 +144,7 @@ async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitte
     let count = records.len() as u64;
     inner.update_status(agency, |s| s.records_received += count);
     let policy = inner.policy.clone();
-    let now = wall_clock();
+    let now = wall_clock_ahead(policy.clock_ahead);
     let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
         records
             .into_par_iter()

@@ -60,6 +60,7 @@ pub struct WriterSettings {
     pub agency: String,
     pub signer: Signer,
     pub max_clock_skew: std::time::Duration,
+    pub clock_ahead: std::time::Duration,
     pub max_record_bytes: usize,
     /// Observes every flush's duration.
     pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
@@ -81,7 +82,11 @@ impl Store {
             .open()
             .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", dir.display())))?;
         let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;
-        let clock = Clock::new(settings.max_clock_skew, persisted_clock.and_then(|v| keys::be_u64(&v)))?;
+        let clock = Clock::new(
+            settings.max_clock_skew,
+            settings.clock_ahead,
+            persisted_clock.and_then(|v| keys::be_u64(&v)),
+        )?;
         let (commands, receiver) = mpsc::channel(1024);
         let (writer, snapshot) = writer::Writer::load(db.clone(), settings, clock)?;
         let thread = std::thread::Builder::new()

@@ -120,6 +120,7 @@ impl Federation {
                     collections: collections(&agencies),
                     limits: Limits::default(),
                     metrics_listen: Some("127.0.0.1:0".parse().expect("loopback address")),
+                    clock_ahead: Duration::ZERO,
                 }
             })
             .collect();
