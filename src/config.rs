@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::crypto::{KeyStatus, Keyring};
 use crate::error::{Error, Result};
-use crate::records::{Mode, RecordKind};
+use crate::records::{KEYS_COLLECTION, Mode, RecordKind};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +35,10 @@ pub struct Config {
     /// clock, as a skewed host would. Must stay below `max_clock_skew`.
     #[serde(default, with = "humantime_serde")]
     pub clock_ahead: Duration,
+    /// How often to compare collections with each peer and repair differences
+    /// (anti-entropy). `fedctl sync` runs a comparison at once.
+    #[serde(default = "default_anti_entropy", with = "humantime_serde")]
+    pub anti_entropy_interval: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +137,10 @@ impl Default for Limits {
     }
 }
 
+fn default_anti_entropy() -> Duration {
+    Duration::from_secs(60)
+}
+
 fn default_skew() -> Duration {
     Duration::from_secs(60)
 }
@@ -192,6 +200,9 @@ impl Config {
             }
         };
         is_member(&self.agency, "agency")?;
+        if self.anti_entropy_interval < Duration::from_secs(1) {
+            return Err(Error::config("anti_entropy_interval must be at least 1s"));
+        }
         if self.clock_ahead >= self.max_clock_skew {
             return Err(Error::config("clock_ahead must be less than max_clock_skew"));
         }
@@ -203,8 +214,14 @@ impl Config {
             )));
         }
         let mut names = BTreeSet::new();
-        for collection in &self.collections {
+        for collection in self.collections.iter().filter(|c| c.name != KEYS_COLLECTION) {
             check_collection_name(&collection.name)?;
+            if collection.kind == RecordKind::KeyAnnouncement {
+                return Err(Error::config(format!(
+                    "collection {}: key announcements live in the built-in {KEYS_COLLECTION} collection only",
+                    collection.name
+                )));
+            }
             if !names.insert(collection.name.as_str()) {
                 return Err(Error::config(format!("collection {} is listed twice", collection.name)));
             }
@@ -263,6 +280,22 @@ impl Config {
         self.members.iter().any(|m| m.agency == agency)
     }
 
+    /// The config with the built-in `_keys` collection (every member writes its own key
+    /// announcements and reads everyone's) added.
+    pub fn with_builtins(mut self) -> Self {
+        if self.collection(KEYS_COLLECTION).is_none() {
+            let members: Vec<String> = self.members.iter().map(|m| m.agency.clone()).collect();
+            self.collections.push(CollectionConfig {
+                name: KEYS_COLLECTION.into(),
+                kind: RecordKind::KeyAnnouncement,
+                mode: Mode::Owner,
+                writers: members.clone(),
+                readers: members,
+            });
+        }
+        self
+    }
+
     /// Collections by name, for lookups on the hot path.
     pub fn collections_by_name(&self) -> HashMap<String, CollectionConfig> {
         self.collections.iter().map(|c| (c.name.clone(), c.clone())).collect()
@@ -272,7 +305,7 @@ impl Config {
 fn key_status(agency: &str, key: &KeyConfig) -> Result<KeyStatus> {
     Ok(match (key.status, &key.revoked_at) {
         (KeyState::Active, None) => KeyStatus::Active,
-        (KeyState::Retired, None) => KeyStatus::Retired,
+        (KeyState::Retired, None) => KeyStatus::Retired { since: None },
         (KeyState::Revoked, None) => KeyStatus::Revoked { revoked_at: None },
         (KeyState::Revoked, Some(at)) => {
             let at = chrono::DateTime::parse_from_rfc3339(at)
@@ -309,6 +342,7 @@ pub fn check_agency_id(agency: &str) -> Result<()> {
 
 fn check_collection_name(name: &str) -> Result<()> {
     let valid = !name.is_empty()
+        && !name.starts_with('_')
         && name.len() <= 64
         && name
             .bytes()
@@ -317,7 +351,7 @@ fn check_collection_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::config(format!(
-            "collection name {name:?} must be lower-case letters, digits, '-', '_' or '.'"
+            "collection name {name:?} must be lower-case letters, digits, '-', '_' or '.', not starting with '_'"
         )))
     }
 }

@@ -21,6 +21,8 @@ pub enum Refusal {
     UnknownKey,
     /// The key was revoked before the record's timestamp.
     RevokedKey,
+    /// The key was rotated away from before the record's timestamp.
+    RetiredKey,
     /// The signature does not verify (strictly).
     BadSignature,
     /// The author may not write this collection.
@@ -44,6 +46,7 @@ impl Refusal {
             Refusal::UnknownAuthor => "unknown_author",
             Refusal::UnknownKey => "unknown_key",
             Refusal::RevokedKey => "revoked_key",
+            Refusal::RetiredKey => "retired_key",
             Refusal::BadSignature => "bad_signature",
             Refusal::NotWriter => "not_writer",
             Refusal::ForeignId => "foreign_id",
@@ -59,6 +62,7 @@ impl Refusal {
             Refusal::UnknownAuthor
                 | Refusal::UnknownKey
                 | Refusal::RevokedKey
+                | Refusal::RetiredKey
                 | Refusal::BadSignature
                 | Refusal::NotWriter
                 | Refusal::ForeignId

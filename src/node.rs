@@ -40,6 +40,7 @@ impl Node {
     }
 
     pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
+        let config = config.with_builtins();
         config.validate()?;
         name_crypto_threads();
         let config = Arc::new(config);
@@ -49,6 +50,7 @@ impl Node {
         let policy = Arc::new(Policy::from_config(&config)?);
         let metrics = Metrics::new();
         let store = open_store(&config, &metrics).await?;
+        learn_keys(&store, &policy).await?;
         let screening_cancel = CancellationToken::new();
         let replicator = Replicator::start(
             config.clone(),
@@ -186,6 +188,15 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
     tokio::task::spawn_blocking(move || Store::open(&dir, settings))
         .await
         .map_err(|e| Error::Internal(format!("store open task: {e}")))?
+}
+
+/// Teaches admission every key announced in `_keys` so far, in timestamp order.
+async fn learn_keys(store: &Store, policy: &Policy) -> Result<()> {
+    let mut announcements = store
+        .read(|s| s.list(crate::records::KEYS_COLLECTION, "", "", usize::MAX))
+        .await?;
+    announcements.sort_by_key(|e| e.header().hlc);
+    announcements.iter().try_for_each(|e| policy.learn(e))
 }
 
 /// gRPC server reflection (v1 and the v1alpha that many clients still ask for), so generic

@@ -4,37 +4,8 @@ mod common;
 
 use std::process::Output;
 
+use common::process::{fedctl, json};
 use common::*;
-
-async fn fedctl(fed: &Federation, node: usize, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedctl"));
-    command.args(args).envs(fed.fedctl_env(node)).kill_on_drop(true);
-    command.stdin(std::process::Stdio::piped());
-    command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().expect("fedctl runs");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        tokio::io::AsyncWriteExt::write_all(&mut input, text.as_bytes())
-            .await
-            .unwrap();
-    }
-    drop(input);
-    tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("fedctl finishes")
-        .unwrap()
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    assert!(
-        output.status.success(),
-        "fedctl failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("stdout is exactly one JSON document")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_output_is_only_json_and_errors_go_to_stderr_with_exit_codes() {

@@ -10,7 +10,8 @@ use crate::error::Error;
 use crate::proto::operator_server::Operator;
 use crate::proto::*;
 use crate::records::{Envelope, hlc, validate};
-use crate::store::{Applied, LocalWrite};
+use crate::store::audit::Verification;
+use crate::store::{Applied, AuditEvent, LocalWrite};
 use crate::transport::Caller;
 
 const DEFAULT_LIST_LIMIT: usize = 100;
@@ -210,6 +211,31 @@ impl Operator for OperatorApi {
                 records_received: link.records_received,
                 records_sent: link.records_sent,
                 last_error: link.last_error,
+                sync_state: if link.sync_state.is_empty() {
+                    "unknown"
+                } else {
+                    link.sync_state
+                }
+                .into(),
+                diverged_since: link.diverged_since.unwrap_or_default(),
+                last_sync: link.last_sync.unwrap_or_default(),
+            })
+            .collect();
+        let equivocations = self
+            .context
+            .store
+            .read(|s| s.equivocations())
+            .await?
+            .into_iter()
+            .map(|e| {
+                let header = e.held.header();
+                Equivocation {
+                    collection: header.collection.clone(),
+                    author: header.author.clone(),
+                    seq: header.seq,
+                    held_sha256: hex::encode(e.held.hash),
+                    other_sha256: hex::encode(e.other.hash),
+                }
             })
             .collect();
         Ok(Response::new(StatusResponse {
@@ -218,7 +244,121 @@ impl Operator for OperatorApi {
             peers,
             refused_records: self.context.replicator.refused(),
             clock: hlc::to_rfc3339(hlc::wall_clock()),
+            equivocations,
+            audit_entries: snapshot.audit_entries,
         }))
+    }
+
+    async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<PutResponse>, Status> {
+        let caller = self.context.operator(&request, "Delete").await?;
+        let DeleteRequest { collection, id } = request.into_inner();
+        let write = self
+            .context
+            .policy
+            .check_local_write(&collection, &id)
+            .map(|()| vec![LocalWrite::Delete { collection, id }]);
+        one(self.write(&caller, write).await?)
+    }
+
+    async fn rotate_key(&self, request: Request<RotateKeyRequest>) -> Result<Response<RotateKeyResponse>, Status> {
+        let caller = self.context.operator(&request, "RotateKey").await?;
+        let config = &self.context.config;
+        let key_id = format!(
+            "{}-{}",
+            config.agency.to_lowercase(),
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        );
+        let path = crate::store::rotated_key_path(&config.data_dir, &key_id);
+        let signer = {
+            let (path, key_id) = (path.clone(), key_id.clone());
+            tokio::task::spawn_blocking(move || write_new_key(&path, &key_id))
+                .await
+                .map_err(|e| Error::Internal(format!("key task: {e}")))??
+        };
+        let public_key = signer.public_key_base64();
+        let applied = self.context.store.rotate_key(signer, caller.to_string()).await?;
+        let (collection, id) = (applied.header.collection.clone(), applied.header.id.clone());
+        let announcement = self.context.store.read(move |s| s.get(&collection, &id)).await?;
+        let announcement = announcement.ok_or_else(|| Error::Internal("the key announcement is missing".into()))?;
+        self.context.policy.learn(&announcement)?;
+        let previous_key_id = match announcement.record.body.and_then(|b| b.kind) {
+            Some(record_body::Kind::KeyAnnouncement(a)) => a.previous_key_id,
+            _ => String::new(),
+        };
+        tracing::info!(%previous_key_id, %key_id, "signing key rotated");
+        Ok(Response::new(RotateKeyResponse {
+            previous_key_id,
+            key_id,
+            public_key,
+            announcement: Some(applied.header),
+        }))
+    }
+
+    async fn audit_tail(&self, request: Request<AuditTailRequest>) -> Result<Response<AuditTailResponse>, Status> {
+        self.context.operator(&request, "AuditTail").await?;
+        let AuditTailRequest { limit, after_seq } = request.into_inner();
+        let limit = match limit as usize {
+            0 => 20,
+            n => n.min(MAX_LIST_LIMIT),
+        };
+        let entries = self.context.store.read(move |s| s.audit_tail(after_seq, limit)).await?;
+        Ok(Response::new(AuditTailResponse {
+            entries: entries
+                .into_iter()
+                .map(|e| AuditEntry {
+                    seq: e.seq,
+                    time: e.time,
+                    actor: e.event.actor,
+                    action: e.event.action,
+                    target: e.event.target,
+                    detail: e.event.detail,
+                    prev: e.prev,
+                    hash: e.hash,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn audit_verify(
+        &self,
+        request: Request<AuditVerifyRequest>,
+    ) -> Result<Response<AuditVerifyResponse>, Status> {
+        self.context.operator(&request, "AuditVerify").await?;
+        let verification = self.context.store.read(|s| s.audit_verify()).await?;
+        Ok(Response::new(match verification {
+            Verification::Intact { entries, head } => AuditVerifyResponse {
+                ok: true,
+                entries,
+                head,
+                ..Default::default()
+            },
+            Verification::Broken { entries, seq, problem } => AuditVerifyResponse {
+                ok: false,
+                entries,
+                first_bad_seq: seq,
+                problem,
+                head: String::new(),
+            },
+        }))
+    }
+
+    async fn sync(&self, request: Request<SyncRequest>) -> Result<Response<SyncResponse>, Status> {
+        let caller = self.context.operator(&request, "Sync").await?;
+        let peer = request.into_inner().peer;
+        let peers = self
+            .context
+            .replicator
+            .sync((!peer.is_empty()).then_some(peer.as_str()))
+            .await?;
+        let stored: u64 = peers.iter().flat_map(|p| &p.collections).map(|c| c.stored).sum();
+        let event = AuditEvent {
+            actor: caller.to_string(),
+            action: "sync".into(),
+            target: peer,
+            detail: format!("{stored} records repaired"),
+        };
+        self.context.store.record(vec![event], None).await?;
+        Ok(Response::new(SyncResponse { peers }))
     }
 
     async fn list_peers(&self, request: Request<ListPeersRequest>) -> Result<Response<ListPeersResponse>, Status> {
@@ -286,26 +426,51 @@ impl Operator for OperatorApi {
         request: Request<ListMembersRequest>,
     ) -> Result<Response<ListMembersResponse>, Status> {
         self.context.operator(&request, "ListMembers").await?;
-        let members = self
-            .context
-            .config
-            .members
-            .iter()
-            .map(|m| Member {
-                agency: m.agency.clone(),
-                keys: m
-                    .keys
-                    .iter()
-                    .map(|k| MemberKey {
-                        id: k.id.clone(),
-                        public_key: k.public_key.clone(),
-                        status: format!("{:?}", k.status).to_lowercase(),
-                    })
-                    .collect(),
-            })
-            .collect();
+        // The live keyring: configured keys plus those announced by rotations since.
+        let mut members: Vec<Member> = Vec::new();
+        for (agency, id, public_key, status) in self.context.policy.keyring().list() {
+            let key = MemberKey {
+                id,
+                public_key,
+                status: status.name().into(),
+            };
+            match members.last_mut() {
+                Some(member) if member.agency == agency => member.keys.push(key),
+                _ => members.push(Member {
+                    agency,
+                    keys: vec![key],
+                }),
+            }
+        }
         Ok(Response::new(ListMembersResponse { members }))
     }
+}
+
+/// Writes a fresh signing key where only the owner can read it, durably, and loads it.
+fn write_new_key(path: &std::path::Path, key_id: &str) -> Result<crate::crypto::Signer, Error> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let (pem, _) = crate::crypto::generate_signing_key()?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::Internal("key path has no directory".into()))?;
+    let io = |e: std::io::Error| Error::Unavailable(format!("cannot write {}: {e}", path.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::FailedPrecondition(format!("key {key_id} already exists; rotate again in a second"))
+            }
+            _ => io(e),
+        })?;
+    file.write_all(pem.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    crate::crypto::Signer::load(path, key_id)
 }
 
 fn peer_entries(peers: Vec<PeerConfig>) -> Vec<PeerEntry> {

@@ -6,8 +6,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::Context;
+use crate::error::Error;
 use crate::proto::replication_server::Replication;
-use crate::proto::{Batch, Want};
+use crate::proto::{Batch, BucketSummary, EntryHash, FetchRequest, SummaryRequest, SummaryResponse, Want};
 
 pub struct ReplicationApi {
     context: Arc<Context>,
@@ -28,5 +29,100 @@ impl Replication for ReplicationApi {
         tracing::info!(peer = %caller.agency, "serving replication stream");
         let stream = self.context.replicator.serve(caller.agency, request.into_inner());
         Ok(Response::new(stream))
+    }
+
+    async fn summarize(&self, request: Request<SummaryRequest>) -> Result<Response<SummaryResponse>, Status> {
+        let caller = self.context.peer(&request).await?;
+        let SummaryRequest {
+            collection,
+            buckets,
+            fingerprints,
+        } = request.into_inner();
+        self.readable(&caller.agency, &collection)?;
+        if buckets.len() > crate::store::BUCKETS {
+            return Err(Error::InvalidArgument(format!("{} buckets asked for", buckets.len())).into());
+        }
+        let stats = self
+            .context
+            .store
+            .snapshot()
+            .collections
+            .get(&collection)
+            .copied()
+            .unwrap_or_default();
+        let (buckets, entries) = self
+            .context
+            .store
+            .read(move |s| {
+                let fingerprints = if fingerprints {
+                    s.fingerprints(&collection)?
+                } else {
+                    vec![]
+                };
+                let entries = if buckets.is_empty() {
+                    vec![]
+                } else {
+                    s.entries_in(&collection, &buckets)?
+                };
+                Ok((fingerprints, entries))
+            })
+            .await?;
+        Ok(Response::new(SummaryResponse {
+            buckets: buckets
+                .into_iter()
+                .enumerate()
+                .map(|(bucket, f)| BucketSummary {
+                    bucket: bucket as u32,
+                    count: f.count,
+                    digest: f.digest.to_vec(),
+                })
+                .collect(),
+            entries: entries
+                .into_iter()
+                .map(|(id, hash)| EntryHash {
+                    id,
+                    sha256: hash.to_vec(),
+                })
+                .collect(),
+            count: stats.records,
+            digest: stats.digest.to_vec(),
+        }))
+    }
+
+    async fn fetch(&self, request: Request<FetchRequest>) -> Result<Response<Batch>, Status> {
+        let caller = self.context.peer(&request).await?;
+        let FetchRequest { collection, ids } = request.into_inner();
+        self.readable(&caller.agency, &collection)?;
+        let limit = self.context.config.limits.batch_records;
+        if ids.len() > limit {
+            return Err(Error::InvalidArgument(format!("{} ids in one fetch; the limit is {limit}", ids.len())).into());
+        }
+        let records = self
+            .context
+            .store
+            .read(move |s| {
+                let mut found = Vec::new();
+                for id in &ids {
+                    if let Some(envelope) = s.get(&collection, id)? {
+                        found.push(envelope.signed);
+                    }
+                }
+                Ok(found)
+            })
+            .await?;
+        Ok(Response::new(Batch { records, heads: vec![] }))
+    }
+}
+
+impl ReplicationApi {
+    /// A collection we hold and `agency` may read; any other is answered as if it did not
+    /// exist, so its existence does not leak.
+    fn readable(&self, agency: &str, collection: &str) -> Result<(), Status> {
+        self.context
+            .config
+            .held_collections()
+            .find(|c| c.name == collection && c.may_read(agency))
+            .map(|_| ())
+            .ok_or_else(|| Error::NotFound(format!("no collection {collection:?}")).into())
     }
 }

@@ -66,7 +66,9 @@ pub enum Output {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Agency, collections with counts and digests, peers with state and lag.
+    /// Agency, collections with counts and digests, peers with state, lag and sync state,
+    /// equivocations seen.
+    #[command(after_help = "Example: fedctl status -o json | jq '.collections[] | {name, digest}'")]
     Status,
     /// The peers this node replicates with.
     #[command(subcommand)]
@@ -74,6 +76,19 @@ enum Command {
     /// The federation's members and their keys.
     #[command(subcommand)]
     Members(MembersCommand),
+    /// Signing keys of our agency.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The node's tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Compare collections with peers now and fetch what differs (anti-entropy).
+    #[command(after_help = "Examples:\n  fedctl sync\n  fedctl sync --peer FR-SBDU -o json")]
+    Sync {
+        /// Only this peer (default: every peer).
+        #[arg(long)]
+        peer: Option<String>,
+    },
     /// Sign and store a record from a JSON file (or stdin): {"license_denial": {...}}.
     #[command(after_help = "Example: fedctl put denials DE-BAFA/2026-0042 config/examples/denial.json")]
     Put {
@@ -86,6 +101,8 @@ enum Command {
     #[command(after_help = "Example: fedctl get denials DE-BAFA/2026-0042 -o json")]
     Get { collection: String, id: String },
     /// List the records of a collection in id order.
+    #[command(after_help = "Examples:\n  fedctl list denials --prefix DE-BAFA/2026-\n  \
+                      fedctl list denials --start-after DE-BAFA/2026-0042 --limit 50 -o json")]
     List {
         collection: String,
         #[arg(long, default_value = "")]
@@ -97,7 +114,12 @@ enum Command {
     },
     /// Publish a new version with the revoked status (denial revoked, entry delisted,
     /// check withdrawn).
+    #[command(after_help = "Example: fedctl revoke denials DE-BAFA/2026-0042")]
     Revoke { collection: String, id: String },
+    /// Erase a record: a signed tombstone replaces it everywhere (revoke keeps it visible
+    /// as revoked; delete removes its content).
+    #[command(after_help = "Example: fedctl delete denials DE-BAFA/2026-0042")]
+    Delete { collection: String, id: String },
     /// Import a published list into a watchlist collection: each entry is signed by the
     /// node and sent in batches; unchanged entries write nothing.
     #[command(
@@ -161,20 +183,52 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PeersCommand {
+    /// The current peers (persisted changes included).
+    #[command(after_help = "Example: fedctl peers list -o json")]
     List,
-    /// Add or re-point a peer: fedctl peers add FR-SBDU https://127.0.0.1:7102
+    /// Add or re-point a peer; it starts replicating at once and is kept across restarts.
+    #[command(after_help = "Example: fedctl peers add FR-SBDU https://127.0.0.1:7102")]
     Add {
         agency: String,
-        endpoint: String,
+        /// The peer node's https:// endpoint (not to be confused with --endpoint, ours).
+        #[arg(value_name = "PEER_ENDPOINT")]
+        peer_endpoint: String,
     },
-    Remove {
-        agency: String,
-    },
+    /// Remove a peer; it stops receiving from this node at once.
+    #[command(after_help = "Example: fedctl peers remove FR-SBDU")]
+    Remove { agency: String },
 }
 
 #[derive(Subcommand)]
 enum MembersCommand {
+    /// Members with every key the node knows (configured or announced) and its status.
+    #[command(after_help = "Example: fedctl members list")]
     List,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key and announce it to the federation, signed by the current
+    /// key; the current key is retired (it still verifies what it signed before).
+    #[command(after_help = "Example: fedctl keys rotate\n\
+                      The new private key is written to <data_dir>/keys/<key id>.pem on the node.")]
+    Rotate,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// The latest entries (or those after --after).
+    #[command(after_help = "Examples:\n  fedctl audit tail --limit 50\n  fedctl audit tail --after 1200 -o json")]
+    Tail {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Entries after this sequence number, oldest first.
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+    },
+    /// Check the whole hash chain; exit code 1 names the first entry that does not match.
+    #[command(after_help = "Example: fedctl audit verify")]
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -270,8 +324,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let peers = client.list_peers(ListPeersRequest {}).await?.into_inner().peers;
             print(output, &peers, || peers_table(&peers))
         }
-        Command::Peers(PeersCommand::Add { agency, endpoint }) => {
-            let peer = Some(PeerEntry { agency, endpoint });
+        Command::Peers(PeersCommand::Add { agency, peer_endpoint }) => {
+            let peer = Some(PeerEntry {
+                agency,
+                endpoint: peer_endpoint,
+            });
             let peers = client.add_peer(AddPeerRequest { peer }).await?.into_inner().peers;
             print(output, &peers, || peers_table(&peers))
         }
@@ -319,6 +376,62 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Revoke { collection, id } => {
             let response = client.revoke(RevokeRequest { collection, id }).await?.into_inner();
             print(output, &response, || written(&response))
+        }
+        Command::Delete { collection, id } => {
+            let response = client.delete(DeleteRequest { collection, id }).await?.into_inner();
+            print(output, &response, || written(&response))
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            let rotated = client.rotate_key(RotateKeyRequest {}).await?.into_inner();
+            print(output, &rotated, || {
+                format!(
+                    "signing key {} replaced by {} (public key {}); announced to the federation",
+                    rotated.previous_key_id, rotated.key_id, rotated.public_key
+                )
+            })
+        }
+        Command::Audit(AuditCommand::Tail { limit, after }) => {
+            let request = AuditTailRequest {
+                limit,
+                after_seq: after,
+            };
+            let entries = client.audit_tail(request).await?.into_inner().entries;
+            print(output, &entries, || audit_table(&entries))
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let verdict = client.audit_verify(AuditVerifyRequest {}).await?.into_inner();
+            print(output, &verdict, || match verdict.ok {
+                true => format!(
+                    "audit log intact: {} entries, head {}",
+                    verdict.entries,
+                    short(&verdict.head)
+                ),
+                false => format!(
+                    "audit log BROKEN at entry {}: {}",
+                    verdict.first_bad_seq, verdict.problem
+                ),
+            })?;
+            match verdict.ok {
+                true => Ok(()),
+                false => Err(Failure {
+                    code: ExitCode::Error,
+                    message: format!("audit entry {} does not verify", verdict.first_bad_seq),
+                }),
+            }
+        }
+        Command::Sync { peer } => {
+            let request = SyncRequest {
+                peer: peer.unwrap_or_default(),
+            };
+            let report = client.sync(request).await?.into_inner();
+            print(output, &report, || sync_table(&report))?;
+            match report.peers.iter().find(|p| !p.error.is_empty()) {
+                None => Ok(()),
+                Some(failed) => Err(Failure {
+                    code: ExitCode::Connection,
+                    message: format!("sync with {} failed: {}", failed.agency, failed.error),
+                }),
+            }
         }
         Command::Import(args) => {
             let summary = transfer::import(&mut client, args, &our_agency(&cli.cert)?).await?;
@@ -459,26 +572,90 @@ fn status_table(status: &StatusResponse) -> String {
             short(&c.digest),
         ]);
     }
-    let mut peers = Table::new(&["PEER", "ENDPOINT", "STATE", "LAG", "RECEIVED", "SENT", "LAST ERROR"]);
+    let mut peers = Table::new(&["PEER", "STATE", "LAG", "RECEIVED", "SENT", "SYNC", "DIVERGED SINCE"]);
+    let mut notes = Vec::new();
     for p in &status.peers {
         peers.row(vec![
             p.agency.clone(),
-            p.endpoint.clone(),
             p.state.clone(),
             p.lag_records.to_string(),
             p.records_received.to_string(),
             p.records_sent.to_string(),
-            p.last_error.chars().take(40).collect(),
+            p.sync_state.clone(),
+            p.diverged_since.clone(),
         ]);
+        if !p.last_error.is_empty() {
+            notes.push(format!("{}: {}", p.agency, p.last_error));
+        }
     }
-    format!(
-        "agency {}   clock {}   refused {}\n\n{}\n\n{}",
+    for e in &status.equivocations {
+        notes.push(format!(
+            "EQUIVOCATION: {} signed two records as seq {} of {} ({} and {})",
+            e.author,
+            e.seq,
+            e.collection,
+            short(&e.held_sha256),
+            short(&e.other_sha256)
+        ));
+    }
+    let mut text = format!(
+        "agency {}   clock {}   refused {}   audit entries {}\n\n{}\n\n{}",
         status.agency,
         status.clock,
         status.refused_records,
+        status.audit_entries,
         collections.render(),
         peers.render()
-    )
+    );
+    for note in notes {
+        text.push('\n');
+        text.push_str(&note);
+    }
+    text
+}
+
+fn audit_table(entries: &[AuditEntry]) -> String {
+    let mut table = Table::new(&["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "DETAIL"]);
+    for e in entries {
+        table.row(vec![
+            e.seq.to_string(),
+            e.time.clone(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.target.clone(),
+            e.detail.clone(),
+        ]);
+    }
+    table.render()
+}
+
+fn sync_table(report: &SyncResponse) -> String {
+    let mut table = Table::new(&["PEER", "COLLECTION", "IN SYNC", "BUCKETS", "FETCHED", "STORED", "ERROR"]);
+    for p in &report.peers {
+        for c in &p.collections {
+            table.row(vec![
+                p.agency.clone(),
+                c.collection.clone(),
+                c.in_sync.to_string(),
+                c.differing_buckets.to_string(),
+                c.fetched.to_string(),
+                c.stored.to_string(),
+                String::new(),
+            ]);
+        }
+        if !p.error.is_empty() {
+            table.row(vec![
+                p.agency.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                p.error.clone(),
+            ]);
+        }
+    }
+    table.render()
 }
 
 fn peers_table(peers: &[PeerEntry]) -> String {
@@ -571,6 +748,7 @@ fn status_of(body: &RecordBody) -> String {
         Some(Kind::LicenseDenial(d)) => DenialStatus::try_from(d.status).map(|s| s.as_str_name()),
         Some(Kind::WatchlistEntry(w)) => WatchlistStatus::try_from(w.status).map(|s| s.as_str_name()),
         Some(Kind::EndUseCheck(c)) => CheckStatus::try_from(c.status).map(|s| s.as_str_name()),
+        Some(Kind::KeyAnnouncement(_)) => return "announced".into(),
         None => return "deleted".into(),
     };
     status

@@ -1,5 +1,20 @@
 //! Plain aligned tables for `-o table`.
 
+/// Terminal width tables are made for.
+pub const MAX_WIDTH: usize = 100;
+/// The last column keeps at least this much even when the others are wide.
+const MIN_LAST: usize = 12;
+
+/// `text` cut to `width` characters, marking the cut with `…`.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -17,8 +32,9 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// Aligned columns, at most [`MAX_WIDTH`] wide: the last column is cut to fit.
     pub fn render(&self) -> String {
-        let widths: Vec<usize> = (0..self.header.len())
+        let mut widths: Vec<usize> = (0..self.header.len())
             .map(|i| {
                 std::iter::once(&self.header)
                     .chain(&self.rows)
@@ -27,8 +43,16 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
+        let before_last: usize = widths.iter().rev().skip(1).map(|w| w + 2).sum();
+        if let Some(last) = widths.last_mut() {
+            *last = (*last).min(MAX_WIDTH.saturating_sub(before_last).max(MIN_LAST));
+        }
         let line = |cells: &Vec<String>| {
-            let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, &w)| format!("{:<w$}", fit(c, w)))
+                .collect();
             padded.join("  ").trim_end().to_string()
         };
         std::iter::once(&self.header)
@@ -36,5 +60,23 @@ impl Table {
             .map(line)
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_fit_in_100_columns_by_cutting_the_last_column() {
+        let mut table = Table::new(&["PEER", "STATE", "LAST ERROR"]);
+        table.row(vec!["FR-SBDU".into(), "backoff".into(), "x".repeat(300)]);
+        table.row(vec!["NL-CDIU".into(), "connected".into(), String::new()]);
+        let text = table.render();
+        assert!(text.lines().all(|l| l.chars().count() <= MAX_WIDTH), "{text}");
+        assert!(text.contains('…'));
+        let mut narrow = Table::new(&["A", "B"]);
+        narrow.row(vec!["short".into(), "also short".into()]);
+        assert_eq!(narrow.render(), "A      B\nshort  also short");
     }
 }

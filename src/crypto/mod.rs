@@ -73,10 +73,20 @@ pub fn generate_signing_key() -> Result<(String, String)> {
 pub enum KeyStatus {
     /// Signs new records.
     Active,
-    /// No longer signs, still verifies what it signed.
-    Retired,
+    /// No longer signs; verifies what it signed before `since` (HLC, NTP64), all if none.
+    Retired { since: Option<u64> },
     /// Verifies only records stamped before `revoked_at` (HLC, NTP64); all if none.
     Revoked { revoked_at: Option<u64> },
+}
+
+impl KeyStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Retired { .. } => "retired",
+            KeyStatus::Revoked { .. } => "revoked",
+        }
+    }
 }
 
 struct MemberKey {
@@ -109,6 +119,31 @@ impl Keyring {
         Ok(())
     }
 
+    /// Learns a key announced at `at` (HLC) to replace `previous`: the new key becomes
+    /// active, the previous one retired from then on. Idempotent.
+    pub fn rotate(&mut self, agency: &str, previous: &str, key_id: &str, public_key: &str, at: u64) -> Result<()> {
+        if self.status(agency, key_id).is_none() {
+            self.add(agency, key_id, public_key, KeyStatus::Active)?;
+        }
+        if let Some(old) = self.keys.get_mut(&(agency.to_string(), previous.to_string()))
+            && old.status == KeyStatus::Active
+        {
+            old.status = KeyStatus::Retired { since: Some(at) };
+        }
+        Ok(())
+    }
+
+    /// Every key: (agency, key id, base64 public key, status), sorted.
+    pub fn list(&self) -> Vec<(String, String, String, KeyStatus)> {
+        let mut keys: Vec<_> = self
+            .keys
+            .iter()
+            .map(|((agency, id), k)| (agency.clone(), id.clone(), BASE64.encode(k.key.as_bytes()), k.status))
+            .collect();
+        keys.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        keys
+    }
+
     pub fn has_agency(&self, agency: &str) -> bool {
         self.keys.keys().any(|(a, _)| a == agency)
     }
@@ -138,13 +173,20 @@ impl Keyring {
             .keys
             .get(&(author.to_string(), key_id.to_string()))
             .ok_or_else(|| Error::refused(Refusal::UnknownKey, format!("{author} has no key {key_id:?}")))?;
-        if let KeyStatus::Revoked { revoked_at } = member_key.status
-            && revoked_at.is_none_or(|at| hlc >= at)
-        {
-            return Err(Error::refused(
-                Refusal::RevokedKey,
-                format!("key {author}/{key_id} was revoked before this record was stamped"),
-            ));
+        match member_key.status {
+            KeyStatus::Revoked { revoked_at } if revoked_at.is_none_or(|at| hlc >= at) => {
+                return Err(Error::refused(
+                    Refusal::RevokedKey,
+                    format!("key {author}/{key_id} was revoked before this record was stamped"),
+                ));
+            }
+            KeyStatus::Retired { since: Some(since) } if hlc > since => {
+                return Err(Error::refused(
+                    Refusal::RetiredKey,
+                    format!("key {author}/{key_id} was replaced before this record was stamped"),
+                ));
+            }
+            _ => {}
         }
         let signature: [u8; 64] = signature
             .try_into()

@@ -3,6 +3,7 @@
 //! our node signs them.
 
 use std::collections::HashMap;
+use std::sync::RwLock;
 use std::time::Duration;
 
 use crate::config::{CollectionConfig, Config};
@@ -10,8 +11,9 @@ use crate::crypto::Keyring;
 use crate::error::{Error, Refusal, Result};
 use prost::Message as _;
 
-use crate::proto::{RecordBody, SignedRecord};
-use crate::records::{Envelope, Mode, hlc, validate};
+use crate::proto::record_body::Kind;
+use crate::proto::{KeyAnnouncement, RecordBody, RecordHeader, SignedRecord};
+use crate::records::{Envelope, KEYS_COLLECTION, Mode, hlc, validate};
 
 /// A bound on a header's encoding besides its strings: tags, lengths, varints, key id.
 const HEADER_OVERHEAD: usize = 160;
@@ -20,7 +22,8 @@ const HEADER_OVERHEAD: usize = 160;
 pub struct Policy {
     pub agency: String,
     pub collections: HashMap<String, CollectionConfig>,
-    pub keyring: Keyring,
+    /// Members' keys: from config, plus what `_keys` announcements taught us since.
+    keyring: RwLock<Keyring>,
     pub max_record_bytes: usize,
     pub max_clock_skew: Duration,
     /// Config `clock_ahead`: how far our wall clock is (deliberately) skewed.
@@ -32,7 +35,7 @@ impl Policy {
         Ok(Policy {
             agency: config.agency.clone(),
             collections: config.collections_by_name(),
-            keyring: config.keyring()?,
+            keyring: RwLock::new(config.keyring()?),
             max_record_bytes: config.limits.max_record_bytes,
             max_clock_skew: config.max_clock_skew,
             clock_ahead: config.clock_ahead,
@@ -44,7 +47,7 @@ impl Policy {
         let envelope = Envelope::open(signed, self.max_record_bytes)?;
         let header = envelope.header();
         let collection = self.held_collection(&header.collection)?;
-        self.keyring.verify(
+        self.keyring().verify(
             &header.author,
             &header.key_id,
             header.hlc,
@@ -52,6 +55,9 @@ impl Policy {
             &envelope.signed.signature,
         )?;
         check_write(collection, &header.author, &header.id)?;
+        if let Some(Kind::KeyAnnouncement(announcement)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) {
+            check_announcement(header, announcement)?;
+        }
         hlc::check_skew(header.hlc, now, self.max_clock_skew)?;
         match (&envelope.record.body, header.tombstone) {
             (Some(RecordBody { kind: None }) | None, true) => {}
@@ -61,8 +67,30 @@ impl Policy {
         Ok(envelope)
     }
 
+    /// The keyring as it stands (read-locked; a rotation holds the write lock briefly).
+    pub fn keyring(&self) -> std::sync::RwLockReadGuard<'_, Keyring> {
+        self.keyring.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Learns the key a stored `_keys` record announces (the record passed admission or
+    /// is our own). Other records are ignored.
+    pub fn learn(&self, envelope: &Envelope) -> Result<()> {
+        let header = envelope.header();
+        let Some(Kind::KeyAnnouncement(a)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) else {
+            return Ok(());
+        };
+        let mut keyring = self.keyring.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        keyring.rotate(&header.author, &a.previous_key_id, &a.key_id, &a.public_key, header.hlc)
+    }
+
     /// The checks for a put from our own operators, before we sign it.
     pub fn check_local_put(&self, collection: &str, id: &str, body: &RecordBody) -> Result<()> {
+        if collection == KEYS_COLLECTION {
+            return Err(Error::refused(
+                Refusal::NotWriter,
+                "the _keys collection is written by `fedctl keys rotate` only",
+            ));
+        }
         self.check_local_write(collection, id)?;
         check_body(&self.collections[collection], Some(body))?;
         // Refuse here, before anything is stored, what would exceed the limit once signed.
@@ -122,6 +150,26 @@ fn check_write(collection: &CollectionConfig, author: &str, id: &str) -> Result<
     Ok(())
 }
 
+/// A key announcement is signed by the key it replaces, under the id `<author>/<new key id>`.
+fn check_announcement(header: &RecordHeader, announcement: &KeyAnnouncement) -> Result<()> {
+    if header.key_id != announcement.previous_key_id {
+        return Err(Error::refused(
+            Refusal::InvalidContent,
+            "a key announcement must be signed by the key it replaces",
+        ));
+    }
+    if header.id != format!("{}/{}", header.author, announcement.key_id) {
+        return Err(Error::refused(
+            Refusal::InvalidContent,
+            format!(
+                "a key announcement's id is \"{}/{}\"",
+                header.author, announcement.key_id
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_body(collection: &CollectionConfig, body: Option<&RecordBody>) -> Result<()> {
     let body = body.ok_or_else(|| Error::invalid("record body is empty"))?;
     let kind = validate::body_kind(body).ok_or_else(|| Error::invalid("record body is empty"))?;
@@ -144,6 +192,6 @@ pub fn revoke(body: &mut RecordBody) {
         Some(Kind::LicenseDenial(d)) => d.status = DenialStatus::Revoked as i32,
         Some(Kind::WatchlistEntry(w)) => w.status = WatchlistStatus::Delisted as i32,
         Some(Kind::EndUseCheck(c)) => c.status = CheckStatus::Withdrawn as i32,
-        None => {}
+        Some(Kind::KeyAnnouncement(_)) | None => {}
     }
 }

@@ -16,13 +16,18 @@ use crate::proto::{Record, RecordHeader, SignedRecord};
 /// The schema version this node writes and understands.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The three kinds of record a collection may hold.
+/// The built-in collection of signing key announcements (`fedctl keys rotate`): every
+/// member writes its own (`<AGENCY>/<key id>`) and reads everyone's.
+pub const KEYS_COLLECTION: &str = "_keys";
+
+/// The kinds of record a collection may hold. `KeyAnnouncement` is for `_keys` only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     WatchlistEntry,
     LicenseDenial,
     EndUseCheck,
+    KeyAnnouncement,
 }
 
 impl RecordKind {
@@ -31,6 +36,7 @@ impl RecordKind {
             RecordKind::WatchlistEntry => "watchlist_entry",
             RecordKind::LicenseDenial => "license_denial",
             RecordKind::EndUseCheck => "end_use_check",
+            RecordKind::KeyAnnouncement => "key_announcement",
         }
     }
 }

@@ -28,6 +28,7 @@ pub fn body_kind(body: &RecordBody) -> Option<&'static str> {
         Kind::WatchlistEntry(_) => "watchlist_entry",
         Kind::LicenseDenial(_) => "license_denial",
         Kind::EndUseCheck(_) => "end_use_check",
+        Kind::KeyAnnouncement(_) => "key_announcement",
     })
 }
 
@@ -81,13 +82,30 @@ pub fn validate_body(body: &RecordBody) -> Result<()> {
         Some(Kind::WatchlistEntry(entry)) => check_watchlist_entry(entry),
         Some(Kind::LicenseDenial(denial)) => check_license_denial(denial),
         Some(Kind::EndUseCheck(check)) => check_end_use_check(check),
+        Some(Kind::KeyAnnouncement(announcement)) => check_key_announcement(announcement),
     }
+}
+
+fn check_key_announcement(announcement: &crate::proto::KeyAnnouncement) -> Result<()> {
+    check_id(&announcement.key_id).map_err(|e| Error::invalid(format!("key_id: {e}")))?;
+    check_id(&announcement.previous_key_id).map_err(|e| Error::invalid(format!("previous_key_id: {e}")))?;
+    if announcement.key_id == announcement.previous_key_id {
+        return Err(Error::invalid("key_id and previous_key_id are the same"));
+    }
+    crate::crypto::Keyring::default()
+        .add(
+            "check",
+            "check",
+            &announcement.public_key,
+            crate::crypto::KeyStatus::Active,
+        )
+        .map_err(|e| Error::invalid(format!("public_key: {e}")))
 }
 
 /// Fills the defaults a careful operator expects; applied to our own puts before signing.
 pub fn normalize_body(body: &mut RecordBody) {
     match &mut body.kind {
-        None => {}
+        None | Some(Kind::KeyAnnouncement(_)) => {}
         Some(Kind::WatchlistEntry(entry)) => {
             default_status(&mut entry.status, WatchlistStatus::Active as i32);
             entry.party.iter_mut().for_each(normalize_party);

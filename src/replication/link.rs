@@ -23,6 +23,8 @@ use crate::records::hlc::wall_clock_ahead;
 use crate::store::{AuditEvent, StreamId};
 use crate::transport;
 
+/// `key_hint` of a record in the `_keys` collection.
+const KEYS_PREFIX: &str = "_keys/";
 const BACKOFF_MIN: Duration = Duration::from_millis(200);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
 /// A session that lasted this long resets the backoff.
@@ -131,14 +133,16 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
 }
 
 /// A batch after admission, waiting for the store.
-struct Admitted {
+pub(super) struct Admitted {
     records: Vec<Envelope>,
     refusals: Vec<(String, Error)>,
     heads: Vec<Cursor>,
 }
 
-/// Checks a batch's records (on the blocking pool, in parallel).
-async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
+/// Checks a batch's records (on the blocking pool, in parallel). Key announcements go
+/// first, one by one, and teach the keyring at once: records later in the batch may be
+/// signed with the key just announced.
+pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
     let Batch { records, heads } = batch;
     tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
     let count = records.len() as u64;
@@ -146,13 +150,25 @@ async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitte
     let policy = inner.policy.clone();
     let now = wall_clock_ahead(policy.clock_ahead);
     let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
-        records
-            .into_par_iter()
+        let admit = |record| {
+            let target = crate::records::key_hint(&record);
+            policy.admit_remote(record, now).map_err(|e| (target, e))
+        };
+        let (announcements, records): (Vec<_>, Vec<_>) = records
+            .into_iter()
+            .partition(|r| crate::records::key_hint(r).starts_with(KEYS_PREFIX));
+        let mut results: Vec<_> = announcements
+            .into_iter()
             .map(|record| {
-                let target = crate::records::key_hint(&record);
-                policy.admit_remote(record, now).map_err(|e| (target, e))
+                let admitted = admit(record)?;
+                policy
+                    .learn(&admitted)
+                    .map_err(|e| (crate::records::key_hint(&admitted.signed), e))?;
+                Ok(admitted)
             })
-            .partition(Result::is_ok)
+            .collect();
+        results.extend(records.into_par_iter().map(admit).collect::<Vec<_>>());
+        results.into_iter().partition(Result::is_ok)
     })
     .await
     .map_err(|e| Error::Internal(format!("admission task: {e}")))?;
@@ -166,40 +182,45 @@ async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitte
 /// Stores admitted batches in order, then updates routing with the sender's heads (which
 /// are only meaningful against what we hold after storing).
 async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Receiver<Admitted>) -> Result<()> {
-    while let Some(Admitted {
-        records,
-        refusals,
-        heads,
-    }) = queue.recv().await
-    {
-        let mut refused = refusals.len();
-        if !refusals.is_empty() {
-            audit_refusals(&inner, &agency, refusals).await;
-        }
-        if !records.is_empty() {
-            // The writer audits what it refuses itself (equivocation, clock).
-            let outcome = inner.store.ingest(records, agency.clone()).await?;
-            inner.metrics.count_ingest(&agency, outcome.stored, outcome.duplicates);
-            for error in &outcome.refused {
-                inner.metrics.count_refusal(&format!("peer:{agency}"), error);
-            }
-            refused += outcome.refused.len();
-        }
+    while let Some(mut admitted) = queue.recv().await {
+        let heads = std::mem::take(&mut admitted.heads);
+        let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
         update_routing(&inner, &agency, heads);
         if refused > 0 {
             // A refused record leaves a gap our version vector cannot pass, and the sender's
             // cursor is already beyond it. Reconnecting (with backoff) restarts the stream
             // from what we hold: a transient refusal (clock skew) heals, and a peer that
             // keeps sending what we refuse is disconnected and backed off.
-            inner
-                .refused
-                .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
             return Err(Error::Unavailable(format!(
                 "{agency} sent {refused} records we refused; reconnecting from our version vector"
             )));
         }
     }
     Ok(())
+}
+
+/// Audits and counts the refusals, stores the admitted records: (stored, refused).
+pub(super) async fn store_admitted(inner: &Arc<Inner>, agency: &str, admitted: Admitted) -> Result<(u64, u64)> {
+    let Admitted { records, refusals, .. } = admitted;
+    let mut refused = refusals.len();
+    if !refusals.is_empty() {
+        audit_refusals(inner, agency, refusals).await;
+    }
+    let mut stored = 0;
+    if !records.is_empty() {
+        // The writer audits what it refuses itself (equivocation, clock).
+        let outcome = inner.store.ingest(records, agency.to_string()).await?;
+        inner.metrics.count_ingest(agency, outcome.stored, outcome.duplicates);
+        for error in &outcome.refused {
+            inner.metrics.count_refusal(&format!("peer:{agency}"), error);
+        }
+        refused += outcome.refused.len();
+        stored = outcome.stored as u64;
+    }
+    inner
+        .refused
+        .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
+    Ok((stored, refused as u64))
 }
 
 fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {

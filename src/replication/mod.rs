@@ -10,6 +10,7 @@
 //! we serve to the others.
 
 mod link;
+mod repair;
 pub mod routing;
 mod serve;
 
@@ -42,6 +43,12 @@ pub struct LinkStatus {
     pub last_error: String,
     /// Since when the peer has held records we do not (`None` while caught up).
     pub behind_since: Option<std::time::Instant>,
+    /// Anti-entropy's last verdict: `in_sync`, `diverged`, or "" before the first.
+    pub sync_state: &'static str,
+    /// RFC 3339: the first comparison of the current divergence.
+    pub diverged_since: Option<String>,
+    /// RFC 3339: the last completed comparison.
+    pub last_sync: Option<String>,
 }
 
 struct Peer {
@@ -118,6 +125,11 @@ impl Replicator {
         for peer in peers {
             replicator.spawn_link(peer);
         }
+        let inner = replicator.inner.clone();
+        replicator
+            .inner
+            .tasks
+            .spawn(repair::run(inner.clone(), inner.cancel.child_token()));
         Ok(replicator)
     }
 
@@ -220,6 +232,23 @@ impl Replicator {
                 (peer, link)
             })
             .collect()
+    }
+
+    /// Compares and repairs now, with one peer or (`None`) every peer.
+    pub async fn sync(&self, agency: Option<&str>) -> Result<Vec<crate::proto::PeerSync>> {
+        let peers: Vec<PeerConfig> = self
+            .peers()
+            .into_iter()
+            .filter(|p| agency.is_none_or(|a| a == p.agency))
+            .collect();
+        if let (Some(agency), true) = (agency, peers.is_empty()) {
+            return Err(Error::NotFound(format!("{agency} is not a peer of this node")));
+        }
+        let mut reports = Vec::new();
+        for peer in peers {
+            reports.push(repair::sync_peer(&self.inner, &peer.agency, &peer.endpoint).await);
+        }
+        Ok(reports)
     }
 
     /// Records refused at ingest since start (all peers).

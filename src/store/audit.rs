@@ -72,3 +72,95 @@ impl AuditEntry {
         hex::encode(sha256(&bytes))
     }
 }
+
+/// The outcome of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// Every entry checks out; `head` is the last entry's hash.
+    Intact { entries: u64, head: String },
+    /// The first entry that does not: its sequence number and what is wrong.
+    Broken { entries: u64, seq: u64, problem: String },
+}
+
+/// Checks (key seq, stored bytes) pairs in key order.
+pub fn verify(entries: impl Iterator<Item = Result<(u64, Vec<u8>), Error>>) -> Result<Verification, Error> {
+    let mut prev = String::new();
+    let mut checked = 0;
+    for item in entries {
+        let (seq, bytes) = item?;
+        let broken = |problem: String| Verification::Broken {
+            entries: checked,
+            seq,
+            problem,
+        };
+        let entry: AuditEntry = match serde_json::from_slice(&bytes) {
+            Ok(entry) => entry,
+            Err(e) => return Ok(broken(format!("entry does not decode: {e}"))),
+        };
+        if entry.seq != seq || seq != checked + 1 {
+            return Ok(broken(format!(
+                "entry numbered {} where {} was expected",
+                entry.seq,
+                checked + 1
+            )));
+        }
+        if entry.prev != prev {
+            return Ok(broken("its link to the previous entry does not match".into()));
+        }
+        if entry.compute_hash() != entry.hash {
+            return Ok(broken("its content does not match its hash (altered)".into()));
+        }
+        prev = entry.hash;
+        checked += 1;
+    }
+    Ok(Verification::Intact {
+        entries: checked,
+        head: prev,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: u64) -> Vec<(u64, Vec<u8>)> {
+        let mut prev = String::new();
+        (1..=n)
+            .map(|seq| {
+                let event = AuditEvent {
+                    actor: "node".into(),
+                    action: "write".into(),
+                    target: format!("c/{seq}"),
+                    detail: String::new(),
+                };
+                let entry = AuditEntry::new(seq, event, prev.clone());
+                prev = entry.hash.clone();
+                (seq, serde_json::to_vec(&entry).unwrap())
+            })
+            .collect()
+    }
+
+    fn check(entries: Vec<(u64, Vec<u8>)>) -> Verification {
+        verify(entries.into_iter().map(Ok)).unwrap()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies_and_any_change_is_named() {
+        assert!(matches!(check(chain(5)), Verification::Intact { entries: 5, .. }));
+
+        let mut altered = chain(5);
+        altered[2].1 = String::from_utf8(altered[2].1.clone())
+            .unwrap()
+            .replace("c/3", "c/X")
+            .into_bytes();
+        assert!(matches!(check(altered), Verification::Broken { seq: 3, .. }));
+
+        let mut removed = chain(5);
+        removed.remove(1);
+        assert!(matches!(check(removed), Verification::Broken { seq: 3, .. }));
+
+        let mut garbage = chain(5);
+        garbage[4].1 = b"not json".to_vec();
+        assert!(matches!(check(garbage), Verification::Broken { seq: 5, .. }));
+    }
+}

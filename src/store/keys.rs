@@ -6,16 +6,16 @@
 //! | `r`    | collection, id                   | winning version (encoded SignedRecord) |
 //! | `l`    | collection, author, seq (BE u64) | every accepted version                 |
 //! | `v`    | collection, author               | highest contiguous seq (BE u64)        |
-//! | `c`    | collection                       | record count (BE u64) + digest (32)    |
 //! | `m`    | name                             | node metadata (clock, peers)           |
 //! | `a`    | seq (BE u64)                     | audit entry (JSON)                     |
+//! | `e`    | collection, author, seq (BE u64) | equivocation evidence (the other one)  |
 
 pub const RECORD: u8 = b'r';
 pub const LOG: u8 = b'l';
 pub const VERSION_VECTOR: u8 = b'v';
-pub const STATS: u8 = b'c';
 pub const META: u8 = b'm';
 pub const AUDIT: u8 = b'a';
+pub const EVIDENCE: u8 = b'e';
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = vec![prefix];
@@ -43,6 +43,23 @@ pub fn log(collection: &str, author: &str, seq: u64) -> Vec<u8> {
     key(LOG, &[collection.as_bytes(), author.as_bytes(), &seq.to_be_bytes()])
 }
 
+pub fn evidence(collection: &str, author: &str, seq: u64) -> Vec<u8> {
+    key(
+        EVIDENCE,
+        &[collection.as_bytes(), author.as_bytes(), &seq.to_be_bytes()],
+    )
+}
+
+/// (collection, id) of a record key.
+pub fn parse_record(key: &[u8]) -> Option<(&str, &str)> {
+    let rest = key.strip_prefix(&[RECORD])?;
+    let split = rest.iter().position(|&b| b == 0)?;
+    Some((
+        std::str::from_utf8(&rest[..split]).ok()?,
+        std::str::from_utf8(&rest[split + 1..]).ok()?,
+    ))
+}
+
 pub fn version_vector(collection: &str, author: &str) -> Vec<u8> {
     key(VERSION_VECTOR, &[collection.as_bytes(), author.as_bytes()])
 }
@@ -54,10 +71,6 @@ pub fn parse_version_vector(key: &[u8]) -> Option<(String, String)> {
     let collection = std::str::from_utf8(&rest[..split]).ok()?;
     let author = std::str::from_utf8(&rest[split + 1..]).ok()?;
     Some((collection.to_string(), author.to_string()))
-}
-
-pub fn stats(collection: &str) -> Vec<u8> {
-    key(STATS, &[collection.as_bytes()])
 }
 
 pub fn meta(name: &str) -> Vec<u8> {

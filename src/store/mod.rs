@@ -45,6 +45,29 @@ pub struct Snapshot {
     /// Highest contiguous sequence number held per stream.
     pub version_vector: HashMap<StreamId, u64>,
     pub collections: HashMap<String, CollectionStats>,
+    /// Entries in the audit log.
+    pub audit_entries: u64,
+}
+
+/// Anti-entropy buckets per collection: ids are spread by the first byte of SHA-256(id).
+pub const BUCKETS: usize = 256;
+
+pub fn bucket_of(id: &str) -> u32 {
+    u32::from(crate::records::sha256(id.as_bytes())[0])
+}
+
+/// One anti-entropy bucket: how many winners, and the XOR of their hashes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub count: u64,
+    pub digest: [u8; 32],
+}
+
+/// A stored record an author signed twice with one sequence number, and the other one.
+#[derive(Debug, Clone)]
+pub struct Equivocation {
+    pub held: Envelope,
+    pub other: Envelope,
 }
 
 #[derive(Clone)]
@@ -66,13 +89,19 @@ pub struct WriterSettings {
     pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
+/// Where `fedctl keys rotate` keeps a new signing key (PKCS#8 PEM, owner-only).
+pub fn rotated_key_path(data_dir: &Path, key_id: &str) -> std::path::PathBuf {
+    data_dir.join("keys").join(format!("{key_id}.pem"))
+}
+
 pub(crate) fn storage_error(e: sled::Error) -> Error {
     Error::Unavailable(format!("storage: {e}"))
 }
 
 impl Store {
-    /// Opens (or creates) the store and starts its writer thread.
-    pub fn open(dir: &Path, settings: WriterSettings) -> Result<Self> {
+    /// Opens (or creates) the store and starts its writer thread. Signs with the key
+    /// `fedctl keys rotate` last made, if any, rather than the configured one.
+    pub fn open(dir: &Path, mut settings: WriterSettings) -> Result<Self> {
         // We flush explicitly after every group commit; sled's timer flusher would only
         // compete with it.
         let db = sled::Config::new()
@@ -81,6 +110,12 @@ impl Store {
             .flush_every_ms(None)
             .open()
             .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", dir.display())))?;
+        if let Some(id) = db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
+            let id = String::from_utf8_lossy(&id).into_owned();
+            if id != settings.signer.key_id() {
+                settings.signer = Signer::load(&rotated_key_path(dir, &id), &id)?;
+            }
+        }
         let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;
         let clock = Clock::new(
             settings.max_clock_skew,
@@ -147,6 +182,21 @@ impl Store {
             .await
     }
 
+    /// Announces `signer`'s public key in `_keys` (signed by the current key) and signs
+    /// every later write with it. The key file must already be on disk.
+    pub async fn rotate_key(&self, signer: Signer, actor: String) -> Result<Applied> {
+        let mut results = self
+            .submit(|reply| writer::Command::RotateKey {
+                signer: Box::new(signer),
+                actor,
+                reply,
+            })
+            .await?;
+        results
+            .pop()
+            .unwrap_or_else(|| Err(Error::Internal("no result for the key rotation".into())))
+    }
+
     /// Appends audit entries (refusals, admin actions) and optionally sets a metadata key
     /// in the same commit.
     pub async fn record(&self, events: Vec<AuditEvent>, meta: Option<(String, Vec<u8>)>) -> Result<()> {
@@ -207,6 +257,92 @@ impl Store {
             );
         }
         Ok(out)
+    }
+
+    /// Every bucket's fingerprint of a collection (a scan of its winners).
+    pub fn fingerprints(&self, collection: &str) -> Result<Vec<Fingerprint>> {
+        let mut buckets = vec![Fingerprint::default(); BUCKETS];
+        self.scan_winners(collection, |id, hash| {
+            let bucket = &mut buckets[bucket_of(id) as usize];
+            bucket.count += 1;
+            bucket.digest.iter_mut().zip(hash).for_each(|(d, h)| *d ^= h);
+        })?;
+        Ok(buckets)
+    }
+
+    /// (id, winner hash) of every id of a collection in the given buckets.
+    pub fn entries_in(&self, collection: &str, buckets: &[u32]) -> Result<Vec<(String, [u8; 32])>> {
+        let mut entries = Vec::new();
+        self.scan_winners(collection, |id, hash| {
+            if buckets.contains(&bucket_of(id)) {
+                entries.push((id.to_string(), hash));
+            }
+        })?;
+        Ok(entries)
+    }
+
+    fn scan_winners(&self, collection: &str, mut visit: impl FnMut(&str, [u8; 32])) -> Result<()> {
+        for item in self.db.scan_prefix(keys::record_prefix(collection, "")) {
+            let (key, value) = item.map_err(storage_error)?;
+            let Some((_, id)) = keys::parse_record(&key) else {
+                continue;
+            };
+            let signed: SignedRecord =
+                prost::Message::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
+            visit(id, crate::records::sha256(&signed.record));
+        }
+        Ok(())
+    }
+
+    /// The evidence of every equivocation seen.
+    pub fn equivocations(&self) -> Result<Vec<Equivocation>> {
+        let mut found = Vec::new();
+        for item in self.db.scan_prefix([keys::EVIDENCE]) {
+            let (key, value) = item.map_err(storage_error)?;
+            let other = Envelope::from_stored(&value)?;
+            // Evidence keys mirror log keys: the same parts after the prefix.
+            let mut log_key = key.to_vec();
+            log_key[0] = keys::LOG;
+            if let Some(held) = self.db.get(&log_key).map_err(storage_error)? {
+                found.push(Equivocation {
+                    held: Envelope::from_stored(&held)?,
+                    other,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The last `limit` audit entries after `after_seq` (0: the latest `limit`).
+    pub fn audit_tail(&self, after_seq: u64, limit: usize) -> Result<Vec<AuditEntry>> {
+        let decode = |value: &[u8]| {
+            serde_json::from_slice::<AuditEntry>(value).map_err(|e| Error::Internal(format!("audit entry: {e}")))
+        };
+        let mut entries = Vec::new();
+        if after_seq > 0 {
+            for item in self
+                .db
+                .range(keys::audit(after_seq + 1)..keys::audit(u64::MAX))
+                .take(limit)
+            {
+                entries.push(decode(&item.map_err(storage_error)?.1)?);
+            }
+        } else {
+            for item in self.db.scan_prefix([keys::AUDIT]).rev().take(limit) {
+                entries.push(decode(&item.map_err(storage_error)?.1)?);
+            }
+            entries.reverse();
+        }
+        Ok(entries)
+    }
+
+    /// Walks the whole audit chain: every entry's hash, its link to the one before, and
+    /// contiguous numbering.
+    pub fn audit_verify(&self) -> Result<audit::Verification> {
+        audit::verify(self.db.scan_prefix([keys::AUDIT]).map(|item| {
+            let (key, value) = item.map_err(storage_error)?;
+            Ok((keys::be_u64(&key[1..]).unwrap_or(0), value.to_vec()))
+        }))
     }
 
     pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {

@@ -13,16 +13,19 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
 use super::{CollectionStats, Snapshot, StreamId, WriterSettings, keys, storage_error};
+use crate::crypto::Signer;
 use crate::error::{Error, Refusal, Result};
 use crate::proto::{PutOutcome, Record, RecordBody, RecordHeader, SignedRecord};
 use crate::records::hlc::Clock;
-use crate::records::{Envelope, SCHEMA_VERSION, sha256};
+use crate::records::{Envelope, KEYS_COLLECTION, SCHEMA_VERSION, sha256};
 
 /// Requests per commit, at most: bounds commit latency and batch memory.
 const MAX_GROUP: usize = 256;
 /// Applied groups waiting for their flush, at most: how far the writer may run ahead of
 /// the disk.
 const FLUSH_QUEUE: usize = 2;
+/// Metadata: the id of the key we sign with, once rotated away from the configured one.
+pub const SIGNING_KEY_META: &str = "signing_key";
 /// Below this many records a run is signed on the writer thread: waking the rayon pool
 /// costs more than it saves.
 const PARALLEL_SIGNING_FROM: usize = 4;
@@ -43,6 +46,12 @@ pub enum Command {
         meta: Option<(String, Vec<u8>)>,
         reply: oneshot::Sender<Result<()>>,
     },
+    /// Announces `signer`'s key in `_keys`, signed by the current key, then signs with it.
+    RotateKey {
+        signer: Box<Signer>,
+        actor: String,
+        reply: oneshot::Sender<Result<Vec<Result<Applied>>>>,
+    },
 }
 
 /// A write by our own agency, checked by admission, signed here.
@@ -55,6 +64,8 @@ pub enum LocalWrite {
     },
     /// A new version of the current winner with the kind's revoked status.
     Revoke { collection: String, id: String },
+    /// A tombstone: a hard delete that replicates like any version.
+    Delete { collection: String, id: String },
 }
 
 #[derive(Debug, Clone)]
@@ -159,14 +170,7 @@ impl Writer {
                 self.version_vector.insert(stream, seq);
             }
         }
-        self.stats.clear();
-        for item in self.db.scan_prefix([keys::STATS]) {
-            let (key, value) = item.map_err(storage_error)?;
-            let name = String::from_utf8_lossy(&key[1..]).into_owned();
-            if let (Some(records), Ok(digest)) = (keys::be_u64(&value[..8.min(value.len())]), value[8..].try_into()) {
-                self.stats.insert(name, CollectionStats { records, digest });
-            }
-        }
+        self.stats = recount(&self.db)?;
         if let Some(item) = self.db.scan_prefix([keys::AUDIT]).next_back() {
             let (_, value) = item.map_err(storage_error)?;
             let last: AuditEntry =
@@ -185,6 +189,7 @@ impl Writer {
         Arc::new(Snapshot {
             version_vector: self.version_vector.clone(),
             collections: self.stats.clone(),
+            audit_entries: self.audit_seq,
         })
     }
 
@@ -227,15 +232,8 @@ impl Writer {
             pending: HashMap::new(),
         };
         let mut answers = Vec::with_capacity(group.len());
-        let mut touched = Vec::new();
         for command in group {
-            answers.push(self.apply(&mut tx, command, &mut touched));
-        }
-        for name in touched {
-            let stats = self.stats.get(&name).copied().unwrap_or_default();
-            let mut value = stats.records.to_be_bytes().to_vec();
-            value.extend_from_slice(&stats.digest);
-            tx.put(keys::stats(&name), value);
+            answers.push(self.apply(&mut tx, command));
         }
         tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
         match db.apply_batch(tx.batch) {
@@ -262,7 +260,7 @@ impl Writer {
         }
     }
 
-    fn apply(&mut self, tx: &mut Tx, command: Command, touched: &mut Vec<String>) -> Answer {
+    fn apply(&mut self, tx: &mut Tx, command: Command) -> Answer {
         match command {
             Command::Local { writes, actor, reply } => {
                 // Runs of puts are signed in parallel; a revocation reads the current
@@ -270,21 +268,28 @@ impl Writer {
                 let mut results = Vec::with_capacity(writes.len());
                 let mut run = Vec::new();
                 for write in writes {
-                    if let LocalWrite::Revoke { .. } = write {
-                        results.extend(self.local_run(tx, std::mem::take(&mut run), touched));
-                        results.extend(self.local_run(tx, vec![write], touched));
+                    if let LocalWrite::Revoke { .. } | LocalWrite::Delete { .. } = write {
+                        results.extend(self.local_run(tx, std::mem::take(&mut run)));
+                        results.extend(self.local_run(tx, vec![write]));
                     } else {
                         run.push(write);
                     }
                 }
-                results.extend(self.local_run(tx, run, touched));
+                results.extend(self.local_run(tx, run));
                 for result in &results {
                     let event = local_audit(&actor, result);
                     self.append_audit(tx, event);
                 }
                 Answer::Local(reply, results)
             }
-            Command::Ingest { records, from, reply } => Answer::Ingest(reply, self.ingest(tx, records, &from, touched)),
+            Command::RotateKey { signer, actor, reply } => {
+                let results = self.rotate_key(tx, *signer);
+                for result in &results {
+                    self.append_audit(tx, local_audit(&actor, result));
+                }
+                Answer::Local(reply, results)
+            }
+            Command::Ingest { records, from, reply } => Answer::Ingest(reply, self.ingest(tx, records, &from)),
             Command::Record { events, meta, reply } => {
                 for event in events {
                     self.append_audit(tx, event);
@@ -300,7 +305,7 @@ impl Writer {
     /// Writes of our own agency: numbered and stamped in order, signed in parallel (the
     /// costly part), stored in order. Nothing after a failed store is stored, so a
     /// stream's sequence numbers never skip.
-    fn local_run(&mut self, tx: &mut Tx, writes: Vec<LocalWrite>, touched: &mut Vec<String>) -> Vec<Result<Applied>> {
+    fn local_run(&mut self, tx: &mut Tx, writes: Vec<LocalWrite>) -> Vec<Result<Applied>> {
         let mut next_seq = HashMap::new();
         let encoded: Vec<Result<Prepared>> = writes
             .into_iter()
@@ -343,7 +348,7 @@ impl Writer {
                         });
                     }
                 };
-                let stored = self.store_version(tx, &envelope, touched);
+                let stored = self.store_version(tx, &envelope);
                 failed = !matches!(stored, Ok(Stored::New { .. }));
                 match stored? {
                     Stored::New { current, created } => Ok(Applied {
@@ -378,7 +383,22 @@ impl Writer {
                 let body = self.revoked_body(tx, &collection, &id)?;
                 (collection, id, body)
             }
+            LocalWrite::Delete { collection, id } => {
+                self.check_deletable(tx, &collection, &id)?;
+                return self.encode_record(collection, id, None, next_seq);
+            }
         };
+        self.encode_record(collection, id, Some(body), next_seq)
+    }
+
+    /// Numbers, stamps and encodes one of our records (`None` body: a tombstone).
+    fn encode_record(
+        &self,
+        collection: String,
+        id: String,
+        body: Option<RecordBody>,
+        next_seq: &mut HashMap<String, u64>,
+    ) -> Result<Prepared> {
         let agency = &self.settings.agency;
         let seq = next_seq.entry(collection.clone()).or_insert_with(|| {
             let stream = (collection.clone(), agency.clone());
@@ -393,9 +413,9 @@ impl Writer {
                 hlc: self.clock.now(),
                 key_id: self.settings.signer.key_id().to_string(),
                 schema_version: SCHEMA_VERSION,
-                tombstone: false,
+                tombstone: body.is_none(),
             }),
-            body: Some(body),
+            body,
         };
         let bytes = record.encode_to_vec();
         if bytes.len() > self.settings.max_record_bytes {
@@ -429,6 +449,45 @@ impl Writer {
         Ok(same.then_some(header))
     }
 
+    fn check_deletable(&self, tx: &Tx, collection: &str, id: &str) -> Result<()> {
+        let current = tx
+            .get(&keys::record(collection, id))?
+            .map(|v| Envelope::from_stored(&v))
+            .transpose()?
+            .ok_or_else(|| Error::NotFound(format!("{collection}/{id}")))?;
+        if current.header().tombstone {
+            return Err(Error::FailedPrecondition(format!(
+                "{collection}/{id} is already deleted"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores the announcement of `signer`'s key (signed by the current key), then makes
+    /// `signer` the key every later write is signed with.
+    fn rotate_key(&mut self, tx: &mut Tx, signer: Signer) -> Vec<Result<Applied>> {
+        let body = RecordBody {
+            kind: Some(crate::proto::record_body::Kind::KeyAnnouncement(
+                crate::proto::KeyAnnouncement {
+                    key_id: signer.key_id().to_string(),
+                    public_key: signer.public_key_base64(),
+                    previous_key_id: self.settings.signer.key_id().to_string(),
+                },
+            )),
+        };
+        let write = LocalWrite::Put {
+            collection: KEYS_COLLECTION.into(),
+            id: format!("{}/{}", self.settings.agency, signer.key_id()),
+            body: Box::new(body),
+        };
+        let results = self.local_run(tx, vec![write]);
+        if results.iter().all(Result::is_ok) {
+            tx.put(keys::meta(SIGNING_KEY_META), signer.key_id().as_bytes().to_vec());
+            self.settings.signer = signer;
+        }
+        results
+    }
+
     fn revoked_body(&self, tx: &Tx, collection: &str, id: &str) -> Result<RecordBody> {
         let current = tx
             .get(&keys::record(collection, id))?
@@ -451,13 +510,13 @@ impl Writer {
         Ok(body)
     }
 
-    fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, from: &str, touched: &mut Vec<String>) -> IngestOutcome {
+    fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, from: &str) -> IngestOutcome {
         let mut outcome = IngestOutcome::default();
         for envelope in records {
             let result = self
                 .clock
                 .observe(envelope.header().hlc)
-                .and_then(|()| self.store_version(tx, &envelope, touched));
+                .and_then(|()| self.store_version(tx, &envelope));
             match result {
                 Ok(Stored::New { .. }) => outcome.stored += 1,
                 Ok(Stored::Duplicate) => outcome.duplicates += 1,
@@ -484,7 +543,7 @@ impl Writer {
 
     /// Logs the version, makes it the winner if it beats the current one, advances the
     /// stream's contiguous sequence number.
-    fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope, touched: &mut Vec<String>) -> Result<Stored> {
+    fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<Stored> {
         let header = envelope.header();
         let stream = (header.collection.clone(), header.author.clone());
         let log_key = keys::log(&header.collection, &header.author, header.seq);
@@ -492,7 +551,14 @@ impl Writer {
             let existing =
                 SignedRecord::decode(existing.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
             if existing.record == envelope.signed.record {
+                // Already logged; make sure it is also the winner it should be (anti-entropy
+                // repairs a lost winner this way).
+                self.update_winner(tx, envelope)?;
                 return Ok(Stored::Duplicate);
+            }
+            let evidence = keys::evidence(&header.collection, &header.author, header.seq);
+            if !tx.contains(&evidence)? {
+                tx.put(evidence, envelope.to_stored());
             }
             return Err(Error::refused(
                 Refusal::Equivocation,
@@ -502,24 +568,8 @@ impl Writer {
                 ),
             ));
         }
-        let stored = envelope.to_stored();
-        tx.put(log_key, stored.clone());
-
-        let record_key = keys::record(&header.collection, &header.id);
-        let previous = tx.get(&record_key)?.map(|v| Envelope::from_stored(&v)).transpose()?;
-        let current = previous.as_ref().is_none_or(|p| envelope.version() > p.version());
-        if current {
-            tx.put(record_key, stored);
-            let stats = self.stats.entry(header.collection.clone()).or_default();
-            match &previous {
-                Some(previous) => xor(&mut stats.digest, &previous.hash),
-                None => stats.records += 1,
-            }
-            xor(&mut stats.digest, &envelope.hash);
-            if !touched.contains(&header.collection) {
-                touched.push(header.collection.clone());
-            }
-        }
+        tx.put(log_key, envelope.to_stored());
+        let (current, created) = self.update_winner(tx, envelope)?;
 
         let mut seq = self.version_vector.get(&stream).copied().unwrap_or(0);
         let before = seq;
@@ -530,10 +580,28 @@ impl Writer {
             tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
             self.version_vector.insert(stream, seq);
         }
-        Ok(Stored::New {
-            current,
-            created: previous.is_none(),
-        })
+        Ok(Stored::New { current, created })
+    }
+
+    /// Makes the version the winner if it beats the current one (DESIGN §4). Returns
+    /// (is it the winner now, was there no version of this id before).
+    fn update_winner(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<(bool, bool)> {
+        let header = envelope.header();
+        let record_key = keys::record(&header.collection, &header.id);
+        let previous = tx.get(&record_key)?.map(|v| Envelope::from_stored(&v)).transpose()?;
+        let wins = previous.as_ref().is_none_or(|p| envelope.version() > p.version());
+        if wins {
+            tx.put(record_key, envelope.to_stored());
+            let stats = self.stats.entry(header.collection.clone()).or_default();
+            match &previous {
+                Some(previous) => xor(&mut stats.digest, &previous.hash),
+                None => stats.records += 1,
+            }
+            xor(&mut stats.digest, &envelope.hash);
+        }
+        let created = previous.is_none();
+        let current = wins || previous.is_some_and(|p| p.hash == envelope.hash);
+        Ok((current, created))
     }
 
     fn append_audit(&mut self, tx: &mut Tx, event: AuditEvent) {
@@ -542,6 +610,25 @@ impl Writer {
         self.audit_hash = entry.hash.clone();
         tx.put(keys::audit(entry.seq), serde_json::to_vec(&entry).unwrap_or_default());
     }
+}
+
+/// Counts and digests every collection from its winners. Run at every start, so stats
+/// always describe what is really on disk (even after an offline restore or repair) and
+/// anti-entropy compares the truth.
+fn recount(db: &sled::Db) -> Result<HashMap<String, CollectionStats>> {
+    let mut stats: HashMap<String, CollectionStats> = HashMap::new();
+    for item in db.scan_prefix([keys::RECORD]) {
+        let (key, value) = item.map_err(storage_error)?;
+        let Some((collection, _)) = keys::parse_record(&key) else {
+            continue;
+        };
+        let signed =
+            SignedRecord::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
+        let entry = stats.entry(collection.to_string()).or_default();
+        entry.records += 1;
+        xor(&mut entry.digest, &sha256(&signed.record));
+    }
+    Ok(stats)
 }
 
 fn xor(digest: &mut [u8; 32], hash: &[u8; 32]) {

@@ -2,6 +2,8 @@
 //! real sled stores in a temporary directory. Every wait is bounded.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -121,6 +123,7 @@ impl Federation {
                     limits: Limits::default(),
                     metrics_listen: Some("127.0.0.1:0".parse().expect("loopback address")),
                     clock_ahead: Duration::ZERO,
+                    anti_entropy_interval: Duration::from_secs(60),
                 }
             })
             .collect();

@@ -1,0 +1,219 @@
+//! Anti-entropy: what the fast path (version vectors) cannot see, a periodic comparison of
+//! winners finds. For each collection we share with a peer:
+//!
+//! 1. compare the collection's count and digest (the peer's are kept incrementally, so
+//!    this is cheap); equal means in sync;
+//! 2. otherwise compare 256 bucket fingerprints (ids spread by SHA-256), then the
+//!    (id, hash) lists of the differing buckets only;
+//! 3. fetch the peer's winner of every id whose hash differs, admit and store it like any
+//!    replicated record; the winner rule settles which version stays.
+//!
+//! Each side pulls, so after both have run (periodically, or `fedctl sync` on each) they
+//! hold the same winners, and the transfer is about the difference.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Inner, lock};
+use crate::error::{Error, Result};
+use crate::proto::replication_client::ReplicationClient;
+use crate::proto::{CollectionSync, FetchRequest, PeerSync, SummaryRequest, SummaryResponse};
+use crate::store::{BUCKETS, Fingerprint};
+use crate::transport;
+
+/// A comparison that takes longer (a peer that accepts connections but never answers)
+/// is abandoned and reported as failed.
+const ROUND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Differing buckets asked for per `Summarize` call, and ids per `Fetch`: bounds messages.
+const BUCKETS_PER_CALL: usize = 16;
+
+type Client = ReplicationClient<tonic::transport::Channel>;
+
+/// Runs a comparison with every peer each `anti_entropy_interval`.
+pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(inner.config.anti_entropy_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick fires at once: a restarted node checks itself early.
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let peers: Vec<(String, String)> = lock(&inner.peers)
+            .iter()
+            .map(|(agency, peer)| (agency.clone(), peer.endpoint.clone()))
+            .collect();
+        for (agency, endpoint) in peers {
+            let report = tokio::select! {
+                _ = cancel.cancelled() => return,
+                report = sync_peer(&inner, &agency, &endpoint) => report,
+            };
+            if !report.error.is_empty() {
+                tracing::debug!(peer = %agency, error = %report.error, "anti-entropy round failed");
+            }
+        }
+    }
+}
+
+/// One comparison and repair with one peer; records the outcome in the peer's status.
+pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> PeerSync {
+    let round = tokio::time::timeout(ROUND_TIMEOUT, compare_all(inner, agency, endpoint));
+    let (collections, error) = match round.await {
+        Ok(Ok(collections)) => (collections, String::new()),
+        Ok(Err((collections, e))) => (collections, e.to_string()),
+        Err(_) => (vec![], format!("{agency}: no answer within {ROUND_TIMEOUT:?}")),
+    };
+    if error.is_empty() {
+        let in_sync = collections.iter().all(|c| c.in_sync);
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        inner.update_status(agency, |s| {
+            s.sync_state = if in_sync { "in_sync" } else { "diverged" };
+            if in_sync {
+                s.diverged_since = None;
+            } else if s.diverged_since.is_none() {
+                s.diverged_since = Some(now.clone());
+            }
+            s.last_sync = Some(now);
+        });
+    }
+    let stored: u64 = collections.iter().map(|c| c.stored).sum();
+    if stored > 0 {
+        tracing::info!(peer = %agency, stored, "anti-entropy repaired records");
+    }
+    PeerSync {
+        agency: agency.to_string(),
+        collections,
+        error,
+    }
+}
+
+async fn compare_all(
+    inner: &Arc<Inner>,
+    agency: &str,
+    endpoint: &str,
+) -> std::result::Result<Vec<CollectionSync>, (Vec<CollectionSync>, Error)> {
+    let limits = &inner.config.limits;
+    let channel =
+        transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency)).map_err(|e| (vec![], e))?;
+    let mut client = ReplicationClient::new(channel)
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
+    let shared: Vec<String> = inner
+        .config
+        .held_collections()
+        .filter(|c| c.may_read(agency))
+        .map(|c| c.name.clone())
+        .collect();
+    let mut done = Vec::new();
+    for collection in shared {
+        match compare(inner, &mut client, agency, &collection).await {
+            Ok(sync) => done.push(sync),
+            Err(e) => return Err((done, e)),
+        }
+    }
+    Ok(done)
+}
+
+async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collection: &str) -> Result<CollectionSync> {
+    let mut sync = CollectionSync {
+        collection: collection.to_string(),
+        ..Default::default()
+    };
+    let ours = inner
+        .store
+        .snapshot()
+        .collections
+        .get(collection)
+        .copied()
+        .unwrap_or_default();
+    let theirs = summarize(client, agency, collection, true, vec![]).await?;
+    if theirs.count == ours.records && theirs.digest.as_slice() == ours.digest.as_slice() {
+        sync.in_sync = true;
+        return Ok(sync);
+    }
+    let name = collection.to_string();
+    let ours = inner.store.read(move |s| s.fingerprints(&name)).await?;
+    let differing = differing_buckets(&ours, &theirs);
+    sync.differing_buckets = differing.len() as u32;
+    for buckets in differing.chunks(BUCKETS_PER_CALL) {
+        let theirs = summarize(client, agency, collection, false, buckets.to_vec()).await?;
+        let (name, asked) = (collection.to_string(), buckets.to_vec());
+        let ours: HashMap<String, [u8; 32]> = inner
+            .store
+            .read(move |s| s.entries_in(&name, &asked))
+            .await?
+            .into_iter()
+            .collect();
+        let wanted: Vec<String> = theirs
+            .entries
+            .into_iter()
+            .filter(|e| {
+                ours.get(&e.id)
+                    .is_none_or(|hash| hash.as_slice() != e.sha256.as_slice())
+            })
+            .map(|e| e.id)
+            .collect();
+        for ids in wanted.chunks(inner.config.limits.batch_records) {
+            let (fetched, stored) = fetch(inner, client, agency, collection, ids.to_vec()).await?;
+            sync.fetched += fetched;
+            sync.stored += stored;
+        }
+    }
+    Ok(sync)
+}
+
+fn differing_buckets(ours: &[Fingerprint], theirs: &SummaryResponse) -> Vec<u32> {
+    let mut their_buckets = vec![Fingerprint::default(); BUCKETS];
+    for b in &theirs.buckets {
+        if let (Some(slot), Ok(digest)) = (their_buckets.get_mut(b.bucket as usize), b.digest.as_slice().try_into()) {
+            *slot = Fingerprint { count: b.count, digest };
+        }
+    }
+    (0..BUCKETS as u32)
+        .filter(|&b| ours[b as usize] != their_buckets[b as usize])
+        .collect()
+}
+
+async fn summarize(
+    client: &mut Client,
+    agency: &str,
+    collection: &str,
+    fingerprints: bool,
+    buckets: Vec<u32>,
+) -> Result<SummaryResponse> {
+    let request = SummaryRequest {
+        collection: collection.to_string(),
+        buckets,
+        fingerprints,
+    };
+    client
+        .summarize(request)
+        .await
+        .map(tonic::Response::into_inner)
+        .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))
+}
+
+/// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us).
+async fn fetch(
+    inner: &Arc<Inner>,
+    client: &mut Client,
+    agency: &str,
+    collection: &str,
+    ids: Vec<String>,
+) -> Result<(u64, u64)> {
+    let request = FetchRequest {
+        collection: collection.to_string(),
+        ids,
+    };
+    let batch = client
+        .fetch(request)
+        .await
+        .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
+        .into_inner();
+    let fetched = batch.records.len() as u64;
+    let admitted = super::link::admit(inner, agency, batch).await?;
+    let (stored, _refused) = super::link::store_admitted(inner, agency, admitted).await?;
+    Ok((fetched, stored))
+}

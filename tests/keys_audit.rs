@@ -1,0 +1,156 @@
+//! Key lifecycle and the audit log: a rotated key is announced to the federation and
+//! verifies end to end; the audit chain names an entry altered on disk.
+
+mod common;
+
+use std::time::Duration;
+
+use common::process::{fedctl, json};
+use common::*;
+use fedx::proto::*;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn key_id_of(record: &StoredRecord) -> String {
+    record.record.as_ref().unwrap().header.as_ref().unwrap().key_id.clone()
+}
+
+async fn keys_of(
+    client: &mut fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>,
+    agency: &str,
+) -> Vec<(String, String)> {
+    let members = client
+        .list_members(ListMembersRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .members;
+    members
+        .into_iter()
+        .filter(|m| m.agency == agency)
+        .flat_map(|m| m.keys)
+        .map(|k| (k.id, k.status))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_is_announced_and_verifies_through_a_relay_and_restarts() {
+    let mut fed = Federation::new(3, &[(0, 1), (1, 2)]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    a.put(put("denials", "DE-BAFA/K-1", denial("K-1"))).await.unwrap();
+    let old_key = fed.configs[0].signing.key_id.clone();
+
+    let rotated = json(&fedctl(&fed, 0, &["-o", "json", "keys", "rotate"], None).await);
+    let new_key = rotated["key_id"].as_str().unwrap().to_string();
+    assert_eq!(rotated["previous_key_id"], old_key.as_str());
+    assert_ne!(new_key, old_key);
+    a.put(put("denials", "DE-BAFA/K-2", denial("K-2"))).await.unwrap();
+
+    // C, two hops away, learns the key from the announcement and verifies both records.
+    let mut c = fed.operator(2);
+    let k2 = eventually("C has K-2", WAIT, || {
+        let mut c = c.clone();
+        async move { get(&mut c, "denials", "DE-BAFA/K-2").await }
+    })
+    .await;
+    assert_eq!(key_id_of(&k2), new_key);
+    let k1 = get(&mut c, "denials", "DE-BAFA/K-1").await.expect("K-1 at C");
+    assert_eq!(key_id_of(&k1), old_key);
+    let mut keys = keys_of(&mut c, "DE-BAFA").await;
+    keys.sort();
+    let mut expected = vec![
+        (old_key.clone(), "retired".to_string()),
+        (new_key.clone(), "active".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(keys, expected);
+
+    // Both restart: A keeps signing with the new key, C still knows it.
+    fed.stop(0).await;
+    fed.stop(2).await;
+    fed.start(0).await;
+    fed.start(2).await;
+    let mut a = fed.operator(0);
+    let k3 = a
+        .put(put("denials", "DE-BAFA/K-3", denial("K-3")))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(k3.header.unwrap().key_id, new_key);
+    c = fed.operator(2);
+    eventually("C has K-3 after both restarted", WAIT, || {
+        let mut c = c.clone();
+        async move { get(&mut c, "denials", "DE-BAFA/K-3").await }
+    })
+    .await;
+    assert!(
+        keys_of(&mut c, "DE-BAFA")
+            .await
+            .contains(&(new_key.clone(), "active".into()))
+    );
+    // The key lives in A's data directory, readable by the node's user only.
+    let path = fed.data_dir(0).join("keys").join(format!("{new_key}.pem"));
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+    assert_eq!(mode & 0o077, 0, "the new private key is readable by others");
+    // An operator cannot write key announcements by hand.
+    let forged = a.put(PutRequest {
+        collection: "_keys".into(),
+        id: "DE-BAFA/forged".into(),
+        body: Some(RecordBody {
+            kind: Some(record_body::Kind::KeyAnnouncement(KeyAnnouncement {
+                key_id: "forged".into(),
+                public_key: "AAAA".into(),
+                previous_key_id: new_key.clone(),
+            })),
+        }),
+    });
+    assert_eq!(forged.await.unwrap_err().code(), tonic::Code::PermissionDenied);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_an_entry_altered_on_disk() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    for i in 1..=3 {
+        let id = format!("DE-BAFA/AUDIT-{i}");
+        a.put(put("denials", &id, denial(&id))).await.unwrap();
+    }
+    let refused = a.put(put("denials", "FR-SBDU/NOT-OURS", denial("X"))).await;
+    assert_eq!(refused.unwrap_err().code(), tonic::Code::PermissionDenied);
+
+    let tail = json(&fedctl(&fed, 0, &["-o", "json", "audit", "tail", "--limit", "10"], None).await);
+    let actions: Vec<&str> = tail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "write").count(), 3, "{actions:?}");
+    assert!(actions.contains(&"refuse:foreign_id"), "{actions:?}");
+    let intact = json(&fedctl(&fed, 0, &["-o", "json", "audit", "verify"], None).await);
+    assert_eq!(intact["ok"], true);
+    // proto3 JSON writes 64-bit integers as strings.
+    let total: u64 = intact["entries"].as_str().unwrap().parse().unwrap();
+    assert!(total >= 4);
+
+    // Offline, someone rewrites what entry 2 says.
+    fed.stop(0).await;
+    {
+        let db = sled::open(fed.data_dir(0)).unwrap();
+        let key = [&b"a"[..], &2u64.to_be_bytes()].concat();
+        let entry = String::from_utf8(db.get(&key).unwrap().expect("entry 2").to_vec()).unwrap();
+        let altered = entry.replace("DE-BAFA/AUDIT-2", "DE-BAFA/AUDIT-9");
+        assert_ne!(entry, altered);
+        db.insert(key, altered.as_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    fed.start(0).await;
+    let broken = fedctl(&fed, 0, &["-o", "json", "audit", "verify"], None).await;
+    assert_eq!(broken.status.code(), Some(1), "verify must fail");
+    let verdict: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_ne!(verdict["ok"], true, "proto3 JSON omits a false ok");
+    assert_eq!(verdict["first_bad_seq"], "2");
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("audit entry 2"));
+}
