@@ -125,6 +125,9 @@ pub struct Limits {
     pub max_message_bytes: usize,
     /// Records per replication batch and per batch put.
     pub batch_records: usize,
+    /// Records per second accepted from one peer; a faster peer is slowed down by
+    /// flow control (we stop reading its stream), so no peer can monopolise the node.
+    pub peer_records_per_second: u32,
 }
 
 impl Default for Limits {
@@ -133,6 +136,7 @@ impl Default for Limits {
             max_record_bytes: 64 * 1024,
             max_message_bytes: 8 * 1024 * 1024,
             batch_records: 512,
+            peer_records_per_second: 50_000,
         }
     }
 }

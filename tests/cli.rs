@@ -209,3 +209,106 @@ async fn import_is_idempotent_updates_changed_rows_delists_with_full_sync_and_ro
     assert_eq!(digest(&fed).await, before);
     fed.stop_all().await;
 }
+
+/// Every command, run once the way it succeeds and once the way it most commonly fails,
+/// with the documented exit code: 0 success, 1 error, 2 cannot reach the node, 3 invalid
+/// input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_exits_with_the_documented_code() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let denial_file = concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples/denial.json");
+    let pki_dir = fed.dir.path().join("new-pki");
+    let export_out = fed.dir.path().join("export.jsonl");
+    let (pki_dir, export_out) = (pki_dir.to_str().unwrap(), export_out.to_str().unwrap());
+    let peer_b = fed.endpoint(1);
+    let csl = fixture("csl.json");
+    let csl = csl.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["status"], 0),
+        (vec!["peers", "list"], 0),
+        (vec!["peers", "add", "FR-SBDU", &peer_b], 0),
+        (vec!["peers", "add", "FR-SBDU", "http://127.0.0.1:1"], 3),
+        (vec!["peers", "remove", "NOPE-X"], 1),
+        (vec!["members", "list"], 0),
+        (vec!["put", "denials", "DE-BAFA/EXIT-1", denial_file], 0),
+        (vec!["put", "denials", "DE-BAFA/EXIT-2", "/no/such/file.json"], 3),
+        (vec!["put", "denials", "FR-SBDU/EXIT-1", denial_file], 1),
+        (vec!["get", "denials", "DE-BAFA/EXIT-1"], 0),
+        (vec!["get", "denials", "DE-BAFA/none"], 1),
+        (vec!["list", "denials"], 0),
+        (vec!["list", "no-such-collection"], 1),
+        (vec!["revoke", "denials", "DE-BAFA/EXIT-1"], 0),
+        (vec!["revoke", "denials", "DE-BAFA/none"], 1),
+        (vec!["delete", "denials", "DE-BAFA/EXIT-1"], 0),
+        (vec!["delete", "denials", "DE-BAFA/none"], 1),
+        (vec!["screen", "Acme Trading"], 0),
+        (vec!["screen", "Acme", "--min-score", "7"], 3),
+        // The fixture holds one malformed row: the rest is imported, and the exit code says so.
+        (vec!["import", "--format", "csl-json", "--collection", "shared", csl], 1),
+        (
+            vec![
+                "import",
+                "--format",
+                "csl-json",
+                "--collection",
+                "shared",
+                "/no/such.json",
+            ],
+            3,
+        ),
+        (
+            vec![
+                "export",
+                "--collection",
+                "shared",
+                "--format",
+                "jsonl",
+                "--out",
+                export_out,
+            ],
+            0,
+        ),
+        (vec!["export", "--collection", "nope", "--format", "jsonl"], 1),
+        (
+            vec!["import", "--format", "jsonl", "--collection", "shared", export_out],
+            0,
+        ),
+        (vec!["audit", "tail"], 0),
+        (vec!["audit", "verify"], 0),
+        (vec!["sync"], 0),
+        (vec!["sync", "--peer", "NOPE-X"], 1),
+        (vec!["keys", "rotate"], 0),
+        (vec!["pki", "generate", "--out", pki_dir, "XX-ONE"], 0),
+        (vec!["pki", "generate", "--out", pki_dir, "not an agency"], 3),
+        (vec!["completions", "bash"], 0),
+        (vec!["no-such-command"], 3),
+        (vec!["get", "denials"], 3),
+        (vec!["--help"], 0),
+    ];
+    let mut wrong = Vec::new();
+    for (args, expected) in &cases {
+        let output = fedctl(&fed, 0, args, None).await;
+        if output.status.code() != Some(*expected) {
+            wrong.push(format!(
+                "fedctl {}: exit {:?}, expected {expected}: {}",
+                args.join(" "),
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+    }
+    // The node is down: every command that needs it exits 2.
+    fed.stop(0).await;
+    for args in [&["status"][..], &["audit", "verify"], &["list", "denials"]] {
+        let output = fedctl(&fed, 0, args, None).await;
+        if output.status.code() != Some(2) {
+            wrong.push(format!(
+                "fedctl {} with the node down: exit {:?}",
+                args.join(" "),
+                output.status.code()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong exit codes:\n{}", wrong.join("\n"));
+}

@@ -5,7 +5,18 @@ use fedx::cli::{Cli, run};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and succeed; a usage error is invalid input (3), not
+        // clap's default 2, which fedctl keeps for "cannot reach the node".
+        Err(error) => {
+            let _ = error.print();
+            return match error.use_stderr() {
+                true => std::process::ExitCode::from(fedx::cli::ExitCode::InvalidInput as u8),
+                false => std::process::ExitCode::SUCCESS,
+            };
+        }
+    };
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(failure) => {

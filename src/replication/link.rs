@@ -86,6 +86,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     });
     tracing::info!(peer = %agency, %endpoint, "replication link up");
     let mut routing_changed = inner.routing_changed.subscribe();
+    let mut pace = Pace::new(limits.peer_records_per_second);
     let mut wanted: Option<Vec<StreamId>> = None;
     // Admitted batches wait here for the store; two in flight keep both stages busy.
     let (admitted, queue) = mpsc::channel(2);
@@ -99,6 +100,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
             batch = batches.message() => {
                 let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
                 let Some(batch) = batch else { return Ok(()) };
+                pace.take(batch.records.len()).await;
                 let batch = admit(inner, agency, batch).await?;
                 if admitted.send(batch).await.is_err() {
                     // The store task ended; its result says why.
@@ -128,6 +130,36 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
                 .await
                 .map_err(|_| Error::Unavailable(format!("{agency}: stream closed")))?;
             wanted = Some(now_wanted);
+        }
+    }
+}
+
+/// A token bucket over records received from one peer: while it is empty we do not read
+/// the stream, and HTTP/2 flow control holds the sender back.
+struct Pace {
+    per_second: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Pace {
+    fn new(per_second: u32) -> Self {
+        let per_second = f64::from(per_second.max(1));
+        Pace {
+            per_second,
+            tokens: per_second,
+            last: Instant::now(),
+        }
+    }
+
+    async fn take(&mut self, records: usize) {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + refill).min(self.per_second);
+        self.last = now;
+        self.tokens -= records as f64;
+        if self.tokens < 0.0 {
+            tokio::time::sleep(Duration::from_secs_f64(-self.tokens / self.per_second)).await;
         }
     }
 }

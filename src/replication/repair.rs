@@ -26,6 +26,8 @@ use crate::transport;
 /// A comparison that takes longer (a peer that accepts connections but never answers)
 /// is abandoned and reported as failed.
 const ROUND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// One call to the peer; a peer that takes longer is treated as unreachable.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Differing buckets asked for per `Summarize` call, and ids per `Fetch`: bounds messages.
 const BUCKETS_PER_CALL: usize = 16;
 
@@ -188,11 +190,14 @@ async fn summarize(
         buckets,
         fingerprints,
     };
-    client
-        .summarize(request)
-        .await
-        .map(tonic::Response::into_inner)
-        .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))
+    match tokio::time::timeout(CALL_TIMEOUT, client.summarize(request)).await {
+        Ok(answer) => answer
+            .map(tonic::Response::into_inner)
+            .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message()))),
+        Err(_) => Err(Error::Unavailable(format!(
+            "{agency}: no answer within {CALL_TIMEOUT:?}"
+        ))),
+    }
 }
 
 /// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us).
@@ -207,11 +212,15 @@ async fn fetch(
         collection: collection.to_string(),
         ids,
     };
-    let batch = client
-        .fetch(request)
-        .await
-        .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
-        .into_inner();
+    let batch = match tokio::time::timeout(CALL_TIMEOUT, client.fetch(request)).await {
+        Ok(answer) => answer.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?,
+        Err(_) => {
+            return Err(Error::Unavailable(format!(
+                "{agency}: no answer within {CALL_TIMEOUT:?}"
+            )));
+        }
+    }
+    .into_inner();
     let fetched = batch.records.len() as u64;
     let admitted = super::link::admit(inner, agency, batch).await?;
     let (stored, _refused) = super::link::store_admitted(inner, agency, admitted).await?;
