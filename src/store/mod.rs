@@ -7,6 +7,7 @@
 //! sled batch followed by one flush: group commit.
 
 pub mod audit;
+mod disk;
 mod keys;
 mod writer;
 
@@ -72,7 +73,7 @@ pub struct Equivocation {
 
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
+    disk: disk::Disk,
     commands: mpsc::Sender<writer::Command>,
     snapshot: watch::Receiver<Arc<Snapshot>>,
     writer: Arc<Mutex<Option<JoinHandle<()>>>>,
@@ -102,14 +103,8 @@ impl Store {
     /// Opens (or creates) the store and starts its writer thread. Signs with the key
     /// `fedctl keys rotate` last made, if any, rather than the configured one.
     pub fn open(dir: &Path, mut settings: WriterSettings) -> Result<Self> {
-        // We flush explicitly after every group commit; sled's timer flusher would only
-        // compete with it.
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", dir.display())))?;
+        let disk = disk::Disk::open(dir)?;
+        let db = disk.db()?;
         if let Some(id) = db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
             let id = String::from_utf8_lossy(&id).into_owned();
             if id != settings.signer.key_id() {
@@ -123,13 +118,14 @@ impl Store {
             persisted_clock.and_then(|v| keys::be_u64(&v)),
         )?;
         let (commands, receiver) = mpsc::channel(1024);
-        let (writer, snapshot) = writer::Writer::load(db.clone(), settings, clock)?;
+        drop(db);
+        let (writer, snapshot) = writer::Writer::load(disk.clone(), settings, clock)?;
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(receiver))
             .map_err(|e| Error::Internal(format!("cannot start the store writer: {e}")))?;
         Ok(Store {
-            db,
+            disk,
             commands,
             snapshot,
             writer: Arc::new(Mutex::new(Some(thread))),
@@ -215,7 +211,8 @@ impl Store {
     }
 
     pub fn get(&self, collection: &str, id: &str) -> Result<Option<Envelope>> {
-        self.db
+        self.disk
+            .db()?
             .get(keys::record(collection, id))
             .map_err(storage_error)?
             .map(|v| Envelope::from_stored(&v))
@@ -233,7 +230,7 @@ impl Store {
         } else {
             prefix.clone().max(after)
         };
-        let range = self.db.range(start..);
+        let range = self.disk.db()?.range(start..);
         let mut out = Vec::new();
         for item in range {
             let (key, value) = item.map_err(storage_error)?;
@@ -250,7 +247,7 @@ impl Store {
         let (collection, author) = stream;
         let range = keys::log(collection, author, after.saturating_add(1))..=keys::log(collection, author, upto);
         let mut out = Vec::new();
-        for item in self.db.range(range).take(limit) {
+        for item in self.disk.db()?.range(range).take(limit) {
             let (_, value) = item.map_err(storage_error)?;
             out.push(
                 prost::Message::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?,
@@ -282,7 +279,7 @@ impl Store {
     }
 
     fn scan_winners(&self, collection: &str, mut visit: impl FnMut(&str, [u8; 32])) -> Result<()> {
-        for item in self.db.scan_prefix(keys::record_prefix(collection, "")) {
+        for item in self.disk.db()?.scan_prefix(keys::record_prefix(collection, "")) {
             let (key, value) = item.map_err(storage_error)?;
             let Some((_, id)) = keys::parse_record(&key) else {
                 continue;
@@ -297,13 +294,13 @@ impl Store {
     /// The evidence of every equivocation seen.
     pub fn equivocations(&self) -> Result<Vec<Equivocation>> {
         let mut found = Vec::new();
-        for item in self.db.scan_prefix([keys::EVIDENCE]) {
+        for item in self.disk.db()?.scan_prefix([keys::EVIDENCE]) {
             let (key, value) = item.map_err(storage_error)?;
             let other = Envelope::from_stored(&value)?;
             // Evidence keys mirror log keys: the same parts after the prefix.
             let mut log_key = key.to_vec();
             log_key[0] = keys::LOG;
-            if let Some(held) = self.db.get(&log_key).map_err(storage_error)? {
+            if let Some(held) = self.disk.db()?.get(&log_key).map_err(storage_error)? {
                 found.push(Equivocation {
                     held: Envelope::from_stored(&held)?,
                     other,
@@ -321,14 +318,15 @@ impl Store {
         let mut entries = Vec::new();
         if after_seq > 0 {
             for item in self
-                .db
+                .disk
+                .db()?
                 .range(keys::audit(after_seq + 1)..keys::audit(u64::MAX))
                 .take(limit)
             {
                 entries.push(decode(&item.map_err(storage_error)?.1)?);
             }
         } else {
-            for item in self.db.scan_prefix([keys::AUDIT]).rev().take(limit) {
+            for item in self.disk.db()?.scan_prefix([keys::AUDIT]).rev().take(limit) {
                 entries.push(decode(&item.map_err(storage_error)?.1)?);
             }
             entries.reverse();
@@ -339,7 +337,7 @@ impl Store {
     /// Walks the whole audit chain: every entry's hash, its link to the one before, and
     /// contiguous numbering.
     pub fn audit_verify(&self) -> Result<audit::Verification> {
-        audit::verify(self.db.scan_prefix([keys::AUDIT]).map(|item| {
+        audit::verify(self.disk.db()?.scan_prefix([keys::AUDIT]).map(|item| {
             let (key, value) = item.map_err(storage_error)?;
             Ok((keys::be_u64(&key[1..]).unwrap_or(0), value.to_vec()))
         }))
@@ -347,7 +345,8 @@ impl Store {
 
     pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
-            .db
+            .disk
+            .db()?
             .get(keys::meta(name))
             .map_err(storage_error)?
             .map(|v| v.to_vec()))

@@ -129,7 +129,7 @@ enum Stored {
 }
 
 pub struct Writer {
-    db: sled::Db,
+    disk: super::disk::Disk,
     settings: WriterSettings,
     clock: Clock,
     version_vector: HashMap<StreamId, u64>,
@@ -141,13 +141,13 @@ pub struct Writer {
 
 impl Writer {
     pub fn load(
-        db: sled::Db,
+        disk: super::disk::Disk,
         settings: WriterSettings,
         clock: Clock,
     ) -> Result<(Self, watch::Receiver<Arc<Snapshot>>)> {
         let (published, snapshot) = watch::channel(Arc::new(Snapshot::default()));
         let mut writer = Writer {
-            db,
+            disk,
             settings,
             clock,
             version_vector: HashMap::new(),
@@ -163,15 +163,16 @@ impl Writer {
 
     /// Rebuilds the in-memory state from disk (at start, and after a failed commit).
     fn reload(&mut self) -> Result<()> {
+        let db = self.disk.db()?;
         self.version_vector.clear();
-        for item in self.db.scan_prefix([keys::VERSION_VECTOR]) {
+        for item in db.scan_prefix([keys::VERSION_VECTOR]) {
             let (key, value) = item.map_err(storage_error)?;
             if let (Some(stream), Some(seq)) = (keys::parse_version_vector(&key), keys::be_u64(&value)) {
                 self.version_vector.insert(stream, seq);
             }
         }
-        self.stats = recount(&self.db)?;
-        if let Some(item) = self.db.scan_prefix([keys::AUDIT]).next_back() {
+        self.stats = recount(&db)?;
+        if let Some(item) = db.scan_prefix([keys::AUDIT]).next_back() {
             let (_, value) = item.map_err(storage_error)?;
             let last: AuditEntry =
                 serde_json::from_slice(&value).map_err(|e| Error::Internal(format!("audit entry: {e}")))?;
@@ -196,7 +197,7 @@ impl Writer {
     pub fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         let (flushes, queue) = std::sync::mpsc::sync_channel(FLUSH_QUEUE);
         let flusher = Flusher {
-            db: self.db.clone(),
+            disk: self.disk.clone(),
             published: self.published.clone(),
             flush_seconds: self.settings.flush_seconds.clone(),
         };
@@ -216,16 +217,35 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                self.commit(group, &flushes);
+                match self.recover() {
+                    Ok(()) => self.commit(group, &flushes),
+                    Err(error) => group.into_iter().for_each(|c| c.refuse(&error)),
+                }
             }
             // Closing the queue lets the flusher finish what is queued and stop.
             drop(flushes);
         });
     }
 
+    /// After a storage fault: reopens the store if the disk takes writes again, and
+    /// reloads our state from what really reached it.
+    fn recover(&mut self) -> Result<()> {
+        if !self.disk.faulted() {
+            return Ok(());
+        }
+        self.disk.recover()?;
+        self.reload()?;
+        // A group that failed its flush may have reached the disk after all.
+        self.publish();
+        Ok(())
+    }
+
     /// Applies a group as one batch and hands it to the flusher, which answers it.
     fn commit(&mut self, group: Vec<Command>, flushes: &std::sync::mpsc::SyncSender<AppliedGroup>) {
-        let db = self.db.clone();
+        let db = match self.disk.db() {
+            Ok(db) => db,
+            Err(error) => return group.into_iter().for_each(|c| c.refuse(&error)),
+        };
         let mut tx = Tx {
             db: &db,
             batch: sled::Batch::default(),
@@ -252,6 +272,7 @@ impl Writer {
             }
             Err(e) => {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
+                self.disk.fail(&e);
                 if let Err(reload) = self.reload() {
                     tracing::error!(error = %reload, "cannot reload store state");
                 }
@@ -666,7 +687,7 @@ pub struct AppliedGroup {
 /// Flushes applied groups, then publishes and answers them in order. Groups that queue
 /// up while a flush runs share the next one.
 struct Flusher {
-    db: sled::Db,
+    disk: super::disk::Disk,
     published: watch::Sender<Arc<Snapshot>>,
     flush_seconds: prometheus_client::metrics::histogram::Histogram,
 }
@@ -677,7 +698,12 @@ impl Flusher {
             let mut groups = vec![first];
             groups.extend(queue.try_iter());
             let started = std::time::Instant::now();
-            let flushed = self.db.flush();
+            let flushed = self.disk.db().and_then(|db| {
+                db.flush().map_err(|e| {
+                    self.disk.fail(&e);
+                    storage_error(e)
+                })
+            });
             self.flush_seconds.observe(started.elapsed().as_secs_f64());
             tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
             match flushed {
@@ -694,10 +720,22 @@ impl Flusher {
                     groups
                         .into_iter()
                         .flat_map(|g| g.answers)
-                        .for_each(|a| a.fail(storage_error(e.clone())));
+                        .for_each(|a| a.fail(Error::Unavailable(e.to_string())));
                 }
             }
         }
+    }
+}
+
+impl Command {
+    /// Answers a command that could not be applied.
+    fn refuse(self, error: &Error) {
+        let error = Error::Unavailable(error.to_string());
+        let _ = match self {
+            Command::Local { reply, .. } | Command::RotateKey { reply, .. } => reply.send(Err(error)).map_err(drop),
+            Command::Ingest { reply, .. } => reply.send(Err(error)).map_err(drop),
+            Command::Record { reply, .. } => reply.send(Err(error)).map_err(drop),
+        };
     }
 }
 
