@@ -312,3 +312,150 @@ async fn every_command_exits_with_the_documented_code() {
     }
     assert!(wrong.is_empty(), "wrong exit codes:\n{}", wrong.join("\n"));
 }
+
+/// Every command path of fedctl (`["peers", "add"]`, ...), from clap's own definition, so a
+/// new command is walked without touching this test.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(command: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            walk(sub, &path, out);
+            out.push(path);
+        }
+    }
+    let mut paths = vec![Vec::new()];
+    walk(&<fedx::cli::Cli as clap::CommandFactory>::command(), &[], &mut paths);
+    paths
+}
+
+/// Runs a binary with `args`, bounded in time, without the FEDCTL_/FEDNODE_ variables of
+/// whoever runs the tests.
+async fn run(binary: &str, args: &[&str]) -> Output {
+    let mut command = tokio::process::Command::new(binary);
+    command.args(args).kill_on_drop(true);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("FEDCTL_") || name.starts_with("FEDNODE_") {
+            command.env_remove(name);
+        }
+    }
+    let child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("{binary} {args:?} did not finish in 30 s"))
+        .unwrap()
+}
+
+/// `--help` of every fedctl command (groups included) and of fednode shows examples.
+#[tokio::test]
+async fn every_help_text_has_an_example() {
+    let paths = command_paths();
+    for expected in [&["peers", "add"][..], &["audit", "verify"], &["pki"], &["screen"], &[]] {
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "the walk misses fedctl {expected:?}: {paths:?}"
+        );
+    }
+    let mut missing = Vec::new();
+    for path in &paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let output = run(env!("CARGO_BIN_EXE_fedctl"), &args).await;
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "fedctl {}: {output:?}", args.join(" "));
+        if !help.contains("Example") {
+            missing.push(format!("fedctl {}", args.join(" ")));
+        }
+    }
+    let output = run(env!("CARGO_BIN_EXE_fednode"), &["--help"]).await;
+    assert!(output.status.success(), "fednode --help: {output:?}");
+    if !String::from_utf8_lossy(&output.stdout).contains("Example") {
+        missing.push("fednode --help".into());
+    }
+    assert!(missing.is_empty(), "help without an example:\n{}", missing.join("\n"));
+}
+
+#[tokio::test]
+async fn completions_name_the_subcommands() {
+    let output = run(env!("CARGO_BIN_EXE_fedctl"), &["completions", "bash"]).await;
+    assert!(output.status.success(), "{output:?}");
+    let script = String::from_utf8_lossy(&output.stdout);
+    assert!(!script.trim().is_empty(), "an empty completion script");
+    for word in ["fedctl", "screen", "peers", "import", "--output"] {
+        assert!(script.contains(word), "the bash completions do not mention {word}");
+    }
+}
+
+/// fednode started with nothing but FEDNODE_CONFIG (and FEDNODE_LOG_FORMAT) serves and logs
+/// JSON; fedctl with FEDCTL_OUTPUT=json prints JSON without `-o`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environment_variables_configure_both_binaries() {
+    let fed = Federation::new(1, &[]);
+    let path = fed.dir.path().join("node.toml");
+    std::fs::write(&path, config_toml(&fed.configs[0], "127.0.0.1:0")).unwrap();
+    let log_path = fed.dir.path().join("node.log");
+    let mut node = tokio::process::Command::new(env!("CARGO_BIN_EXE_fednode"))
+        .env("FEDNODE_CONFIG", &path)
+        .env("FEDNODE_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(node.stdout.take().unwrap()));
+    let line = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("fednode announces its address")
+        .unwrap()
+        .unwrap_or_else(|| panic!("fednode exited: {}", std::fs::read_to_string(&log_path).unwrap()));
+    let endpoint = format!(
+        "https://{}",
+        line.strip_prefix("listening on ").expect("the listening line")
+    );
+
+    let mut env = fed.fedctl_env(0);
+    env.retain(|(name, _)| *name != "FEDCTL_ENDPOINT");
+    env.push(("FEDCTL_ENDPOINT", endpoint.into()));
+    env.push(("FEDCTL_OUTPUT", "json".into()));
+    let status = json(&common::process::fedctl_with(env.clone(), &["status"], None).await);
+    assert_eq!(status["agency"], "DE-BAFA");
+    let members = json(&common::process::fedctl_with(env.clone(), &["members", "list"], None).await);
+    assert!(members.is_array(), "{members}");
+    // The flag still wins over the variable.
+    let table = common::process::fedctl_with(env, &["-o", "table", "status"], None).await;
+    assert!(table.status.success());
+    assert!(String::from_utf8_lossy(&table.stdout).starts_with("agency DE-BAFA"));
+
+    let pid = node.id().expect("running").to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let exit = tokio::time::timeout(std::time::Duration::from_secs(10), node.wait())
+        .await
+        .expect("fednode exits after SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let messages: Vec<String> = log
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+            value["fields"]["message"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    for message in ["node started", "shutting down"] {
+        assert!(messages.iter().any(|m| m == message), "no {message:?} in {log}");
+    }
+}

@@ -1,5 +1,5 @@
 //! The Prometheus endpoint of a real node: scraped over plain HTTP on loopback after real
-//! writes, replication and a refusal.
+//! writes, screening, replication, refusals (local and from a peer) and a peer catching up.
 
 mod common;
 
@@ -33,6 +33,17 @@ fn has(text: &str, line: &str) -> bool {
     text.lines().any(|l| l == line)
 }
 
+/// The value of the sample `key` (name with its labels, as printed), if scraped.
+fn value(text: &str, key: &str) -> Option<f64> {
+    text.lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| {
+            v.parse()
+                .unwrap_or_else(|e| panic!("{key}: {v:?} is not a number: {e}"))
+        })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
     let mut fed = Federation::new(2, &[(0, 1)]);
@@ -43,6 +54,13 @@ async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
     client.put(put("denials", &id, denial(&id))).await.unwrap();
     let refused = client.put(put("denials", "not-ours", denial("X"))).await;
     assert!(refused.is_err());
+    client
+        .screen(fedx::proto::ScreenRequest {
+            name: "Acme Trading".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     let mut at_b = fed.operator(1);
     eventually("replication to B", Duration::from_secs(30), || {
         let mut at_b = at_b.clone();
@@ -62,16 +80,23 @@ async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
     }
     assert!(text.contains("fedx_store_flush_seconds_count"), "{text}");
     assert!(text.contains("# HELP fedx_screen_seconds"), "{text}");
+    let screens = value(&text, "fedx_screen_seconds_count").unwrap_or_else(|| panic!("no screen count:\n{text}"));
+    assert!(screens >= 1.0, "the screen call was not timed:\n{text}");
 
     let connected = format!(r#"fedx_peer_stream_state{{peer="{a}",state="connected"}} 1"#);
-    let text = eventually("B reports its stream connected", Duration::from_secs(30), || {
-        let fed = &fed;
-        let connected = connected.clone();
-        async move {
-            let text = scrape(fed, 1).await;
-            has(&text, &connected).then_some(text)
-        }
-    })
+    let stored = format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}} 1"#);
+    let text = eventually(
+        "B reports its stream connected and the record stored",
+        Duration::from_secs(30),
+        || {
+            let fed = &fed;
+            let (connected, stored) = (connected.clone(), stored.clone());
+            async move {
+                let text = scrape(fed, 1).await;
+                (has(&text, &connected) && has(&text, &stored)).then_some(text)
+            }
+        },
+    )
     .await;
     for line in [
         format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}} 1"#),
@@ -81,5 +106,92 @@ async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
         assert!(has(&text, &line), "B lacks {line}:\n{text}");
     }
     assert!(!text.contains(&format!(r#"peer="{b}""#)), "B lists itself as a peer");
+    fed.stop_all().await;
+}
+
+/// A record B refuses from its peer A (A's clock runs 10 minutes ahead, beyond B's 60 s
+/// max_clock_skew) is counted with the peer as its source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_refused_from_a_peer_is_counted_with_the_peer_as_source() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.configs[0].max_clock_skew = Duration::from_secs(1200);
+    fed.configs[0].clock_ahead = Duration::from_secs(600);
+    fed.start_all().await;
+    let a = fed.agency(0).to_string();
+    let id = format!("{a}/SKEW-1");
+    fed.operator(0).put(put("denials", &id, denial(&id))).await.unwrap();
+
+    let key = format!(r#"fedx_refused_records_total{{source="peer:{a}",reason="future_timestamp"}}"#);
+    let text = eventually("B counts the refusal from A", Duration::from_secs(30), || {
+        let (fed, key) = (&fed, key.clone());
+        async move {
+            let text = scrape(fed, 1).await;
+            value(&text, &key).is_some_and(|n| n >= 1.0).then_some(text)
+        }
+    })
+    .await;
+    assert!(
+        !text.contains(r#"fedx_refused_records_total{source="local""#),
+        "B's operators wrote nothing:\n{text}"
+    );
+    assert_eq!(
+        value(&text, r#"fedx_collection_records{collection="denials"}"#).unwrap_or(0.0),
+        0.0,
+        "B stored the refused record:\n{text}"
+    );
+    fed.stop_all().await;
+}
+
+/// B is stopped while A writes; restarted, B reports how far it is behind A while it
+/// catches up (slowly: B reads at most 10 records a second from a peer), then 0.
+/// (The lag is what the peer holds that we do not: A, which has everything, shows 0 for B.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_peer_reports_its_lag_until_it_has_caught_up() {
+    const VERSIONS: u64 = 60;
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.configs[0].limits.batch_records = 5;
+    fed.configs[1].limits.peer_records_per_second = 10;
+    fed.start_all().await;
+    let a = fed.agency(0).to_string();
+    let connected = format!(r#"fedx_peer_stream_state{{peer="{a}",state="connected"}} 1"#);
+    eventually("B connects to A", Duration::from_secs(30), || {
+        let (fed, connected) = (&fed, connected.clone());
+        async move { has(&scrape(fed, 1).await, &connected).then_some(()) }
+    })
+    .await;
+
+    fed.stop(1).await;
+    // Versions of one id: anti-entropy (which fetches current versions by id) can bring B
+    // the latest one at once, but only the paced stream fills B's version vector.
+    let mut client = fed.operator(0);
+    let id = format!("{a}/LAG-1");
+    for i in 0..VERSIONS {
+        let reference = format!("LAG-{i}");
+        client.put(put("denials", &id, denial(&reference))).await.unwrap();
+    }
+    fed.start(1).await;
+
+    let lag = format!(r#"fedx_peer_lag_records{{peer="{a}"}}"#);
+    let seconds = format!(r#"fedx_peer_lag_seconds{{peer="{a}"}}"#);
+    let behind = eventually("B reports a lag behind A", Duration::from_secs(30), || {
+        let (fed, lag) = (&fed, lag.clone());
+        async move { value(&scrape(fed, 1).await, &lag).filter(|&n| n > 0.0) }
+    })
+    .await;
+    assert!(behind <= VERSIONS as f64, "B cannot lag by {behind} records");
+    let text = eventually("B catches up and reports no lag", Duration::from_secs(60), || {
+        let (fed, lag) = (&fed, lag.clone());
+        async move {
+            let text = scrape(fed, 1).await;
+            (value(&text, &lag) == Some(0.0)).then_some(text)
+        }
+    })
+    .await;
+    assert_eq!(value(&text, &seconds), Some(0.0), "{text}");
+    let received = format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}}"#);
+    assert!(
+        value(&text, &received).is_some_and(|n| n >= (VERSIONS - 1) as f64),
+        "B caught up without storing A's versions:\n{text}"
+    );
     fed.stop_all().await;
 }

@@ -8,7 +8,14 @@ use fedx::config::Config;
 use fedx::node::Node;
 
 #[derive(Parser)]
-#[command(version, about = "A federation node for export-control authorities")]
+#[command(
+    version,
+    about = "A federation node for export-control authorities",
+    after_help = "Prints `listening on ADDR` once it serves; SIGTERM or Ctrl-C shuts it down cleanly.\n\n\
+                  Examples:\n  fednode --config config/node-a.toml\n  \
+                  fednode --config /etc/fedx/node.toml --log-format json\n  \
+                  FEDNODE_CONFIG=/etc/fedx/node.toml FEDNODE_LOG_FORMAT=json RUST_LOG=fedx=debug fednode"
+)]
 struct Args {
     /// The node's TOML config (see config/node-a.toml for every key).
     #[arg(long, env = "FEDNODE_CONFIG")]

@@ -71,16 +71,23 @@ enum Command {
     #[command(after_help = "Example: fedctl status -o json | jq '.collections[] | {name, digest}'")]
     Status,
     /// The peers this node replicates with.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fedctl peers list\n  fedctl peers add FR-SBDU https://127.0.0.1:7102\n  \
+                      fedctl peers remove FR-SBDU"
+    )]
     Peers(PeersCommand),
     /// The federation's members and their keys.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: fedctl members list -o json")]
     Members(MembersCommand),
     /// Signing keys of our agency.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: fedctl keys rotate && fedctl members list")]
     Keys(KeysCommand),
     /// The node's tamper-evident audit log.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fedctl audit tail --limit 50\n  fedctl audit verify"
+    )]
     Audit(AuditCommand),
     /// Compare collections with peers now and fetch what differs (anti-entropy).
     #[command(after_help = "Examples:\n  fedctl sync\n  fedctl sync --peer FR-SBDU -o json")]
@@ -171,7 +178,10 @@ enum Command {
         file: Option<PathBuf>,
     },
     /// Development PKI (local use only).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: fedctl pki generate --out certs DE-BAFA FR-SBDU NL-CDIU"
+    )]
     Pki(PkiCommand),
     /// Print a shell completion script.
     #[command(after_help = "Example: fedctl completions bash > /etc/bash_completion.d/fedctl")]
