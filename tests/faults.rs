@@ -37,10 +37,18 @@ async fn converged(fed: &Federation, nodes: &[usize]) -> bool {
     seen.windows(2).all(|w| w[0] == w[1])
 }
 
+/// B's status for its peer A.
+async fn peer_status(b: &mut fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>) -> PeerStatus {
+    status(b).await.peers.into_iter().next().expect("B has one peer")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn anti_entropy_repairs_records_lost_behind_the_version_vector() {
+async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vector() {
     let mut fed = Federation::new(2, &[(0, 1)]);
-    fed.configs[1].anti_entropy_interval = Duration::from_secs(1);
+    // No periodic comparison during the test: only B's start and `fedctl sync` compare.
+    for config in &mut fed.configs {
+        config.anti_entropy_interval = Duration::from_secs(3600);
+    }
     fed.start_all().await;
     let mut a = fed.operator(0);
     for i in 1..=20 {
@@ -51,9 +59,29 @@ async fn anti_entropy_repairs_records_lost_behind_the_version_vector() {
         converged(&fed, &[0, 1]).await.then_some(())
     })
     .await;
+    // Keep B's stored first version of AE-6, then let A supersede it (log seq 21).
+    fed.stop(1).await;
+    let first_version = {
+        let db = sled::open(fed.data_dir(1)).expect("B's store opens offline");
+        db.get(record_key("denials", "DE-BAFA/AE-6"))
+            .unwrap()
+            .expect("AE-6 at B")
+    };
+    fed.start(1).await;
+    let mut amended = denial("DE-BAFA/AE-6");
+    if let Some(record_body::Kind::LicenseDenial(d)) = amended.kind.as_mut() {
+        d.item_description = "amended description".into();
+    }
+    a.put(put("denials", "DE-BAFA/AE-6", amended)).await.unwrap();
+    eventually("B holds the amendment", WAIT, || async {
+        converged(&fed, &[0, 1]).await.then_some(())
+    })
+    .await;
 
-    // While B is stopped, five records vanish from its store (winner and log entry) but
-    // its version vector still claims them: replication alone would never resend them.
+    // Both stop. In B's store five records vanish (winner and log entry) and AE-6 rolls
+    // back to its first version, while B's version vector still claims all of them:
+    // replication alone never resends them.
+    fed.stop(0).await;
     fed.stop(1).await;
     {
         let db = sled::open(fed.data_dir(1)).expect("B's store opens offline");
@@ -62,33 +90,63 @@ async fn anti_entropy_repairs_records_lost_behind_the_version_vector() {
             assert!(db.remove(record_key("denials", &id)).unwrap().is_some());
             assert!(db.remove(log_key("denials", "DE-BAFA", seq)).unwrap().is_some());
         }
+        db.insert(record_key("denials", "DE-BAFA/AE-6"), first_version).unwrap();
         db.flush().unwrap();
     }
+    // B starts while A is down, so its start-up comparison fails; A's finds nothing B
+    // lacks... and pulls nothing that beats what A holds.
     fed.start(1).await;
     let mut b = fed.operator(1);
-    eventually("anti-entropy repairs B", WAIT, || async {
-        converged(&fed, &[0, 1]).await.then_some(())
+    eventually("B finds A down", WAIT, || {
+        let mut b = b.clone();
+        async move { (peer_status(&mut b).await.state == "backoff").then_some(()) }
     })
     .await;
+    // B's start-up comparison failed as fast as its first connection did.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    fed.start(0).await;
+    eventually("B reconnects to A", WAIT, || {
+        let mut b = b.clone();
+        async move { (peer_status(&mut b).await.state == "connected").then_some(()) }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!converged(&fed, &[0, 1]).await, "the fast path repaired B by itself");
+    assert!(get(&mut b, "denials", "DE-BAFA/AE-1").await.is_none());
+
+    // `fedctl sync` compares now and fetches exactly the difference: 5 lost, 1 rolled back.
+    let report = json(&fedctl(&fed, 1, &["-o", "json", "sync"], None).await);
+    let denials = report["peers"][0]["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["collection"] == "denials")
+        .expect("denials compared")
+        .clone();
+    // (proto3 JSON: 64-bit counts are strings, false is omitted.) The rolled-back
+    // version was still in B's log, so only the 5 lost ones are new to B.
+    assert_ne!(denials["in_sync"], true, "{report}");
+    assert_eq!(denials["fetched"], "6", "{report}");
+    assert_eq!(denials["stored"], "5", "{report}");
+    let peer = peer_status(&mut b).await;
+    assert_eq!(peer.sync_state, "diverged");
+    assert!(!peer.diverged_since.is_empty(), "status names since when B diverged");
+    assert!(converged(&fed, &[0, 1]).await);
     for seq in 1..=5 {
         let id = format!("DE-BAFA/AE-{seq}");
         let record = get(&mut b, "denials", &id).await.expect("repaired");
         assert_eq!(record.record.unwrap().header.unwrap().author, "DE-BAFA");
     }
-    let peer = eventually("B reports A in sync", WAIT, || {
-        let mut b = b.clone();
-        async move {
-            let status = status(&mut b).await;
-            status.peers.into_iter().find(|p| p.sync_state == "in_sync")
-        }
-    })
-    .await;
-    assert!(peer.diverged_since.is_empty() && !peer.last_sync.is_empty());
+    let winner = get(&mut b, "denials", "DE-BAFA/AE-6").await.unwrap();
+    assert_eq!(winner, get(&mut a, "denials", "DE-BAFA/AE-6").await.unwrap());
 
-    // `fedctl sync` compares on demand and finds nothing left to repair.
+    // The next comparison finds nothing left to repair, and status says so.
     let report = json(&fedctl(&fed, 1, &["-o", "json", "sync"], None).await);
     let collections = report["peers"][0]["collections"].as_array().unwrap();
     assert!(collections.iter().all(|c| c["in_sync"] == true), "{report}");
+    let peer = peer_status(&mut b).await;
+    assert_eq!(peer.sync_state, "in_sync");
+    assert!(peer.diverged_since.is_empty() && !peer.last_sync.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,16 +279,33 @@ async fn a_removed_peer_stops_receiving_and_a_new_peer_catches_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_flushes_closes_and_exits_zero() {
-    let fed = Federation::new(1, &[]);
+async fn sigterm_flushes_closes_streams_and_exits_zero() {
+    // A runs as a process, B in this test, peered with each other.
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    drop(fed.take_listener(0));
     let path = fed.dir.path().join("node.toml");
-    std::fs::write(&path, config_toml(&fed.configs[0], "127.0.0.1:0")).unwrap();
+    let listen = fed.configs[0].listen.to_string();
+    let toml = config_toml(&fed.configs[0], &listen)
+        + &format!(
+            "[[peers]]\nagency = {:?}\nendpoint = {:?}\n",
+            fed.agency(1),
+            fed.endpoint(1)
+        );
+    std::fs::write(&path, toml).unwrap();
     let (mut node, endpoint) = fednode(&path).await;
+    fed.start(1).await;
     let mut client = operator_at(&fed, 0, &endpoint);
     client
         .put(put("denials", "DE-BAFA/TERM-1", denial("TERM-1")))
         .await
         .unwrap();
+    let mut b = fed.operator(1);
+    eventually("B receives A's denial over a live stream", WAIT, || {
+        let mut b = b.clone();
+        async move { get(&mut b, "denials", "DE-BAFA/TERM-1").await }
+    })
+    .await;
+    assert_eq!(peer_status(&mut b).await.state, "connected");
 
     let pid = node.id().expect("running").to_string();
     let sent = std::process::Command::new("kill")
@@ -238,11 +313,17 @@ async fn sigterm_flushes_closes_and_exits_zero() {
         .status()
         .unwrap();
     assert!(sent.success());
-    let exit = tokio::time::timeout(Duration::from_secs(10), node.wait())
+    let exit = tokio::time::timeout(Duration::from_secs(5), node.wait())
         .await
-        .expect("fednode exits within 10 s of SIGTERM")
+        .expect("fednode exits within 5 s of SIGTERM")
         .unwrap();
     assert!(exit.success(), "fednode exited with {exit:?}");
+    // A closed its stream: B sees the link down, not a connection left hanging.
+    eventually("B sees A's stream closed", Duration::from_secs(5), || {
+        let mut b = b.clone();
+        async move { (peer_status(&mut b).await.state != "connected").then_some(()) }
+    })
+    .await;
 
     let (_node, endpoint) = fednode(&path).await;
     let mut client = operator_at(&fed, 0, &endpoint);
