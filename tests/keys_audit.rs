@@ -154,3 +154,85 @@ async fn audit_verify_names_an_entry_altered_on_disk() {
     assert_eq!(verdict["first_bad_seq"], "2");
     assert!(String::from_utf8_lossy(&broken.stderr).contains("audit entry 2"));
 }
+
+/// The audit entries whose action is `action`, as (actor, target, detail).
+fn entries(tail: &serde_json::Value, action: &str) -> Vec<(String, String, String)> {
+    let field = |e: &serde_json::Value, name: &str| e[name].as_str().unwrap_or_default().to_string();
+    tail.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .map(|e| (field(e, "actor"), field(e, "target"), field(e, "detail")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_writes_refusals_and_admin_actions_are_audited_with_who_and_what() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    a.put(put("denials", "DE-BAFA/AUD-1", denial("AUD-1"))).await.unwrap();
+    let refused = a.put(put("denials", "DE-BAFA/AUD-2", watchlist_entry("Wrong Kind Ltd")));
+    assert_eq!(refused.await.unwrap_err().code(), tonic::Code::InvalidArgument);
+    let endpoint_b = fed.endpoint(1);
+    for args in [
+        vec!["peers", "remove", "FR-SBDU"],
+        vec!["peers", "add", "FR-SBDU", &endpoint_b],
+        vec!["sync"],
+        vec!["keys", "rotate"],
+    ] {
+        json(&fedctl(&fed, 0, &[&["-o", "json"][..], &args].concat(), None).await);
+    }
+    let tail = json(&fedctl(&fed, 0, &["-o", "json", "audit", "tail", "--limit", "50"], None).await);
+    let operator = "operator:DE-BAFA".to_string();
+    let writes = entries(&tail, "write");
+    assert!(
+        writes
+            .iter()
+            .any(|(who, what, _)| who == &operator && what == "denials/DE-BAFA/AUD-1"),
+        "{tail}"
+    );
+    assert!(
+        writes
+            .iter()
+            .any(|(who, what, _)| who == &operator && what.starts_with("_keys/DE-BAFA/")),
+        "{tail}"
+    );
+    let refusals: Vec<_> = tail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().is_some_and(|a| a.starts_with("refuse:")) && e["actor"] == "operator:DE-BAFA")
+        .collect();
+    assert!(!refusals.is_empty(), "the refused put is audited: {tail}");
+    for (action, target) in [("peers.remove", "FR-SBDU"), ("peers.add", "FR-SBDU at ")] {
+        let found = entries(&tail, action);
+        assert!(
+            found
+                .iter()
+                .any(|(who, what, _)| who == &operator && what.starts_with(target)),
+            "{action}: {tail}"
+        );
+    }
+    assert!(
+        entries(&tail, "sync").iter().any(|(who, _, _)| who == &operator),
+        "{tail}"
+    );
+
+    // B names every record it accepted from A, with A as the sender.
+    let mut b = fed.operator(1);
+    eventually("B holds A's denial", WAIT, || {
+        let mut b = b.clone();
+        async move { get(&mut b, "denials", "DE-BAFA/AUD-1").await }
+    })
+    .await;
+    let _ = &mut b;
+    let tail = json(&fedctl(&fed, 1, &["-o", "json", "audit", "tail", "--limit", "50"], None).await);
+    let ingests = entries(&tail, "ingest");
+    assert!(
+        ingests
+            .iter()
+            .any(|(who, _, detail)| who == "peer:DE-BAFA" && detail.contains("denials/DE-BAFA/AUD-1#")),
+        "{tail}"
+    );
+}

@@ -533,13 +533,19 @@ impl Writer {
 
     fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, from: &str) -> IngestOutcome {
         let mut outcome = IngestOutcome::default();
+        // Every accepted record is named in the batch's audit entry.
+        let mut accepted = Vec::new();
         for envelope in records {
             let result = self
                 .clock
                 .observe(envelope.header().hlc)
                 .and_then(|()| self.store_version(tx, &envelope));
             match result {
-                Ok(Stored::New { .. }) => outcome.stored += 1,
+                Ok(Stored::New { .. }) => {
+                    outcome.stored += 1;
+                    let header = envelope.header();
+                    accepted.push(format!("{}/{}#{}", header.collection, header.id, header.seq));
+                }
                 Ok(Stored::Duplicate) => outcome.duplicates += 1,
                 Err(error) => {
                     let header = envelope.header();
@@ -555,7 +561,12 @@ impl Writer {
                 actor: format!("peer:{from}"),
                 action: "ingest".into(),
                 target: String::new(),
-                detail: format!("{} records stored, {} duplicates", outcome.stored, outcome.duplicates),
+                detail: format!(
+                    "{} records stored, {} duplicates: {}",
+                    outcome.stored,
+                    outcome.duplicates,
+                    accepted.join(" ")
+                ),
             };
             self.append_audit(tx, event);
         }
