@@ -403,4 +403,33 @@ mod tests {
         assert!(check_endpoint("http://127.0.0.1:7101").is_err());
         assert!(check_endpoint("127.0.0.1:7101").is_err());
     }
+
+    #[test]
+    fn revoked_at_is_the_cut_off_in_the_clock_records_are_stamped_with() {
+        let key = |status, revoked_at: Option<&str>| KeyConfig {
+            id: "k1".into(),
+            public_key: String::new(),
+            status,
+            revoked_at: revoked_at.map(String::from),
+        };
+        let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap();
+        let expected = crate::records::hlc::from_duration(Duration::from_secs(at.timestamp() as u64));
+        let status = key_status("DE-BAFA", &key(KeyState::Revoked, Some("2026-06-01T12:00:00Z"))).unwrap();
+        assert_eq!(
+            status,
+            KeyStatus::Revoked {
+                revoked_at: Some(expected)
+            }
+        );
+        // Records stamped a second either side of the cut-off fall on the right side of it.
+        let stamped =
+            |secs: i64| crate::records::hlc::from_duration(Duration::from_secs((at.timestamp() + secs) as u64));
+        assert!(stamped(-1) < expected && expected < stamped(1));
+        assert!(key_status("DE-BAFA", &key(KeyState::Revoked, Some("June 1st"))).is_err());
+        assert!(key_status("DE-BAFA", &key(KeyState::Active, Some("2026-06-01T12:00:00Z"))).is_err());
+        assert_eq!(
+            key_status("DE-BAFA", &key(KeyState::Revoked, None)).unwrap(),
+            KeyStatus::Revoked { revoked_at: None }
+        );
+    }
 }

@@ -267,6 +267,35 @@ mod tests {
     }
 
     #[test]
+    fn a_retired_key_verifies_only_what_it_stamped_before_the_rotation() {
+        let (old, old_public) = signer();
+        let (new, new_public) = signer();
+        let mut ring = keyring_with("DE-BAFA", &old_public, KeyStatus::Active);
+        ring.rotate("DE-BAFA", "k1", "k2", &new_public, 500).unwrap();
+        assert_eq!(
+            ring.status("DE-BAFA", "k1"),
+            Some(KeyStatus::Retired { since: Some(500) })
+        );
+        let sig = old.sign(b"r");
+        ring.verify("DE-BAFA", "k1", 500, b"r", &sig).unwrap();
+        let late = ring.verify("DE-BAFA", "k1", 501, b"r", &sig).unwrap_err();
+        assert!(matches!(
+            late,
+            Error::Refused {
+                reason: Refusal::RetiredKey,
+                ..
+            }
+        ));
+        ring.verify("DE-BAFA", "k2", 501, b"r", &new.sign(b"r")).unwrap();
+        // Learning the same announcement again changes nothing.
+        ring.rotate("DE-BAFA", "k1", "k2", &new_public, 900).unwrap();
+        assert_eq!(
+            ring.status("DE-BAFA", "k1"),
+            Some(KeyStatus::Retired { since: Some(500) })
+        );
+    }
+
+    #[test]
     fn weak_and_malformed_keys_are_refused() {
         let mut ring = Keyring::default();
         // The identity point: a small-order (weak) key.
