@@ -21,6 +21,9 @@ use crate::screening::live::Screening;
 use crate::store::{Store, WriterSettings};
 use crate::transport::{self, ClientTls};
 
+/// HTTP/2 streams (and so requests in flight) one connection may hold open at once.
+const MAX_STREAMS_PER_CONNECTION: u32 = 64;
+
 pub struct Node {
     addr: SocketAddr,
     cancel: CancellationToken,
@@ -88,6 +91,15 @@ impl Node {
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
             tonic::transport::Server::builder()
+                // A peer that stops answering (network partition, hung host) is dropped
+                // after 20 s; without this its connection would stay open for ever, and a
+                // shutdown (which drains every connection) would wait on it for ever.
+                .http2_keepalive_interval(Some(std::time::Duration::from_secs(10)))
+                .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+                // One client cannot open unbounded work: HTTP/2 streams and requests in
+                // flight per connection are capped (connections are capped at accept).
+                .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
+                .concurrency_limit_per_connection(MAX_STREAMS_PER_CONNECTION as usize)
                 .add_service(operator)
                 .add_service(replication)
                 .add_service(health)

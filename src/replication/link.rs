@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::{Inner, lock};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
 use crate::records::Envelope;
@@ -54,6 +54,7 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
             s.state = "backoff";
             s.last_error = error;
         });
+        if std::env::var_os("FEDX_EXPERIMENT").is_some() { return; } // EXPERIMENT: no reconnect
         if started.elapsed() > HEALTHY_SESSION {
             backoff = BACKOFF_MIN;
         }
@@ -176,6 +177,21 @@ pub(super) struct Admitted {
 /// signed with the key just announced.
 pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
     let Batch { records, heads } = batch;
+    let limit = inner.config.limits.batch_records;
+    if records.len() > limit {
+        // Our own senders never exceed it: a peer that does is misbehaving; drop the session.
+        let error = Error::refused(
+            Refusal::Oversize,
+            format!(
+                "{agency} sent {} records in one batch; the limit is {limit}",
+                records.len()
+            ),
+        );
+        audit_refusals(inner, agency, vec![(String::new(), error)]).await;
+        return Err(Error::Unavailable(format!(
+            "{agency} sent an oversize batch; disconnected"
+        )));
+    }
     tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
     let count = records.len() as u64;
     inner.update_status(agency, |s| s.records_received += count);
