@@ -54,7 +54,6 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
             s.state = "backoff";
             s.last_error = error;
         });
-        if std::env::var_os("FEDX_EXPERIMENT").is_some() { return; } // EXPERIMENT: no reconnect
         if started.elapsed() > HEALTHY_SESSION {
             backoff = BACKOFF_MIN;
         }
