@@ -26,6 +26,7 @@ use crate::transport;
 /// `key_hint` of a record in the `_keys` collection.
 const KEYS_PREFIX: &str = "_keys/";
 const BACKOFF_MIN: Duration = Duration::from_millis(200);
+const ROUTING_RECHECK: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
 /// A session that lasted this long resets the backoff.
 const HEALTHY_SESSION: Duration = Duration::from_secs(30);
@@ -91,9 +92,13 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     // Admitted batches wait here for the store; two in flight keep both stages busy.
     let (admitted, queue) = mpsc::channel(2);
     let mut storing = AbortOnDropHandle::new(tokio::spawn(store_batches(inner.clone(), agency.to_string(), queue)));
+    // Routing also changes with time alone (a source that stands still or never
+    // delivers what it claims), not only when a batch arrives.
+    let mut recheck = tokio::time::interval(ROUTING_RECHECK);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
+            _ = recheck.tick() => reassign(inner),
             stored = &mut storing => {
                 return stored.map_err(|e| Error::Internal(format!("store task: {e}")))?;
             }
@@ -187,6 +192,7 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
             ),
         );
         audit_refusals(inner, agency, vec![(String::new(), error)]).await;
+        inner.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(Error::Unavailable(format!(
             "{agency} sent an oversize batch; disconnected"
         )));
@@ -299,6 +305,15 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
         });
         changed
     };
+    if changed {
+        inner.routing_changed.send_modify(|g| *g += 1);
+    }
+}
+
+/// Re-chooses every stream's source now; wakes the links if anything moved.
+fn reassign(inner: &Arc<Inner>) {
+    let local = inner.store.snapshot();
+    let changed = lock(&inner.routing).reassign(&local.version_vector, Instant::now());
     if changed {
         inner.routing_changed.send_modify(|g| *g += 1);
     }

@@ -18,6 +18,9 @@ use crate::store::StreamId;
 
 /// How long a source must stand still before we leave it for one that has more.
 pub const STALE_AFTER: Duration = Duration::from_secs(3);
+/// How long a source may claim records we lack without our holding any more of the
+/// stream before we stop trusting its claims (until it reconnects).
+pub const STARVED_AFTER: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default)]
 pub struct Routing {
@@ -27,6 +30,10 @@ pub struct Routing {
     assigned: HashMap<StreamId, String>,
     /// Peers connected whose first heads have not arrived yet.
     awaiting: HashSet<String>,
+    /// What we held of each stream, and since when (or since its source changed).
+    progress: HashMap<StreamId, (u64, Instant)>,
+    /// Sources that claimed records of a stream and never delivered them.
+    distrusted: HashSet<(String, StreamId)>,
 }
 
 impl Routing {
@@ -53,6 +60,7 @@ impl Routing {
         self.awaiting.remove(peer);
         self.advanced.retain(|(p, _), _| p != peer);
         self.assigned.retain(|_, p| p != peer);
+        self.distrusted.retain(|(p, _)| p != peer);
     }
 
     /// Re-chooses a source for every stream; true if any assignment changed.
@@ -64,17 +72,41 @@ impl Routing {
             }
         }
         let mut assigned = HashMap::new();
-        for (stream, options) in candidates {
+        for (stream, mut options) in candidates {
             if !self.assigned.contains_key(stream) && self.awaiting.contains(&stream.1) {
                 continue; // wait for the author's own heads
             }
             let have = local.get(stream).copied().unwrap_or(0);
-            let current = self.assigned.get(stream).map(|peer| {
+            cap_at_author(stream, &mut options);
+            let current = self.assigned.get(stream);
+            let progress = self.progress.entry(stream.clone()).or_insert((have, now));
+            if progress.0 != have {
+                *progress = (have, now);
+            }
+            if let Some(peer) = current {
+                let claims_more = options.iter().any(|(p, head)| p == peer && *head > have);
+                if claims_more && now.saturating_duration_since(progress.1) >= STARVED_AFTER {
+                    tracing::warn!(%peer, ?stream, have, "peer claims records it does not send; pulling elsewhere");
+                    self.distrusted.insert((peer.clone(), stream.clone()));
+                }
+            }
+            let trusted: Vec<_> = options
+                .iter()
+                .copied()
+                .filter(|(p, _)| !self.distrusted.contains(&(p.to_string(), stream.clone())))
+                .collect();
+            // With no one else to pull from, even a doubtful source is better than none.
+            let options = if trusted.is_empty() { options } else { trusted };
+            let current = current.map(|peer| {
                 let moved = self.advanced.get(&(peer.clone(), stream.clone()));
                 let stale = moved.is_none_or(|at| now.saturating_duration_since(*at) >= STALE_AFTER);
                 (peer.as_str(), stale)
             });
-            assigned.insert(stream.clone(), choose(stream, &options, current, have).to_string());
+            let chosen = choose(stream, &options, current, have).to_string();
+            if current.is_none_or(|(peer, _)| peer != chosen) {
+                progress.1 = now; // a new source gets its full time to deliver
+            }
+            assigned.insert(stream.clone(), chosen);
         }
         let changed = assigned != self.assigned;
         self.assigned = assigned;
@@ -99,8 +131,18 @@ impl Routing {
             heads
                 .iter()
                 .map(|(stream, head)| head.saturating_sub(local.get(stream).copied().unwrap_or(0)))
-                .sum()
+                .fold(0, u64::saturating_add) // heads come from the peer: never overflow
         })
+    }
+}
+
+/// No one can hold more of an author's stream than the author: while it is connected,
+/// larger claims by others are capped at its own head.
+fn cap_at_author(stream: &StreamId, options: &mut [(&str, u64)]) {
+    if let Some(&(_, author_head)) = options.iter().find(|(p, _)| *p == stream.1) {
+        options
+            .iter_mut()
+            .for_each(|(_, head)| *head = (*head).min(author_head));
     }
 }
 
@@ -188,6 +230,29 @@ mod tests {
         routing.set_heads("A", heads(&[("A", 5)]), t0);
         routing.reassign(&HashMap::new(), t0);
         assert_eq!(routing.wanted_from("A"), vec![stream("A")]);
+    }
+
+    #[test]
+    fn a_source_that_claims_records_it_never_sends_is_left() {
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        // The author is connected: a relay's larger claim counts only up to the author's.
+        routing.set_heads("A", heads(&[("A", 5)]), t0);
+        routing.set_heads("L", heads(&[("A", 1_000_000)]), t0);
+        routing.reassign(&HashMap::new(), t0);
+        assert_eq!(routing.wanted_from("A"), vec![stream("A")]);
+        // Without the author: L is chosen for its claim, delivers nothing, and is left.
+        routing.drop_peer("A");
+        routing.set_heads("B", heads(&[("A", 5)]), t0);
+        routing.reassign(&HashMap::new(), t0);
+        assert_eq!(routing.wanted_from("L"), vec![stream("A")]);
+        routing.reassign(&HashMap::new(), t0 + STARVED_AFTER);
+        assert_eq!(routing.wanted_from("B"), vec![stream("A")]);
+        // Its claims stay doubted while it stays connected.
+        routing.reassign(&heads(&[("A", 5)]), t0 + STARVED_AFTER * 2);
+        assert_eq!(routing.wanted_from("B"), vec![stream("A")]);
+        assert_eq!(routing.lag("L", &HashMap::new()), 1_000_000);
+        routing.set_heads("L", heads(&[("A", u64::MAX), ("B", u64::MAX)]), t0);
+        assert_eq!(routing.lag("L", &HashMap::new()), u64::MAX);
     }
 
     #[test]

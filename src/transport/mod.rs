@@ -8,6 +8,7 @@
 
 pub mod pki;
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::task::AbortHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use tokio_stream::wrappers::ReceiverStream;
@@ -28,7 +30,8 @@ use crate::error::{Error, Result};
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_PENDING_HANDSHAKES: usize = 128;
-/// Open connections, at most: a client past it waits in the listen backlog.
+/// Open connections (handshaking or established), at most: a client past it waits in
+/// the listen backlog.
 const MAX_CONNECTIONS: usize = 512;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,9 +164,12 @@ pub fn incoming(
 ) -> ReceiverStream<std::io::Result<Connection>> {
     let acceptor = TlsAcceptor::from(config);
     let (accepted, stream) = mpsc::channel(MAX_PENDING_HANDSHAKES);
-    let handshakes = Arc::new(Semaphore::new(MAX_PENDING_HANDSHAKES));
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
+        // Handshakes in progress, oldest first. When all slots are taken the oldest gives
+        // way: silent connections cannot lock new clients out, since a real handshake
+        // takes milliseconds and would have to be outrun by a full pool of newer ones.
+        let mut pending: VecDeque<AbortHandle> = VecDeque::with_capacity(MAX_PENDING_HANDSHAKES);
         loop {
             let Ok(open) = connections.clone().acquire_owned().await else {
                 return;
@@ -179,19 +185,32 @@ pub fn incoming(
                     }
                 },
             };
-            let Ok(permit) = handshakes.clone().acquire_owned().await else {
-                return;
-            };
+            pending.retain(|handshake| !handshake.is_finished());
+            if pending.len() >= MAX_PENDING_HANDSHAKES
+                && let Some(oldest) = pending.pop_front()
+            {
+                oldest.abort();
+            }
             let (acceptor, accepted) = (acceptor.clone(), accepted.clone());
-            tokio::spawn(async move {
-                let _permit = permit;
+            let handshake = tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => {
-                        let _ = accepted.send(Ok(Connection { tls, _open: open })).await;
+                    Ok(Ok(tls)) => Some(Connection { tls, _open: open }),
+                    Ok(Err(e)) => {
+                        tracing::info!(%peer, error = %e, "TLS handshake refused");
+                        None
                     }
-                    Ok(Err(e)) => tracing::info!(%peer, error = %e, "TLS handshake refused"),
-                    Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
+                    Err(_) => {
+                        tracing::info!(%peer, "TLS handshake timed out");
+                        None
+                    }
+                }
+            });
+            pending.push_back(handshake.abort_handle());
+            // Handing over is outside the abortable part: a finished handshake is kept.
+            tokio::spawn(async move {
+                if let Ok(Some(connection)) = handshake.await {
+                    let _ = accepted.send(Ok(connection)).await;
                 }
             });
         }
@@ -284,7 +303,10 @@ pub fn channel(endpoint: &str, tls: &ClientTls, server_name: &str) -> Result<Cha
     let tls_config = ClientTlsConfig::new()
         .ca_certificate(Certificate::from_pem(&tls.ca))
         .identity(Identity::from_pem(&tls.cert, &tls.key))
-        .domain_name(server_name);
+        .domain_name(server_name)
+        // `connect_timeout` bounds the TCP connect only: without this, a peer that accepts
+        // the connection but never answers the handshake (a hung host) holds us for ever.
+        .timeout(HANDSHAKE_TIMEOUT);
     let endpoint = Endpoint::from_shared(endpoint.to_string())
         .map_err(|e| Error::config(format!("endpoint {endpoint:?}: {e}")))?
         .tls_config(tls_config)
