@@ -42,13 +42,13 @@ impl Context {
     }
 
     /// The caller, if it is the node of an agency we peer with.
-    async fn peer<T>(&self, request: &tonic::Request<T>) -> Result<Caller> {
+    async fn peer<T>(&self, request: &tonic::Request<T>, method: &str) -> Result<Caller> {
         let caller = transport::caller(request)?;
         if caller.role == Role::Node && self.replicator.is_peer(&caller.agency) {
             return Ok(caller);
         }
         let error = Error::PermissionDenied(format!("{caller} is not a peer of this node"));
-        self.audit_refusal(&caller.to_string(), "Replicate", &error).await;
+        self.audit_refusal(&caller.to_string(), method, &error).await;
         Err(error)
     }
 

@@ -25,14 +25,14 @@ impl Replication for ReplicationApi {
     type ReplicateStream = ReceiverStream<Result<Batch, Status>>;
 
     async fn replicate(&self, request: Request<Streaming<Want>>) -> Result<Response<Self::ReplicateStream>, Status> {
-        let caller = self.context.peer(&request).await?;
+        let caller = self.context.peer(&request, "Replicate").await?;
         tracing::info!(peer = %caller.agency, "serving replication stream");
         let stream = self.context.replicator.serve(caller.agency, request.into_inner());
         Ok(Response::new(stream))
     }
 
     async fn summarize(&self, request: Request<SummaryRequest>) -> Result<Response<SummaryResponse>, Status> {
-        let caller = self.context.peer(&request).await?;
+        let caller = self.context.peer(&request, "Summarize").await?;
         let SummaryRequest {
             collection,
             buckets,
@@ -90,7 +90,7 @@ impl Replication for ReplicationApi {
     }
 
     async fn fetch(&self, request: Request<FetchRequest>) -> Result<Response<Batch>, Status> {
-        let caller = self.context.peer(&request).await?;
+        let caller = self.context.peer(&request, "Fetch").await?;
         let FetchRequest { collection, ids } = request.into_inner();
         self.readable(&caller.agency, &collection)?;
         let limit = self.context.config.limits.batch_records;
