@@ -238,6 +238,16 @@ impl Operator for OperatorApi {
                 }
             })
             .collect();
+        let mut version_vector: Vec<Cursor> = snapshot
+            .version_vector
+            .iter()
+            .map(|((collection, author), &seq)| Cursor {
+                collection: collection.clone(),
+                author: author.clone(),
+                seq,
+            })
+            .collect();
+        version_vector.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
         Ok(Response::new(StatusResponse {
             agency: self.context.config.agency.clone(),
             collections,
@@ -246,6 +256,7 @@ impl Operator for OperatorApi {
             clock: hlc::to_rfc3339(hlc::wall_clock()),
             equivocations,
             audit_entries: snapshot.audit_entries,
+            version_vector,
         }))
     }
 

@@ -7,7 +7,7 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use crate::config::{CollectionConfig, Config};
-use crate::crypto::Keyring;
+use crate::crypto::{KeyStatus, Keyring};
 use crate::error::{Error, Refusal, Result};
 use prost::Message as _;
 
@@ -57,6 +57,15 @@ impl Policy {
         check_write(collection, &header.author, &header.id)?;
         if let Some(Kind::KeyAnnouncement(announcement)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) {
             check_announcement(header, announcement)?;
+            if let Some(KeyStatus::Revoked { .. }) = self.keyring().status(&header.author, &header.key_id) {
+                return Err(Error::refused(
+                    Refusal::RevokedKey,
+                    format!(
+                        "key {}/{} is revoked: it announces no key, whatever the announcement's timestamp",
+                        header.author, header.key_id
+                    ),
+                ));
+            }
         }
         hlc::check_skew(header.hlc, now, self.max_clock_skew)?;
         match (&envelope.record.body, header.tombstone) {
@@ -73,13 +82,25 @@ impl Policy {
     }
 
     /// Learns the key a stored `_keys` record announces (the record passed admission or
-    /// is our own). Other records are ignored.
+    /// is our own). Other records are ignored, and so is an announcement whose signing key
+    /// is revoked (in config, perhaps since it was stored) or unknown: a revoked key's
+    /// holder can stamp an announcement at any time before `revoked_at`, so nothing it
+    /// announces is trusted (nor what the keys it announced announce in turn).
     pub fn learn(&self, envelope: &Envelope) -> Result<()> {
         let header = envelope.header();
         let Some(Kind::KeyAnnouncement(a)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) else {
             return Ok(());
         };
         let mut keyring = self.keyring.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let None | Some(KeyStatus::Revoked { .. }) = keyring.status(&header.author, &header.key_id) {
+            tracing::warn!(
+                author = %header.author,
+                signed_by = %header.key_id,
+                key = %a.key_id,
+                "not learning a key announced by a revoked or unknown key"
+            );
+            return Ok(());
+        }
         keyring.rotate(&header.author, &a.previous_key_id, &a.key_id, &a.public_key, header.hlc)
     }
 

@@ -2,7 +2,9 @@
 //! real sled stores in a temporary directory. Every wait is bounded.
 #![allow(dead_code)]
 
+pub mod fake_peer;
 pub mod process;
+pub mod proxy;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -138,6 +140,12 @@ impl Federation {
 
     pub fn agency(&self, i: usize) -> &str {
         &self.configs[i].agency
+    }
+
+    /// Hands over node `i`'s reserved listener (for starting the node elsewhere, e.g. in its
+    /// own runtime); `start` rebinds the address when it is gone.
+    pub fn take_listener(&mut self, i: usize) -> Option<std::net::TcpListener> {
+        self.listeners[i].take()
     }
 
     pub fn endpoint(&self, i: usize) -> String {
