@@ -1554,7 +1554,22 @@ async fn an_equivocating_peer_is_refused_and_the_evidence_kept_in_status() {
         held_sha256: sha(held),
         other_sha256: sha(other),
     };
-    let mut want = vec![expected(&v1, &elsewhere, 1), expected(&v2, &twin, 2)];
+    // Same author and timestamp as v2, another sequence number and id: stored (refusing
+    // it would stall the author's stream) and kept as evidence.
+    let same_stamp = {
+        let hlc = Record::decode(v2.record.as_slice()).unwrap().header.unwrap().hlc;
+        signed_with_hlc(&h, "FR-SBDU/Q-3", 3, hlc)
+    };
+    h.deliver("same timestamp", vec![same_stamp.clone()], &[("stored", 1)])
+        .await;
+    assert_eq!(current_sha(&mut h.op, "FR-SBDU/Q-3").await, sha(&same_stamp));
+    let state = store_state(&mut h.op).await;
+
+    let mut want = vec![
+        expected(&v1, &elsewhere, 1),
+        expected(&v2, &twin, 2),
+        expected(&v2, &same_stamp, 3),
+    ];
     want.sort_by_key(|e| e.seq);
     let mut got = status(&mut h.op).await.equivocations;
     got.sort_by_key(|e| e.seq);
@@ -1575,6 +1590,14 @@ async fn an_equivocating_peer_is_refused_and_the_evidence_kept_in_status() {
 // ---------------------------------------------------------------------------------------
 // A revoked key announces no key
 // ---------------------------------------------------------------------------------------
+
+/// A denial by FR-SBDU stamped with `hlc`.
+fn signed_with_hlc(h: &Harness, id: &str, seq: u64, hlc: u64) -> SignedRecord {
+    let f = &h.fake;
+    f.sign(&with_header(f.record("denials", id, seq, denial(id)), |header| {
+        header.hlc = hlc
+    }))
+}
 
 /// What a thief of FR-SBDU-OLD sends: an announcement of its own key, signed with the
 /// stolen key and stamped 2019 (before the key's `revoked_at`, so the signature alone

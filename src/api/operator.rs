@@ -228,7 +228,9 @@ impl Operator for OperatorApi {
             .await?
             .into_iter()
             .map(|e| {
-                let header = e.held.header();
+                // The conflicting version's place: for twins by sequence number it is the
+                // held one's too; for twins by timestamp it is where the second one sits.
+                let header = e.other.header();
                 Equivocation {
                     collection: header.collection.clone(),
                     author: header.author.clone(),

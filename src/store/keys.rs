@@ -9,6 +9,7 @@
 //! | `m`    | name                             | node metadata (clock, peers)           |
 //! | `a`    | seq (BE u64)                     | audit entry (JSON)                     |
 //! | `e`    | collection, author, seq (BE u64) | equivocation evidence (the other one)  |
+//! | `s`    | author, hlc (BE u64)             | log key of the author's first version with that timestamp |
 
 pub const RECORD: u8 = b'r';
 pub const LOG: u8 = b'l';
@@ -16,6 +17,7 @@ pub const VERSION_VECTOR: u8 = b'v';
 pub const META: u8 = b'm';
 pub const AUDIT: u8 = b'a';
 pub const EVIDENCE: u8 = b'e';
+pub const STAMP: u8 = b's';
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = vec![prefix];
@@ -48,6 +50,11 @@ pub fn evidence(collection: &str, author: &str, seq: u64) -> Vec<u8> {
         EVIDENCE,
         &[collection.as_bytes(), author.as_bytes(), &seq.to_be_bytes()],
     )
+}
+
+/// An author's timestamp: no two of its versions may share one.
+pub fn stamp(author: &str, hlc: u64) -> Vec<u8> {
+    key(STAMP, &[author.as_bytes(), &hlc.to_be_bytes()])
 }
 
 /// (collection, id) of a record key.

@@ -294,13 +294,27 @@ impl Store {
     /// The evidence of every equivocation seen.
     pub fn equivocations(&self) -> Result<Vec<Equivocation>> {
         let mut found = Vec::new();
-        for item in self.disk.db()?.scan_prefix([keys::EVIDENCE]) {
+        let db = self.disk.db()?;
+        for item in db.scan_prefix([keys::EVIDENCE]) {
             let (key, value) = item.map_err(storage_error)?;
             let other = Envelope::from_stored(&value)?;
-            // Evidence keys mirror log keys: the same parts after the prefix.
+            // Evidence keys mirror log keys: the same parts after the prefix. When the log
+            // holds the evidence itself, it was a twin by timestamp: the held version is
+            // the author's first with that timestamp.
             let mut log_key = key.to_vec();
             log_key[0] = keys::LOG;
-            if let Some(held) = self.disk.db()?.get(&log_key).map_err(storage_error)? {
+            if db
+                .get(&log_key)
+                .map_err(storage_error)?
+                .is_some_and(|logged| logged == value)
+            {
+                let header = other.header();
+                match db.get(keys::stamp(&header.author, header.hlc)).map_err(storage_error)? {
+                    Some(first) => log_key = first.to_vec(),
+                    None => continue,
+                }
+            }
+            if let Some(held) = db.get(&log_key).map_err(storage_error)? {
                 found.push(Equivocation {
                     held: Envelope::from_stored(&held)?,
                     other,

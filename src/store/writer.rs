@@ -600,6 +600,7 @@ impl Writer {
                 ),
             ));
         }
+        self.check_stamp(tx, envelope, &log_key)?;
         tx.put(log_key, envelope.to_stored());
         let (current, created) = self.update_winner(tx, envelope)?;
 
@@ -613,6 +614,31 @@ impl Writer {
             self.version_vector.insert(stream, seq);
         }
         Ok(Stored::New { current, created })
+    }
+
+    /// Keeps evidence when an author stamped two versions with one timestamp. The version
+    /// is still stored: refusing it would leave a gap its stream could never pass, and
+    /// the winner rule orders such twins deterministically anyway.
+    fn check_stamp(&mut self, tx: &mut Tx, envelope: &Envelope, log_key: &[u8]) -> Result<()> {
+        let header = envelope.header();
+        let stamp = keys::stamp(&header.author, header.hlc);
+        match tx.get(&stamp)? {
+            None => tx.put(stamp, log_key.to_vec()),
+            Some(first) if first.as_ref() != log_key => {
+                tracing::warn!(
+                    author = %header.author,
+                    collection = %header.collection,
+                    seq = header.seq,
+                    "two versions by one author share a timestamp; kept as evidence"
+                );
+                tx.put(
+                    keys::evidence(&header.collection, &header.author, header.seq),
+                    envelope.to_stored(),
+                );
+            }
+            Some(_) => {}
+        }
+        Ok(())
     }
 
     /// Makes the version the winner if it beats the current one (DESIGN §4). Returns
