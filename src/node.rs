@@ -21,12 +21,16 @@ use crate::screening::live::Screening;
 use crate::store::{Store, WriterSettings};
 use crate::transport::{self, ClientTls};
 
+/// How long a shutdown waits for calls in progress before it closes their connections.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// HTTP/2 streams (and so requests in flight) one connection may hold open at once.
 const MAX_STREAMS_PER_CONNECTION: u32 = 64;
 
 pub struct Node {
     addr: SocketAddr,
     cancel: CancellationToken,
+    /// Force-closes every connection, once a shutdown has waited long enough.
+    close_all: CancellationToken,
     server: JoinHandle<Result<()>>,
     context: Arc<Context>,
     health: tonic_health::server::HealthReporter,
@@ -83,7 +87,8 @@ impl Node {
             Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),
             None => None,
         };
-        let incoming = transport::incoming(listener, tls_server, cancel.clone());
+        let close_all = CancellationToken::new();
+        let incoming = transport::incoming(listener, tls_server, cancel.clone(), close_all.clone());
         let (health_reporter, health) = tonic_health::server::health_reporter();
         health_reporter.set_serving::<OperatorServer<OperatorApi>>().await;
         health_reporter.set_serving::<ReplicationServer<ReplicationApi>>().await;
@@ -113,6 +118,7 @@ impl Node {
         Ok(Node {
             addr,
             cancel,
+            close_all,
             server,
             context,
             health: health_reporter,
@@ -134,6 +140,7 @@ impl Node {
     pub async fn shutdown(self) -> Result<()> {
         let Node {
             cancel,
+            close_all,
             server,
             context,
             health,
@@ -144,7 +151,7 @@ impl Node {
         health.set_not_serving::<ReplicationServer<ReplicationApi>>().await;
         context.replicator.shutdown().await;
         cancel.cancel();
-        let served = server.await.map_err(|e| Error::Internal(format!("server task: {e}")))?;
+        let served = drain(server, close_all).await;
         let store = context.store.clone();
         drop(context);
         tokio::task::spawn_blocking(move || store.shutdown())
@@ -152,6 +159,21 @@ impl Node {
             .map_err(|e| Error::Internal(format!("store shutdown: {e}")))?;
         served
     }
+}
+
+/// Waits for open connections to finish their calls, for `DRAIN_TIMEOUT` at most, then
+/// closes them: a client that keeps a stream open (or a peer that stopped reading) cannot
+/// hold the node up, nor keep the store open after it.
+async fn drain(mut server: JoinHandle<Result<()>>, close_all: CancellationToken) -> Result<()> {
+    let joined = match tokio::time::timeout(DRAIN_TIMEOUT, &mut server).await {
+        Ok(joined) => joined,
+        Err(_) => {
+            tracing::warn!("connections still open {DRAIN_TIMEOUT:?} after shutdown began; closing them");
+            close_all.cancel();
+            server.await
+        }
+    };
+    joined.map_err(|e| Error::Internal(format!("server task: {e}")))?
 }
 
 /// Serves `/metrics` until `cancel`. The scrape holds the context weakly, so a lingering

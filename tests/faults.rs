@@ -306,6 +306,10 @@ async fn sigterm_flushes_closes_streams_and_exits_zero() {
     })
     .await;
     assert_eq!(peer_status(&mut b).await.state, "connected");
+    // A client keeps a screening stream open and idle: it must not hold the shutdown up.
+    let (_idle, requests) = tokio::sync::mpsc::channel::<ScreenRequest>(1);
+    let open = client.screen_batch(tokio_stream::wrappers::ReceiverStream::new(requests));
+    let _open = open.await.unwrap();
 
     let pid = node.id().expect("running").to_string();
     let sent = std::process::Command::new("kill")

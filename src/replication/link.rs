@@ -27,6 +27,8 @@ use crate::transport;
 const KEYS_PREFIX: &str = "_keys/";
 const BACKOFF_MIN: Duration = Duration::from_millis(200);
 const ROUTING_RECHECK: Duration = Duration::from_secs(1);
+/// How long the peer may take to answer the opening of a replication stream.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
 /// A session that lasted this long resets the backoff.
 const HEALTHY_SESSION: Duration = Duration::from_secs(30);
@@ -75,9 +77,11 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
     let (wants, wants_rx) = mpsc::channel(8);
-    let mut batches = client
-        .replicate(ReceiverStream::new(wants_rx))
+    // A peer that completes TLS but never answers the call must not hold the link.
+    let opened = tokio::time::timeout(OPEN_TIMEOUT, client.replicate(ReceiverStream::new(wants_rx)));
+    let mut batches = opened
         .await
+        .map_err(|_| Error::Unavailable(format!("{agency}: no answer within {OPEN_TIMEOUT:?}")))?
         .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
         .into_inner();
     lock(&inner.routing).connected(agency);

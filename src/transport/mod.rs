@@ -9,20 +9,24 @@
 pub mod pki;
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::AbortHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use tokio_stream::wrappers::ReceiverStream;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
 use crate::config::TlsConfig;
@@ -157,10 +161,13 @@ pub fn server_config(tls: &TlsConfig) -> Result<Arc<rustls::ServerConfig>> {
 
 /// Accepted TLS connections, handshakes done off the accept loop and bounded in number
 /// and time, so a slow or silent client cannot stall others.
+/// `close_all` force-closes every connection accepted here, even one in the middle of a
+/// call (a shutdown that has waited long enough for calls to finish).
 pub fn incoming(
     listener: TcpListener,
     config: Arc<rustls::ServerConfig>,
     cancel: CancellationToken,
+    close_all: CancellationToken,
 ) -> ReceiverStream<std::io::Result<Connection>> {
     let acceptor = TlsAcceptor::from(config);
     let (accepted, stream) = mpsc::channel(MAX_PENDING_HANDSHAKES);
@@ -192,10 +199,15 @@ pub fn incoming(
                 oldest.abort();
             }
             let (acceptor, accepted) = (acceptor.clone(), accepted.clone());
+            let closed = Box::pin(close_all.clone().cancelled_owned());
             let handshake = tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => Some(Connection { tls, _open: open }),
+                    Ok(Ok(tls)) => Some(Connection {
+                        tls,
+                        closed,
+                        _open: open,
+                    }),
                     Ok(Err(e)) => {
                         tracing::info!(%peer, error = %e, "TLS handshake refused");
                         None
@@ -221,7 +233,23 @@ pub fn incoming(
 /// An accepted TLS connection; it holds one of the `MAX_CONNECTIONS` slots until dropped.
 pub struct Connection {
     tls: TlsStream<TcpStream>,
+    /// Ready once the server force-closes its connections: reads and writes then fail.
+    closed: Pin<Box<WaitForCancellationFutureOwned>>,
     _open: OwnedSemaphorePermit,
+}
+
+impl Connection {
+    /// Fails the I/O once the connection is force-closed; registers the waker meanwhile,
+    /// so an idle connection wakes up to close too.
+    fn check_open(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
+        match self.closed.as_mut().poll(cx) {
+            Poll::Ready(()) => Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "the node is shutting down",
+            )),
+            Poll::Pending => Ok(()),
+        }
+    }
 }
 
 impl tonic::transport::server::Connected for Connection {
@@ -232,45 +260,35 @@ impl tonic::transport::server::Connected for Connection {
     }
 }
 
-impl tokio::io::AsyncRead for Connection {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.tls).poll_read(cx, buf)
+impl AsyncRead for Connection {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        self.check_open(cx)?;
+        Pin::new(&mut self.tls).poll_read(cx, buf)
     }
 }
 
-impl tokio::io::AsyncWrite for Connection {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.tls).poll_write(cx, buf)
+impl AsyncWrite for Connection {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        self.check_open(cx)?;
+        Pin::new(&mut self.tls).poll_write(cx, buf)
     }
 
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.tls).poll_flush(cx)
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.check_open(cx)?;
+        Pin::new(&mut self.tls).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.tls).poll_shutdown(cx)
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tls).poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.tls).poll_write_vectored(cx, bufs)
+    ) -> Poll<std::io::Result<usize>> {
+        self.check_open(cx)?;
+        Pin::new(&mut self.tls).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -223,7 +223,7 @@ impl FakePeer {
         };
         let server_tls = transport::server_config(&tls).expect("fake peer TLS");
         let cancel = CancellationToken::new();
-        let incoming = transport::incoming(listener, server_tls, cancel.clone());
+        let incoming = transport::incoming(listener, server_tls, cancel.clone(), CancellationToken::new());
         let shared = Arc::new(Shared {
             current: Mutex::new(None),
             changes: watch::channel(0).0,
