@@ -145,6 +145,9 @@ fn default_anti_entropy() -> Duration {
     Duration::from_secs(60)
 }
 
+/// The largest `max_clock_skew` accepted.
+const MAX_CLOCK_SKEW: Duration = Duration::from_secs(24 * 60 * 60);
+
 fn default_skew() -> Duration {
     Duration::from_secs(60)
 }
@@ -206,6 +209,10 @@ impl Config {
         is_member(&self.agency, "agency")?;
         if self.anti_entropy_interval < Duration::from_secs(1) {
             return Err(Error::config("anti_entropy_interval must be at least 1s"));
+        }
+        // Beyond a day the skew bound means nothing (and the clock panics past 2^32 s).
+        if self.max_clock_skew > MAX_CLOCK_SKEW {
+            return Err(Error::config("max_clock_skew must be at most 24h"));
         }
         if self.clock_ahead >= self.max_clock_skew {
             return Err(Error::config("clock_ahead must be less than max_clock_skew"));
@@ -314,9 +321,15 @@ fn key_status(agency: &str, key: &KeyConfig) -> Result<KeyStatus> {
         (KeyState::Revoked, Some(at)) => {
             let at = chrono::DateTime::parse_from_rfc3339(at)
                 .map_err(|e| Error::config(format!("key {agency}/{}: revoked_at {at:?}: {e}", key.id)))?;
-            let since_epoch = Duration::from_secs(at.timestamp().max(0) as u64);
+            // The record clock (NTP64) counts 2^32 seconds from 1970: up to 2106-02-07.
+            let secs = u32::try_from(at.timestamp().max(0)).map_err(|_| {
+                Error::config(format!(
+                    "key {agency}/{}: revoked_at {at} is after 2106, beyond the record clock",
+                    key.id
+                ))
+            })?;
             KeyStatus::Revoked {
-                revoked_at: Some(crate::records::hlc::from_duration(since_epoch)),
+                revoked_at: Some(crate::records::hlc::from_duration(Duration::from_secs(secs.into()))),
             }
         }
         (_, Some(_)) => {
