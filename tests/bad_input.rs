@@ -1622,21 +1622,6 @@ fn old_key(fed: &mut Federation) -> &mut KeyConfig {
     fr.keys.iter_mut().find(|k| k.id == "FR-SBDU-OLD").unwrap()
 }
 
-async fn key_ids(op: &mut OperatorClient<Channel>, agency: &str) -> Vec<(String, String)> {
-    let members = op
-        .list_members(ListMembersRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .members;
-    members
-        .into_iter()
-        .filter(|m| m.agency == agency)
-        .flat_map(|m| m.keys)
-        .map(|k| (k.id, k.status))
-        .collect()
-}
-
 /// DESIGN §3 and docs/operations.md ("A compromised key"): once a key is revoked the
 /// federation stops trusting it, even for announcements. Its holder can stamp anything
 /// before `revoked_at`, so a key announced by a revoked key would be a fresh key for the
@@ -1645,7 +1630,7 @@ async fn key_ids(op: &mut OperatorClient<Channel>, agency: &str) -> Vec<(String,
 async fn a_revoked_key_announces_no_key_even_back_dated() {
     let mut h = harness().await;
     let (evil, evil_public) = extra_key(&h.fed.dir.path().join("evil"), "FR-SBDU-EVIL");
-    let keys = key_ids(&mut h.op, FR).await;
+    let keys = member_keys(&mut h.op, FR).await;
     let (announce, minted) = thief(&h, &evil, &evil_public, 1);
     h.refuse_from_peer(
         "back-dated announcement by a revoked key",
@@ -1661,7 +1646,7 @@ async fn a_revoked_key_announces_no_key_even_back_dated() {
         "denials/FR-SBDU/EVIL-1",
     )
     .await;
-    assert_eq!(key_ids(&mut h.op, FR).await, keys, "the keyring changed");
+    assert_eq!(member_keys(&mut h.op, FR).await, keys, "the keyring changed");
     h.fed.stop_all().await;
 }
 
@@ -1687,7 +1672,7 @@ async fn a_key_announced_by_a_key_revoked_later_is_not_trusted_after_restart() {
     h.deliver("a record signed by the announced key", vec![minted], &[("stored", 1)])
         .await;
     assert!(
-        key_ids(&mut h.op, FR)
+        member_keys(&mut h.op, FR)
             .await
             .contains(&("FR-SBDU-EVIL".into(), "active".into()))
     );
@@ -1701,7 +1686,7 @@ async fn a_key_announced_by_a_key_revoked_later_is_not_trusted_after_restart() {
     };
     h.fed.start(0).await;
     h.op = h.fed.operator(0);
-    let keys = key_ids(&mut h.op, FR).await;
+    let keys = member_keys(&mut h.op, FR).await;
     assert!(
         !keys.iter().any(|(id, _)| id == "FR-SBDU-EVIL"),
         "a key announced by a revoked key is trusted after restart: {keys:?}"

@@ -15,24 +15,6 @@ fn key_id_of(record: &StoredRecord) -> String {
     record.record.as_ref().unwrap().header.as_ref().unwrap().key_id.clone()
 }
 
-async fn keys_of(
-    client: &mut fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>,
-    agency: &str,
-) -> Vec<(String, String)> {
-    let members = client
-        .list_members(ListMembersRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .members;
-    members
-        .into_iter()
-        .filter(|m| m.agency == agency)
-        .flat_map(|m| m.keys)
-        .map(|k| (k.id, k.status))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_key_is_announced_and_verifies_through_a_relay_and_restarts() {
     let mut fed = Federation::new(3, &[(0, 1), (1, 2)]);
@@ -60,7 +42,7 @@ async fn a_rotated_key_is_announced_and_verifies_through_a_relay_and_restarts() 
     assert_eq!(key_id_of(&k2), new_key);
     let k1 = get(&mut c, "denials", "DE-BAFA/K-1").await.expect("K-1 at C");
     assert_eq!(key_id_of(&k1), old_key);
-    let mut keys = keys_of(&mut c, "DE-BAFA").await;
+    let mut keys = member_keys(&mut c, "DE-BAFA").await;
     keys.sort();
     let mut expected = vec![
         (old_key.clone(), "retired".to_string()),
@@ -88,7 +70,7 @@ async fn a_rotated_key_is_announced_and_verifies_through_a_relay_and_restarts() 
     })
     .await;
     assert!(
-        keys_of(&mut c, "DE-BAFA")
+        member_keys(&mut c, "DE-BAFA")
             .await
             .contains(&(new_key.clone(), "active".into()))
     );

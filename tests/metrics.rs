@@ -6,28 +6,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn scrape(fed: &Federation, node: usize) -> String {
-    let addr = fed.nodes[node]
-        .as_ref()
-        .unwrap()
-        .metrics_addr()
-        .expect("metrics are on");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut response = String::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut response))
-        .await
-        .expect("the scrape finishes")
-        .unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("application/openmetrics-text"), "{response}");
-    response
-}
 
 fn has(text: &str, line: &str) -> bool {
     text.lines().any(|l| l == line)

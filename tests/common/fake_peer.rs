@@ -31,7 +31,6 @@ use fedx::proto::*;
 use fedx::records::{SCHEMA_VERSION, hlc};
 use fedx::transport;
 use prost::Message as _;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
@@ -393,30 +392,6 @@ pub fn batch(records: Vec<SignedRecord>) -> Batch {
 // ---------------------------------------------------------------------------------------
 // Observing the node under test
 // ---------------------------------------------------------------------------------------
-
-/// `GET /metrics` on node `i` (plain HTTP on loopback).
-pub async fn scrape(fed: &Federation, i: usize) -> String {
-    let addr = fed.nodes[i]
-        .as_ref()
-        .expect("node is running")
-        .metrics_addr()
-        .expect("metrics are on");
-    let fetch = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response
-    };
-    let response = tokio::time::timeout(Duration::from_secs(10), fetch)
-        .await
-        .expect("the scrape finishes");
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    response
-}
 
 /// Every sample of metric `name` as (labels as printed, value).
 pub fn samples(text: &str, name: &str) -> BTreeMap<String, f64> {

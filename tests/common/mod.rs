@@ -18,6 +18,7 @@ use fedx::proto::*;
 use fedx::records::{Mode, RecordKind};
 use fedx::transport::pki::{self, DevPki};
 use fedx::transport::{self, ClientTls};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::Channel;
 
 pub const AGENCIES: [&str; 5] = ["DE-BAFA", "FR-SBDU", "NL-CDIU", "IT-UAMA", "SE-ISP"];
@@ -369,4 +370,45 @@ pub fn operator_at(fed: &Federation, i: usize, endpoint: &str) -> OperatorClient
     };
     let name = transport::node_dns_name(fed.agency(i));
     OperatorClient::new(transport::channel(endpoint, &tls, &name).unwrap())
+}
+
+/// `GET /metrics` on node `i` (plain HTTP on loopback).
+pub async fn scrape(fed: &Federation, i: usize) -> String {
+    let addr = fed.nodes[i]
+        .as_ref()
+        .expect("node is running")
+        .metrics_addr()
+        .expect("metrics are on");
+    let fetch = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    };
+    let response = tokio::time::timeout(Duration::from_secs(10), fetch)
+        .await
+        .expect("the scrape finishes");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("application/openmetrics-text"), "{response}");
+    response
+}
+
+/// (key id, status) of every key `agency` has, as node `client` lists its members.
+pub async fn member_keys(client: &mut OperatorClient<Channel>, agency: &str) -> Vec<(String, String)> {
+    let members = client
+        .list_members(ListMembersRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .members;
+    members
+        .into_iter()
+        .filter(|m| m.agency == agency)
+        .flat_map(|m| m.keys)
+        .map(|k| (k.id, k.status))
+        .collect()
 }
