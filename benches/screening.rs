@@ -1,6 +1,6 @@
 //! Screening benchmark on a synthetic corpus.
 //!
-//! `cargo run --release --example bench` (1,000,000 parties); `SCREEN_BENCH_PARTIES=100000` for a quick run,
+//! `cargo bench --bench screening` (1,000,000 parties); `SCREEN_BENCH_PARTIES=100000` for a quick run,
 //! `SCREEN_BENCH_INDEX_ONLY=1` to stop after the index latencies (for profiling).
 
 #[path = "../tests/screening/corpus.rs"]

@@ -1,30 +1,24 @@
 //! The screening index: parties, their tokenized names, postings per token, identifiers.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use super::score::{DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
+use super::bound::{NameOutline, NameShape};
+use super::jaro::Sketch;
+use super::score::{BOUND_SLACK, DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
 use super::text::{NameForm, name_forms, normalize_country, normalize_identifier};
-use super::vocab::{FastMap, TokenId, Vocab};
+use super::vocab::{FastMap, PREFETCH_BATCH, TokenId, Vocab};
 use super::{
     COUNTRY_MISMATCH_PENALTY, DEFAULT_MIN_SCORE, ENTITY_MISMATCH_PENALTY, EntityKind, Feature, Hit,
     NUMBER_MISMATCH_PENALTY, NameStrength, PartyDoc, Query, WEAK_ALIAS_CAP,
 };
 
+mod candidates;
+
+use candidates::best_bound_first;
+
 type NameId = u32;
 type PartyId = u32;
-
-thread_local! {
-    /// Per-name evidence and "last query token seen" markers for `Index::candidates`, reset after each use.
-    static EVIDENCE: RefCell<(Vec<f32>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
-
-/// Postings read per query form before common tokens may be skipped (see `Index::candidates`).
-const POSTINGS_BUDGET: usize = 20_000;
-/// The coverage bound of `Index::candidates` uses a threshold this much below the query's, as a safety
-/// margin for the approximations in that bound.
-const COVER_MARGIN: f64 = 0.05;
 
 /// One indexed spelling (Latin or original script) of one listed name.
 #[derive(Debug)]
@@ -33,7 +27,6 @@ struct NameEntry {
     name_index: usize,
     strength: NameStrength,
     abjad: bool,
-    has_initial: bool,
     tokens: Box<[TokenId]>,
 }
 
@@ -53,6 +46,8 @@ struct PartyMatch {
     identifier: bool,
     strong: Option<(NameScore, NameId)>,
     weak: Option<(NameScore, NameId)>,
+    /// The party's hit score as of the names above, once `Index::cutoff` needed it.
+    hit_score: Option<f64>,
 }
 
 impl PartyMatch {
@@ -66,13 +61,27 @@ impl PartyMatch {
         self.identifier || best >= min_score
     }
 
+    /// Score of the weak alias if a strong name reaching `DEFAULT_MIN_SCORE` would lift its cap.
+    fn capped_alias(&self) -> f64 {
+        let strong = self.strong.map_or(0.0, |(s, _)| f64::from(s.total()));
+        match self.weak {
+            Some((weak, _)) if strong < DEFAULT_MIN_SCORE && f64::from(weak.total()) > strong => {
+                f64::from(weak.total())
+            }
+            _ => f64::NEG_INFINITY,
+        }
+    }
+
     fn offer(&mut self, strength: NameStrength, score: NameScore, name: NameId) {
         let slot = match strength {
             NameStrength::Strong => &mut self.strong,
             NameStrength::Weak => &mut self.weak,
         };
-        if slot.is_none_or(|(best, _)| score.total() > best.total()) {
+        // Ties go to the lowest name id whatever the order names are scored in, as in brute force.
+        let better = |(best, id): (NameScore, NameId)| (score.total(), id) > (best.total(), name);
+        if slot.is_none_or(better) {
             *slot = Some((score, name));
+            self.hit_score = None;
         }
     }
 }
@@ -84,6 +93,13 @@ pub struct Index<K> {
     /// Names containing each token, by token id.
     postings: Vec<Vec<NameId>>,
     names: Vec<Option<NameEntry>>,
+    /// Outline and shape of each name by id, for `candidates` to bound scores without reading the
+    /// scattered entries.
+    outlines: Vec<NameOutline>,
+    shapes: Vec<NameShape>,
+    /// Bit set of the names with a one-letter token: small enough to stay in cache, as `candidates`
+    /// checks it for thousands of names it then drops.
+    with_initial: Vec<u64>,
     free_names: Vec<NameId>,
     parties: Vec<Option<Party<K>>>,
     free_parties: Vec<PartyId>,
@@ -104,6 +120,9 @@ impl<K: Clone + Eq + Hash> Index<K> {
             vocab: Vocab::default(),
             postings: Vec::new(),
             names: Vec::new(),
+            outlines: Vec::new(),
+            shapes: Vec::new(),
+            with_initial: Vec::new(),
             free_names: Vec::new(),
             parties: Vec::new(),
             free_parties: Vec::new(),
@@ -143,18 +162,49 @@ impl<K: Clone + Eq + Hash> Index<K> {
     }
 
     /// Hits best first, at most one per party, each scoring at least `min_score`, at most `limit`.
+    ///
+    /// Candidates are scored best score bound first, and once `limit` hits are known, names that cannot
+    /// change them (see `cutoff`) are skipped or only bounded.
     pub fn screen(&self, query: &Query) -> Vec<Hit<K>> {
+        if query.limit == 0 {
+            return Vec::new();
+        }
         let mut matches = self.identifier_matches(query);
         let forms = name_forms(&query.name);
+        let numbers = numbers_of(&forms);
         for form in &forms {
-            let form = QueryForm::new(form);
-            let pairs = self.expand(&form);
-            let mut scratch = Scratch::default();
-            for name_id in self.candidates(&form, &pairs, query.min_score) {
-                self.score_into(&form, name_id, &pairs, query.min_score, &mut matches, &mut scratch);
+            self.score_candidates(&QueryForm::new(form), query, &numbers, &mut matches);
+        }
+        self.rank(matches, query, &numbers)
+    }
+
+    /// Scores the candidates of one query form into `matches`, best bound first, until the others
+    /// cannot change the hits returned.
+    fn score_candidates(
+        &self,
+        form: &QueryForm,
+        query: &Query,
+        numbers: &[String],
+        matches: &mut FastMap<PartyId, PartyMatch>,
+    ) {
+        let pairs = self.expand(form);
+        let mut scratch = Scratch::default();
+        let mut min_score = self.cutoff(matches, query, numbers).max(query.min_score);
+        for bucket in best_bound_first(self.candidates(form, &pairs, query.min_score)) {
+            for batch in bucket.names.chunks(PREFETCH_BATCH) {
+                if f64::from(bucket.max_bound) < min_score - f64::from(BOUND_SLACK) {
+                    return;
+                }
+                self.prefetch(batch);
+                let mut offered = false;
+                for name_id in batch {
+                    offered |= self.score_into(form, *name_id, &pairs, min_score, matches, &mut scratch);
+                }
+                if offered {
+                    min_score = self.cutoff(matches, query, numbers).max(query.min_score);
+                }
             }
         }
-        self.rank(matches, query, &numbers_of(&forms))
     }
 
     /// Same scoring as `screen`, applied to every indexed name: the baseline the index must agree with.
@@ -199,7 +249,6 @@ impl<K: Clone + Eq + Hash> Index<K> {
                     name_index,
                     strength: *strength,
                     abjad: form.abjad,
-                    has_initial: form.tokens.iter().any(|t| t.chars().count() == 1),
                     tokens,
                 };
                 name_ids.push(self.insert_name(entry));
@@ -222,9 +271,22 @@ impl<K: Clone + Eq + Hash> Index<K> {
             Some(id) => id,
             None => {
                 self.names.push(None);
+                self.outlines.push(NameOutline::default());
+                self.shapes.push(NameShape::default());
                 (self.names.len() - 1) as NameId
             }
         };
+        let sketches: Vec<Sketch> = entry.tokens.iter().map(|id| self.vocab.sketch(*id)).collect();
+        let outline = NameOutline::of(&sketches);
+        self.with_initial.resize(self.names.len().div_ceil(64), 0);
+        let (word, bit) = (name_id as usize / 64, 1 << (name_id % 64));
+        if outline.has_initial {
+            self.with_initial[word] |= bit;
+        } else {
+            self.with_initial[word] &= !bit;
+        }
+        self.outlines[name_id as usize] = outline;
+        self.shapes[name_id as usize] = NameShape::of(&sketches);
         self.postings.resize_with(self.vocab.len(), Vec::new);
         for token in distinct(&entry.tokens) {
             self.postings[token as usize].push(name_id);
@@ -284,89 +346,19 @@ impl<K: Clone + Eq + Hash> Index<K> {
             .tokens
             .iter()
             .map(|token| match token.len() {
-                0 | 1 => FastMap::default(),
-                _ => self.vocab.similar(token).into_iter().map(|s| (s.id, s)).collect(),
+                0 | 1 => Vec::new(),
+                _ => self.vocab.similar(token),
             })
             .collect();
-        ExpandedPairs { per_token }
+        ExpandedPairs::new(per_token, self.vocab.len())
     }
 
-    /// Names sharing a similar token with the query, reading rare tokens' postings first.
-    ///
-    /// A name matching none of the read tokens can at best match the unread ones, which scores about
-    /// `2u / (total + u)` for `u` unread query characters. Once that is below the threshold, the
-    /// remaining (most common) tokens are read only while within `POSTINGS_BUDGET`.
-    ///
-    /// Each name found collects evidence: per read query token, its best similarity times the longer
-    /// of the two token lengths. Names whose evidence plus the unread query length cannot reach the
-    /// threshold are dropped before scoring (names with initials are kept: an initial aligns with a
-    /// query token without being among its similar tokens).
-    fn candidates(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f64) -> Vec<NameId> {
-        let (read, unread_len) = self.tokens_to_read(form, pairs, min_score);
-        let needed = ((min_score - COVER_MARGIN) * form.total_len() as f64 - unread_len) as f32;
-        EVIDENCE.with_borrow_mut(|(evidence, seen)| {
-            if evidence.len() < self.names.len() {
-                evidence.resize(self.names.len(), 0.0);
-                seen.resize(self.names.len(), 0);
-            }
-            let mut found = Vec::new();
-            for (rank, qi) in read.iter().enumerate() {
-                let marker = rank as u8 + 1;
-                let query_len = form.tokens[*qi].len();
-                let mut similar: Vec<(f32, TokenId)> = pairs.per_token[*qi]
-                    .values()
-                    .map(|s| (s.plain.total().max(s.abjad.total()), s.id))
-                    .collect();
-                similar.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-                for (sim, token) in similar {
-                    let weight = sim * query_len.max(self.vocab.token(token).len()) as f32;
-                    for name in self.postings_of(token) {
-                        let n = *name as usize;
-                        if seen[n] == 0 {
-                            found.push(*name);
-                        }
-                        if seen[n] < marker {
-                            seen[n] = marker;
-                            evidence[n] += weight;
-                        }
-                    }
-                }
-            }
-            found.retain(|name| {
-                let n = *name as usize;
-                let keep = evidence[n] >= needed || self.names[n].as_ref().is_some_and(|e| e.has_initial);
-                evidence[n] = 0.0;
-                seen[n] = 0;
-                keep
-            });
-            found
-        })
-    }
-
-    /// Query tokens whose postings are read (rarest first), and the query length left unread.
-    fn tokens_to_read(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f64) -> (Vec<usize>, f64) {
-        let mut order: Vec<(usize, usize)> = pairs
-            .per_token
-            .iter()
-            .enumerate()
-            .filter(|(qi, _)| form.tokens[*qi].len() > 1)
-            .map(|(qi, similar)| (similar.keys().map(|id| self.postings_of(*id).len()).sum(), qi))
-            .collect();
-        order.sort_unstable();
-        let threshold = (min_score - COVER_MARGIN).clamp(0.0, 1.0);
-        let total = form.total_len() as f64;
-        let max_unread = threshold * total / (2.0 - threshold);
-        let (mut unread, mut volume_read) = (total, 0usize);
-        let mut read = Vec::new();
-        for (volume, qi) in order {
-            if unread < max_unread && volume_read + volume > POSTINGS_BUDGET {
-                break;
-            }
-            read.push(qi);
-            volume_read += volume;
-            unread -= form.tokens[qi].len() as f64;
-        }
-        (read, unread)
+    /// Loads the entries, tokens and token sketches of `names` in a tight loop, so that their cache misses
+    /// overlap instead of stalling `score_name` one after another.
+    fn prefetch(&self, names: &[NameId]) {
+        let entries = names.iter().filter_map(|id| self.names.get(*id as usize)?.as_ref());
+        let lens = entries.flat_map(|entry| entry.tokens.iter().map(|id| self.vocab.token_len(*id)));
+        std::hint::black_box(lens.fold(0usize, usize::wrapping_add));
     }
 
     fn postings_of(&self, token: TokenId) -> &[NameId] {
@@ -381,18 +373,64 @@ impl<K: Clone + Eq + Hash> Index<K> {
         min_score: f64,
         matches: &mut FastMap<PartyId, PartyMatch>,
         scratch: &mut Scratch,
-    ) {
+    ) -> bool {
         let Some(Some(entry)) = self.names.get(name_id as usize) else {
-            return;
+            return false;
         };
-        let score = score_name(form, &entry.tokens, entry.abjad, &self.vocab, pairs, scratch);
+        let score = score_name(
+            form,
+            &entry.tokens,
+            entry.abjad,
+            &self.vocab,
+            pairs,
+            min_score as f32,
+            scratch,
+        );
         // A party's score never exceeds its best name score, so weaker names cannot matter.
-        if score.total() > 0.0 && f64::from(score.total()) >= min_score {
+        let offered = score.total() > 0.0 && f64::from(score.total()) >= min_score;
+        if offered {
             matches
                 .entry(entry.party)
                 .or_default()
                 .offer(entry.strength, score, name_id);
         }
+        offered
+    }
+
+    /// The `limit`-th best hit score so far (or minus infinity): a name scoring below it cannot change
+    /// the hits returned. Its party would score below the `limit` hits known, as a party scores at most
+    /// its best name, and the score of a party at or above the cutoff comes from better names (see
+    /// `choose_name`). The exception is a strong name lifting the cap off a weak alias: while a capped
+    /// alias could score above the cutoff, there is none.
+    fn cutoff(&self, matches: &mut FastMap<PartyId, PartyMatch>, query: &Query, numbers: &[String]) -> f64 {
+        if query.limit == 0 {
+            return f64::INFINITY; // `screen` returns no hits anyway
+        }
+        let mut scores = Vec::with_capacity(matches.len());
+        let mut best_capped = f64::NEG_INFINITY;
+        for (party_id, m) in matches.iter_mut() {
+            let score = match m.hit_score {
+                Some(score) => score,
+                None => {
+                    let score = self
+                        .hit(*party_id, m, query, numbers)
+                        .map_or(f64::NEG_INFINITY, |h| h.score);
+                    *m.hit_score.insert(score)
+                }
+            };
+            if score >= query.min_score && m.could_reach(query.min_score) {
+                scores.push(score);
+            }
+            best_capped = best_capped.max(m.capped_alias());
+        }
+        if scores.len() < query.limit {
+            return f64::NEG_INFINITY;
+        }
+        let (_, cutoff, _) = scores.select_nth_unstable_by(query.limit - 1, |a, b| b.total_cmp(a));
+        if best_capped >= *cutoff {
+            return f64::NEG_INFINITY;
+        }
+        *cutoff
     }
 
     fn rank(&self, matches: FastMap<PartyId, PartyMatch>, query: &Query, numbers: &[String]) -> Vec<Hit<K>> {

@@ -13,8 +13,18 @@
 //! 4. Party-level evidence adjusts the score: exact identifier = 1.0, country and entity-type mismatch
 //!    penalties, weak aliases capped below the default threshold.
 //!
+//! The rest only saves work, and never changes a result: upper bounds skip what cannot reach the
+//! threshold. Vocabulary tokens are filtered on Jaro-Winkler bounds from small sketches kept in the
+//! trigram postings (`jaro::Sketch`) before their characters are read. Candidate names get a score
+//! bound from the postings and a dense outline of the name (`bound`) before the name itself is read,
+//! and are scored best bound first: once `limit` hits are known, names bounded below the last of them
+//! are skipped (`Index::cutoff`). `score_name` stops as soon as its own bound falls short. Where many
+//! scattered tokens or names must be read, a tight loop first loads them all, so that the CPU overlaps
+//! their cache misses.
+//!
 //! The index is single-writer: wrap it in a `RwLock` to screen while replication upserts.
 
+mod bound;
 mod index;
 mod jaro;
 mod phonetic;

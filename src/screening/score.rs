@@ -1,9 +1,11 @@
 //! Name similarity: token-wise Jaro-Winkler with one-to-one greedy alignment, length-weighted over both
 //! names so that a missing or extra token costs in proportion to its length.
 
-use super::jaro::jaro_winkler;
+use std::cell::RefCell;
+
+use super::jaro::{Sketch, jaro_winkler};
 use super::text::NameForm;
-use super::vocab::{FastMap, Similar, Token, TokenId, Vocab};
+use super::vocab::{Similar, Token, TokenId, Vocab};
 
 /// Token pairs below this similarity count as unrelated: partial credit for "smith" vs "jones" would
 /// only add noise to long names.
@@ -13,9 +15,9 @@ pub(crate) const PHONETIC_LIFT: f32 = 0.5;
 /// Similarity of an initial to a token starting with that letter ("j" vs "john").
 pub(crate) const INITIAL_SIM: f32 = 0.9;
 /// A split or glued word keeps its letter count nearly intact...
-const COMPOUND_MAX_LEN_DIFF: usize = 1;
+pub(crate) const COMPOUND_MAX_LEN_DIFF: usize = 1;
 /// ...and its letters: only near-identical compounds count, or any two short tokens would align.
-const COMPOUND_MIN_SIM: f32 = 0.9;
+pub(crate) const COMPOUND_MIN_SIM: f32 = 0.9;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct PairScore {
@@ -49,6 +51,7 @@ pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
 #[derive(Debug)]
 pub(crate) struct QueryForm {
     pub tokens: Vec<Token>,
+    pub sketches: Vec<Sketch>,
     pub abjad: bool,
     total_len: usize,
 }
@@ -58,6 +61,7 @@ impl QueryForm {
         let tokens: Vec<Token> = form.tokens.iter().map(|t| Token::new(t)).collect();
         Self {
             total_len: tokens.iter().map(Token::len).sum(),
+            sketches: tokens.iter().map(|t| Sketch::of(&t.chars)).collect(),
             tokens,
             abjad: form.abjad,
         }
@@ -70,33 +74,85 @@ impl QueryForm {
 
 /// Where token pair scores come from: computed on the spot, or looked up from the query expansion.
 pub(crate) trait PairSource {
-    fn pair(&self, qi: usize, query: &Token, id: TokenId, token: &Token, abjad: bool) -> PairScore;
+    fn pair(&self, qi: usize, query: &Token, id: TokenId, vocab: &Vocab, abjad: bool) -> PairScore;
 }
 
 /// Computes every pair: the brute-force baseline.
 pub(crate) struct DirectPairs;
 
 impl PairSource for DirectPairs {
-    fn pair(&self, _qi: usize, query: &Token, _id: TokenId, token: &Token, abjad: bool) -> PairScore {
-        pair_score(query, token, abjad)
+    fn pair(&self, _qi: usize, query: &Token, id: TokenId, vocab: &Vocab, abjad: bool) -> PairScore {
+        pair_score(query, vocab.token(id), abjad)
     }
+}
+
+thread_local! {
+    /// `ExpandedPairs::rows` by token id, all zero between queries: a dense array rather than a hash map,
+    /// as it is read for every token of every candidate name.
+    static ROW_OF_TOKEN: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Looks pairs up in the fuzzy vocabulary expansion of each query token; tokens absent from it are
 /// below the pair floor. Initials are not expanded (they would match a whole letter), so computed.
 pub(crate) struct ExpandedPairs {
-    pub per_token: Vec<FastMap<TokenId, Similar>>,
+    /// Similar tokens of each query token, most similar first (ties by id).
+    pub per_token: Vec<Vec<Similar>>,
+    /// `[plain, abjad]` scores of one similar token against each query token in turn (zero where not
+    /// similar); a token's row starts at `(row_of_token[id] - 1) * per_token.len()`.
+    rows: Vec<[PairScore; 2]>,
+    /// Borrowed from `ROW_OF_TOKEN` for the query's lifetime; zeroed and returned on drop.
+    row_of_token: Vec<u32>,
+}
+
+impl ExpandedPairs {
+    pub fn new(mut per_token: Vec<Vec<Similar>>, vocab_len: usize) -> Self {
+        for similar in &mut per_token {
+            similar.sort_unstable_by(|a, b| best_total(b).total_cmp(&best_total(a)).then(a.id.cmp(&b.id)));
+        }
+        let mut row_of_token = ROW_OF_TOKEN.take();
+        row_of_token.resize(row_of_token.len().max(vocab_len), 0);
+        let width = per_token.len();
+        let mut rows = Vec::new();
+        for (qi, similar) in per_token.iter().enumerate() {
+            for s in similar {
+                let slot = &mut row_of_token[s.id as usize];
+                if *slot == 0 {
+                    rows.resize(rows.len() + width, [PairScore::default(); 2]);
+                    *slot = (rows.len() / width) as u32;
+                }
+                rows[(*slot as usize - 1) * width + qi] = [s.plain, s.abjad];
+            }
+        }
+        Self {
+            per_token,
+            rows,
+            row_of_token,
+        }
+    }
+}
+
+impl Drop for ExpandedPairs {
+    fn drop(&mut self) {
+        for s in self.per_token.iter().flatten() {
+            self.row_of_token[s.id as usize] = 0;
+        }
+        ROW_OF_TOKEN.set(std::mem::take(&mut self.row_of_token));
+    }
+}
+
+/// A similar token's better score over the plain and abjad modes.
+pub(crate) fn best_total(s: &Similar) -> f32 {
+    s.plain.total().max(s.abjad.total())
 }
 
 impl PairSource for ExpandedPairs {
-    fn pair(&self, qi: usize, query: &Token, id: TokenId, token: &Token, abjad: bool) -> PairScore {
-        if query.len() == 1 || token.len() == 1 {
-            return pair_score(query, token, abjad);
+    fn pair(&self, qi: usize, query: &Token, id: TokenId, vocab: &Vocab, abjad: bool) -> PairScore {
+        if query.len() == 1 || vocab.token_len(id) == 1 {
+            return pair_score(query, vocab.token(id), abjad);
         }
-        match self.per_token.get(qi).and_then(|m| m.get(&id)) {
-            Some(s) if abjad => s.abjad,
-            Some(s) => s.plain,
-            None => PairScore::default(),
+        match self.row_of_token.get(id as usize).copied().unwrap_or(0) {
+            0 => PairScore::default(),
+            row => self.rows[(row as usize - 1) * self.per_token.len() + qi][usize::from(abjad)],
         }
     }
 }
@@ -127,47 +183,126 @@ struct Edge {
 pub(crate) struct Scratch {
     edges: Vec<Edge>,
     glued: Vec<char>,
+    name_sketches: Vec<Sketch>,
+    best_query: Vec<f32>,
+    best_name: Vec<f32>,
 }
 
+/// `score_name` reports zero when its upper bound is below `min_score` by more than this: the bound and
+/// the score add the same terms in a different order, so their f32 roundings may differ slightly.
+pub(crate) const BOUND_SLACK: f32 = 1e-4;
+
+/// Similarity of a query form and an indexed name, or zero when it cannot reach `min_score`.
 pub(crate) fn score_name(
     query: &QueryForm,
     name: &[TokenId],
     name_abjad: bool,
     vocab: &Vocab,
     pairs: &impl PairSource,
+    min_score: f32,
     scratch: &mut Scratch,
 ) -> NameScore {
-    let abjad = query.abjad || name_abjad;
-    let edges = &mut scratch.edges;
-    edges.clear();
-    for (qi, q) in query.tokens.iter().enumerate() {
-        for (ni, id) in name.iter().enumerate() {
-            let token = vocab.token(*id);
-            let score = pairs.pair(qi, q, *id, token, abjad);
-            if score.total() > 0.0 {
-                let weight = (q.len() + token.len()) as f32;
-                edges.push(Edge {
-                    score,
-                    query_mask: 1 << qi,
-                    name_mask: 1 << ni,
-                    weight,
-                });
-            }
-        }
+    let Scratch {
+        edges,
+        glued,
+        name_sketches,
+        best_query,
+        best_name,
+    } = scratch;
+    name_sketches.clear();
+    name_sketches.extend(name.iter().map(|id| vocab.sketch(*id)));
+    token_edges(query, name, name_abjad, vocab, pairs, edges);
+    best_per_token(edges, query.tokens.len(), name.len(), best_query, best_name);
+    compound_candidates(&query.sketches, name_sketches, best_query, best_name);
+    compound_candidates(name_sketches, &query.sketches, best_name, best_query);
+    let total_len = query.total_len + name_sketches.iter().map(|s| s.len()).sum::<usize>();
+    let bound = weighted_sum(&query.sketches, best_query) + weighted_sum(name_sketches, best_name);
+    if bound / (total_len.max(1) as f32) < min_score - BOUND_SLACK {
+        return NameScore::default();
     }
     let query_side = |i: usize| &query.tokens[i];
     let name_side = |i: usize| vocab.token(name[i]);
     let (nq, nn) = (query.tokens.len(), name.len());
-    compound_edges((nq, &query_side), (nn, &name_side), false, edges, &mut scratch.glued);
-    compound_edges((nn, &name_side), (nq, &query_side), true, edges, &mut scratch.glued);
+    compound_edges((nq, &query_side), (nn, &name_side), false, edges, glued);
+    compound_edges((nn, &name_side), (nq, &query_side), true, edges, glued);
     edges.sort_unstable_by(|a, b| {
         b.score
             .total()
             .total_cmp(&a.score.total())
             .then(b.weight.total_cmp(&a.weight))
     });
-    let name_len: usize = name.iter().map(|id| vocab.token(*id).len()).sum();
-    align(edges, query.total_len + name_len)
+    align(edges, total_len)
+}
+
+/// Edges between single tokens whose pair score is above zero.
+fn token_edges(
+    query: &QueryForm,
+    name: &[TokenId],
+    name_abjad: bool,
+    vocab: &Vocab,
+    pairs: &impl PairSource,
+    edges: &mut Vec<Edge>,
+) {
+    let abjad = query.abjad || name_abjad;
+    edges.clear();
+    for (qi, q) in query.tokens.iter().enumerate() {
+        for (ni, id) in name.iter().enumerate() {
+            let score = pairs.pair(qi, q, *id, vocab, abjad);
+            if score.total() > 0.0 {
+                edges.push(Edge {
+                    score,
+                    query_mask: 1 << qi,
+                    name_mask: 1 << ni,
+                    weight: (q.len() + vocab.token_len(*id)) as f32,
+                });
+            }
+        }
+    }
+}
+
+/// Each token's best edge score on either side. An aligned edge scores at most the best of both its
+/// tokens, so `sum(best * len) / total length` bounds any one-to-one alignment of these edges.
+fn best_per_token(edges: &[Edge], nq: usize, nn: usize, best_query: &mut Vec<f32>, best_name: &mut Vec<f32>) {
+    best_query.clear();
+    best_query.resize(nq, 0.0);
+    best_name.clear();
+    best_name.resize(nn, 0.0);
+    for edge in edges {
+        let (qi, ni) = (edge.query_mask.trailing_zeros(), edge.name_mask.trailing_zeros());
+        let score = edge.score.total();
+        best_query[qi as usize] = best_query[qi as usize].max(score);
+        best_name[ni as usize] = best_name[ni as usize].max(score);
+    }
+}
+
+/// Tokens that `compound_edges` could align as a split or glued word, judged by lengths and the sketch
+/// bound, get the best possible score so that the bound holds before compound similarities are computed.
+fn compound_candidates(singles: &[Sketch], pairs: &[Sketch], best_single: &mut [f32], best_pair: &mut [f32]) {
+    for (si, single) in singles.iter().enumerate() {
+        for (pi, pair) in pairs.windows(2).enumerate() {
+            let (left, right) = (pair[0], pair[1]);
+            if compound_lengths(single.len(), left.len(), right.len())
+                && single.jaro_winkler_bound(left.glued(right)) >= COMPOUND_MIN_SIM - BOUND_SLACK
+            {
+                best_single[si] = 1.0;
+                best_pair[pi] = 1.0;
+                best_pair[pi + 1] = 1.0;
+            }
+        }
+    }
+}
+
+/// Whether a token of length `single` may be compared with `left` and `right` glued.
+fn compound_lengths(single: usize, left: usize, right: usize) -> bool {
+    left >= 2 && right >= 2 && (left + right).abs_diff(single) <= COMPOUND_MAX_LEN_DIFF
+}
+
+fn weighted_sum(sketches: &[Sketch], scores: &[f32]) -> f32 {
+    sketches
+        .iter()
+        .zip(scores)
+        .map(|(s, score)| s.len() as f32 * score)
+        .sum()
 }
 
 /// Greedy one-to-one alignment over edges sorted best first, weighted by the edge's combined length;
@@ -203,7 +338,7 @@ fn compound_edges(singles: Side, pairs: Side, singles_are_name: bool, edges: &mu
         for pi in 0..pair_count.saturating_sub(1) {
             let (left, right) = (pair_at(pi), pair_at(pi + 1));
             let glued_len = left.len() + right.len();
-            if left.len() < 2 || right.len() < 2 || glued_len.abs_diff(single.len()) > COMPOUND_MAX_LEN_DIFF {
+            if !compound_lengths(single.len(), left.len(), right.len()) {
                 continue;
             }
             glued.clear();

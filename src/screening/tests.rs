@@ -219,3 +219,69 @@ fn short_tokens_one_edit_apart() {
     let index = index_of(vec![(1, party(&["Liu Jun"], EntityKind::Person, &[]))]);
     assert!(score(&index, "Lu Jun") > DEFAULT_MIN_SCORE);
 }
+
+/// Many look-alike parties, some identical: more hits than a small `limit`, with ties between parties.
+fn crowded_index() -> Index<u32> {
+    let mut parties = Vec::new();
+    let names = [
+        "Golden Dawn Shipping",
+        "Golden Dawn Shipping 2",
+        "Goldan Dawn Shiping",
+        "Golden Down Shipping",
+        "Golden Dawn",
+        "Golden Dawns Shipping",
+        "GoldenDawn Shipping",
+        "Golden Dawn Trading",
+    ];
+    for key in 0..200u32 {
+        let name = names[key as usize % names.len()];
+        let country = ["PA", "MT", "LR"][key as usize % 3];
+        let mut doc = party(&[name], EntityKind::Organisation, &[country]);
+        if key % 7 == 0 {
+            doc.names.push(("Golden Dawn Shipping".into(), NameStrength::Weak));
+        }
+        parties.push((key, doc));
+    }
+    index_of(parties)
+}
+
+#[test]
+fn small_limits_return_the_best_hits_of_brute_force() {
+    let index = crowded_index();
+    for name in [
+        "Golden Dawn Shipping",
+        "Goldan Dawn Shipping 2",
+        "GoldenDawn",
+        "Golden Dawn Trading Co",
+    ] {
+        for limit in [1, 3, 10, 50] {
+            for country in [None, Some("MT".to_string())] {
+                let query = Query {
+                    limit,
+                    country: country.clone(),
+                    ..Query::new(name)
+                };
+                let hits = index.screen(&query);
+                assert_eq!(hits, index.screen_brute_force(&query), "{query:?}");
+                assert_eq!(hits.len(), limit.min(hits.len()));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_small_limit_keeps_the_first_hits_of_a_larger_one() {
+    let index = crowded_index();
+    let query = |limit| Query {
+        limit,
+        ..Query::new("Golden Dawn Shipping")
+    };
+    let all = index.screen(&query(100));
+    assert!(
+        all.windows(2).all(|w| w[0].score > w[1].score || w[0].key < w[1].key),
+        "ties by key"
+    );
+    for limit in [1, 2, 5] {
+        assert_eq!(index.screen(&query(limit)), all[..limit]);
+    }
+}

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::jaro::{jaro_winkler_upper_bound, letter_mask};
+use super::jaro::{Sketch, SketchFilter, jaro_winkler_upper_bound, letter_mask};
 use super::phonetic::Phonetic;
 use super::score::{PAIR_FLOOR, PairScore, pair_score};
 
@@ -66,11 +66,21 @@ pub(crate) struct Similar {
     pub abjad: PairScore,
 }
 
+/// A trigram posting carries the token's sketch: a lookup reads tens of thousands of postings and
+/// rejects most of their tokens, which it can then do without touching the tokens themselves.
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    id: TokenId,
+    sketch: Sketch,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Vocab {
     ids: HashMap<Box<str>, TokenId>,
     tokens: Vec<Token>,
-    trigrams: FastMap<u64, Vec<TokenId>>,
+    /// Sketch of each token by id, in one dense array: read for every token of every scored name.
+    sketches: Vec<Sketch>,
+    trigrams: FastMap<u64, Vec<Posting>>,
     metaphones: FastMap<u32, Vec<TokenId>>,
     skeletons: FastMap<u64, Vec<TokenId>>,
     /// Short tokens by themselves and their one-letter deletions: trigrams of "lu" and "liu" share
@@ -78,8 +88,14 @@ pub(crate) struct Vocab {
     short_variants: FastMap<u64, Vec<TokenId>>,
 }
 
+/// Candidates whose characters `Vocab::similar` prefetches at a time: their tokens stay in L2 cache until
+/// they are scored.
+pub(crate) const PREFETCH_BATCH: usize = 256;
 /// Tokens up to this length are also looked up by deletion variants.
 const SHORT_TOKEN: usize = 6;
+/// The sketch bound is never below the character bound in exact arithmetic; this covers f32 rounding, so
+/// that the sketch only rejects what the character bound would reject too.
+const SKETCH_BOUND_SLACK: f32 = 1e-4;
 
 thread_local! {
     /// Shared-trigram counters per token id, reset after each lookup: avoids a hash map in the hot loop.
@@ -95,6 +111,15 @@ impl Vocab {
         &self.tokens[id as usize]
     }
 
+    pub fn sketch(&self, id: TokenId) -> Sketch {
+        self.sketches[id as usize]
+    }
+
+    /// Length in chars of a token, read from the dense sketches rather than the token itself.
+    pub fn token_len(&self, id: TokenId) -> usize {
+        self.sketches[id as usize].len()
+    }
+
     /// Id of `text`, adding it (and its lookup keys) when new.
     pub fn intern(&mut self, text: &str) -> TokenId {
         if let Some(id) = self.ids.get(text) {
@@ -102,8 +127,9 @@ impl Vocab {
         }
         let id = self.tokens.len() as TokenId;
         let token = Token::new(text);
+        let sketch = Sketch::of(&token.chars);
         for gram in trigrams(&token.chars) {
-            self.trigrams.entry(gram).or_default().push(id);
+            self.trigrams.entry(gram).or_default().push(Posting { id, sketch });
         }
         for key in distinct_metaphones(&token.phonetic) {
             self.metaphones.entry(key).or_default().push(id);
@@ -116,86 +142,174 @@ impl Vocab {
                 self.short_variants.entry(key).or_default().push(id);
             }
         }
+        self.sketches.push(sketch);
         self.tokens.push(token);
         self.ids.insert(text.into(), id);
         id
     }
 
-    /// Known tokens whose similarity to `query` clears the pair floor, in plain or abjad mode.
+    /// Known tokens whose similarity to `query` clears the pair floor, in plain or abjad mode, by id.
+    ///
+    /// Candidates are tokens that sound alike (shared Double Metaphone key or consonant skeleton) or are
+    /// spelled alike (trigrams, deletion variants of short tokens). Sounding alike can lift a modest
+    /// Jaro-Winkler over the floor, so only the spelling candidates must pass the Jaro-Winkler bounds:
+    /// first the sketch bound, then the tighter one over their characters.
     pub fn similar(&self, query: &Token) -> Vec<Similar> {
-        let mut candidates = self.trigram_candidates(&query.chars);
-        for key in distinct_metaphones(&query.phonetic) {
-            candidates.extend(self.metaphones.get(&key).into_iter().flatten());
-        }
-        if let Some(ids) = self.skeletons.get(&query.phonetic.skeleton) {
-            candidates.extend(ids);
-        }
+        let filter = SketchFilter::new(Sketch::of(&query.chars), PAIR_FLOOR - SKETCH_BOUND_SLACK);
+        let sound_alikes = self.phonetic_candidates(query);
+        let sounds_alike = |id: &TokenId| sound_alikes.binary_search(id).is_ok();
+        let mut candidates = self.trigram_candidates(query, &filter, &sounds_alike);
         if query.len() <= SHORT_TOKEN {
             for key in deletion_variants(&query.chars) {
-                candidates.extend(self.short_variants.get(&key).into_iter().flatten());
+                let ids = self.short_variants.get(&key).into_iter().flatten();
+                candidates.extend(ids.filter(|id| sounds_alike(id) || could_clear_floor(&filter, self.sketch(**id))));
             }
         }
+        candidates.extend(&sound_alikes);
         candidates.sort_unstable();
         candidates.dedup();
-        candidates
-            .into_iter()
-            .filter_map(|id| {
-                let token = self.token(id);
-                if !could_clear_floor(query, token) {
-                    return None;
-                }
-                let plain = pair_score(query, token, false);
-                let abjad = if token.phonetic.skeleton_agrees(&query.phonetic) {
-                    pair_score(query, token, true)
-                } else {
-                    plain
-                };
-                (abjad.total() > 0.0).then_some(Similar { id, plain, abjad })
-            })
-            .collect()
+        let mut similar = Vec::new();
+        for batch in candidates.chunks(PREFETCH_BATCH) {
+            self.prefetch(batch);
+            let scored = batch.iter().filter_map(|id| self.scored(query, *id, sounds_alike(id)));
+            similar.extend(scored);
+        }
+        similar
     }
 
-    /// Tokens sharing at least two padded trigrams, or one and the first letter: two typos in a 7-letter
-    /// token can leave a single trigram intact, but a typo in the first letter is rare (short tokens are
-    /// also found through their deletion variants).
-    fn trigram_candidates(&self, chars: &[char]) -> Vec<TokenId> {
-        let mut grams: Vec<u64> = trigrams(chars).collect();
+    /// Loads the tokens `ids` (both ends of the struct and of the characters) in a tight loop. Their
+    /// cache misses are independent, so the CPU overlaps them, whereas the branchy Jaro-Winkler loop that
+    /// follows would wait for each in turn (this more than halves the time of `similar`).
+    fn prefetch(&self, ids: &[TokenId]) {
+        let touch = |token: &Token| {
+            let ends = [token.chars.first(), token.chars.last()].map(|c| c.map_or(0, |c| u32::from(*c)));
+            ends[0] ^ ends[1] ^ token.phonetic.metaphone[0] ^ token.letters as u32
+        };
+        let touched = ids.iter().map(|id| touch(self.token(*id)));
+        std::hint::black_box(touched.fold(0u32, |a, b| a ^ b));
+    }
+
+    /// `id` as a similar token of `query`, if it clears the pair floor (sound-alikes skip the bound).
+    fn scored(&self, query: &Token, id: TokenId, sounds_alike: bool) -> Option<Similar> {
+        let token = self.token(id);
+        if !sounds_alike && !could_clear_floor_by_chars(query, token) {
+            return None;
+        }
+        let plain = pair_score(query, token, false);
+        let abjad = if token.phonetic.skeleton_agrees(&query.phonetic) {
+            pair_score(query, token, true)
+        } else {
+            plain
+        };
+        (abjad.total() > 0.0).then_some(Similar { id, plain, abjad })
+    }
+
+    /// Tokens agreeing with `query` on a Double Metaphone key or on the consonant skeleton, sorted by id:
+    /// exactly the tokens for which `Phonetic::metaphone_agrees` or `skeleton_agrees` holds.
+    fn phonetic_candidates(&self, query: &Token) -> Vec<TokenId> {
+        let mut ids: Vec<TokenId> = distinct_metaphones(&query.phonetic)
+            .flat_map(|key| self.metaphones.get(&key).into_iter().flatten())
+            .chain(self.skeletons.get(&query.phonetic.skeleton).into_iter().flatten())
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Tokens sharing at least two padded trigrams, or one and the first letter (two typos in a 7-letter
+    /// token can leave a single trigram intact, but a typo in the first letter is rare; short tokens are
+    /// also found through their deletion variants), that sound alike or pass the sketch bound.
+    fn trigram_candidates(
+        &self,
+        query: &Token,
+        filter: &SketchFilter,
+        sounds_alike: &impl Fn(&TokenId) -> bool,
+    ) -> Vec<TokenId> {
+        let mut grams: Vec<u64> = trigrams(&query.chars).collect();
         grams.sort_unstable();
         grams.dedup();
-        let first = chars.first();
+        let mut lists: Vec<&[Posting]> = grams
+            .iter()
+            .filter_map(|gram| self.trigrams.get(gram))
+            .map(Vec::as_slice)
+            .collect();
+        lists.sort_unstable_by_key(|list| list.len());
+        let longest = lists.pop().unwrap_or_default();
         COUNTS.with_borrow_mut(|counts| {
             if counts.len() < self.tokens.len() {
                 counts.resize(self.tokens.len(), 0);
             }
             let mut touched = Vec::new();
-            for gram in &grams {
-                for id in self.trigrams.get(gram).into_iter().flatten() {
-                    let count = &mut counts[*id as usize];
-                    if *count == 0 {
-                        touched.push(*id);
-                    }
-                    *count = count.saturating_add(1);
-                }
+            for list in lists {
+                count_shared(list, false, filter, counts, &mut touched);
             }
-            let mut passed = Vec::new();
-            for id in touched {
-                let count = std::mem::take(&mut counts[id as usize]);
-                if count >= 2 || self.tokens[id as usize].chars.first() == first {
-                    passed.push(id);
-                }
-            }
-            passed
+            count_shared(longest, true, filter, counts, &mut touched);
+            touched.retain(|id| {
+                let flags = std::mem::take(&mut counts[*id as usize]);
+                let shares_enough = flags & SHARED_TRIGRAMS >= 2 || flags & SAME_FIRST != 0;
+                shares_enough && (flags & MAY_CLEAR_FLOOR != 0 || sounds_alike(id))
+            });
+            touched
         })
     }
 }
 
-/// Phonetic agreement can lift a modest Jaro-Winkler over the floor; without it, the bound must clear it.
-fn could_clear_floor(query: &Token, token: &Token) -> bool {
-    query.len() == 1
-        || token.len() == 1
-        || query.phonetic.metaphone_agrees(&token.phonetic)
-        || query.phonetic.skeleton_agrees(&token.phonetic)
-        || jaro_winkler_upper_bound(&query.chars, query.letters, &token.chars, token.letters) >= PAIR_FLOOR
+/// `COUNTS` entries: shared trigrams in the low bits (a token has at most `MAX_TOKEN_CHARS` of them)...
+const SHARED_TRIGRAMS: u8 = 0x3f;
+/// ...whether the token starts like the query...
+const SAME_FIRST: u8 = 0x40;
+/// ...and whether its sketch bound may clear the pair floor.
+const MAY_CLEAR_FLOOR: u8 = 0x80;
+
+/// Counts a trigram shared with the tokens of `postings`, noting the tokens met for the first time in
+/// `touched` with their `first_touch_flags`. When it is the `last` trigram counted, a token first met
+/// here shares only this one (unless it has it twice: its postings are then adjacent), so it cannot pass
+/// without the query's first letter and is skipped.
+fn count_shared(
+    postings: &[Posting],
+    last: bool,
+    filter: &SketchFilter,
+    counts: &mut [u8],
+    touched: &mut Vec<TokenId>,
+) {
+    for (i, posting) in postings.iter().enumerate() {
+        let count = &mut counts[posting.id as usize];
+        if *count == 0 {
+            let repeated = || postings.get(i + 1).is_some_and(|next| next.id == posting.id);
+            if last && posting.sketch.first != filter.query().first && !repeated() {
+                continue;
+            }
+            touched.push(posting.id);
+            *count = first_touch_flags(filter, posting.sketch);
+        }
+        *count += 1;
+    }
+}
+
+fn first_touch_flags(filter: &SketchFilter, token: Sketch) -> u8 {
+    let same_first = if filter.query().first == token.first {
+        SAME_FIRST
+    } else {
+        0
+    };
+    let may_clear = if could_clear_floor(filter, token) {
+        MAY_CLEAR_FLOOR
+    } else {
+        0
+    };
+    same_first | may_clear
+}
+
+/// Whether the character bound lets a pair of tokens reach the pair floor (initials always may).
+fn could_clear_floor_by_chars(a: &Token, b: &Token) -> bool {
+    a.len() == 1 || b.len() == 1 || jaro_winkler_upper_bound(&a.chars, a.letters, &b.chars, b.letters) >= PAIR_FLOOR
+}
+
+/// Whether the sketch bound lets a token reach the pair floor with the filter's query (initials always
+/// may).
+fn could_clear_floor(filter: &SketchFilter, token: Sketch) -> bool {
+    filter.query().len() == 1 || token.len() == 1 || filter.passes(token)
 }
 
 /// Hashes of the token and of each one-letter deletion of it: two tokens within one edit (or one
