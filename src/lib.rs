@@ -18,3 +18,9 @@ pub mod replication;
 pub mod screening;
 pub mod store;
 pub mod transport;
+
+/// Every binary linking the node (fednode, fedctl, tests, benches) allocates with mimalloc:
+/// the store and the gRPC stack allocate and free many short-lived buffers from several
+/// threads, where glibc's allocator spent about a fifth of the node's CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
