@@ -333,3 +333,63 @@ async fn sigterm_flushes_closes_streams_and_exits_zero() {
     let mut client = operator_at(&fed, 0, &endpoint);
     assert!(get(&mut client, "denials", "DE-BAFA/TERM-1").await.is_some());
 }
+
+/// A store written by a build that kept a full copy of each winner (format 1, no format
+/// marker) is rewritten once at start: the same records, digests and history, and writes
+/// go on from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_of_the_earlier_format_is_upgraded_at_start() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    for i in 1..=5 {
+        let id = format!("DE-BAFA/UP-{i}");
+        a.put(put("denials", &id, denial(&id))).await.unwrap();
+    }
+    a.revoke(RevokeRequest {
+        collection: "denials".into(),
+        id: "DE-BAFA/UP-2".into(),
+    })
+    .await
+    .unwrap();
+    let list = |mut a: fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>| async move {
+        let request = ListRequest {
+            collection: "denials".into(),
+            ..Default::default()
+        };
+        a.list(request).await.unwrap().into_inner().records
+    };
+    let (before, records_before) = (digests(&mut a).await, list(a.clone()).await);
+    fed.stop(0).await;
+    {
+        // Back to format 1: every winner in full under its record key, no marker.
+        let db = sled::open(fed.data_dir(0)).unwrap();
+        for i in 1..=5 {
+            let key = record_key("denials", &format!("DE-BAFA/UP-{i}"));
+            let pointer = db.get(&key).unwrap().expect("a winner");
+            let version = db.get(&pointer[40..]).unwrap().expect("its log entry");
+            db.insert(key, version).unwrap();
+        }
+        assert!(db.remove(b"mformat").unwrap().is_some(), "format marker");
+        db.flush().unwrap();
+    }
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    assert_eq!(digests(&mut a).await, before);
+    assert_eq!(list(a.clone()).await, records_before);
+    assert_eq!(
+        denial_status(&get(&mut a, "denials", "DE-BAFA/UP-2").await.unwrap()),
+        DenialStatus::Revoked
+    );
+    // A further version of an upgraded winner replaces it.
+    a.revoke(RevokeRequest {
+        collection: "denials".into(),
+        id: "DE-BAFA/UP-3".into(),
+    })
+    .await
+    .unwrap();
+    let after = digests(&mut a).await;
+    assert_ne!(after, before);
+    assert_eq!(after.iter().find(|c| c.0 == "denials").unwrap().1, 5);
+    fed.stop_all().await;
+}

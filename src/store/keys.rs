@@ -3,7 +3,7 @@
 //!
 //! | prefix | key                              | value                                  |
 //! |--------|----------------------------------|----------------------------------------|
-//! | `r`    | collection, id                   | winning version (encoded SignedRecord) |
+//! | `r`    | collection, id                   | winner: hash, hlc, log key (`Winner`)   |
 //! | `l`    | collection, author, seq (BE u64) | every accepted version                 |
 //! | `v`    | collection, author               | highest contiguous seq (BE u64)        |
 //! | `m`    | name                             | node metadata (clock, peers)           |
@@ -55,6 +55,19 @@ pub fn evidence(collection: &str, author: &str, seq: u64) -> Vec<u8> {
 /// An author's timestamp: no two of its versions may share one.
 pub fn stamp(author: &str, hlc: u64) -> Vec<u8> {
     key(STAMP, &[author.as_bytes(), &hlc.to_be_bytes()])
+}
+
+/// (collection, author, seq) of a log key.
+pub fn parse_log(key: &[u8]) -> Option<(&str, &str, u64)> {
+    let rest = key.strip_prefix(&[LOG])?;
+    let (names, seq) = rest.split_at_checked(rest.len().checked_sub(8)?)?;
+    let names = names.strip_suffix(&[0])?;
+    let split = names.iter().position(|&b| b == 0)?;
+    Some((
+        std::str::from_utf8(&names[..split]).ok()?,
+        std::str::from_utf8(&names[split + 1..]).ok()?,
+        be_u64(seq)?,
+    ))
 }
 
 /// (collection, id) of a record key.

@@ -9,6 +9,7 @@
 pub mod audit;
 mod disk;
 mod keys;
+mod winner;
 mod writer;
 
 use std::collections::HashMap;
@@ -55,6 +56,11 @@ pub const BUCKETS: usize = 256;
 
 pub fn bucket_of(id: &str) -> u32 {
     u32::from(crate::records::sha256(id.as_bytes())[0])
+}
+
+/// The version a stored `r` value points at.
+fn read_winner(db: &sled::Db, value: &[u8]) -> Result<Envelope> {
+    winner::Winner::decode(value)?.read(|key| db.get(key).map_err(storage_error))
 }
 
 /// One anti-entropy bucket: how many winners, and the XOR of their hashes.
@@ -117,6 +123,7 @@ impl Store {
             settings.clock_ahead,
             persisted_clock.and_then(|v| keys::be_u64(&v)),
         )?;
+        winner::upgrade(&db)?;
         let (commands, receiver) = mpsc::channel(1024);
         drop(db);
         let (writer, snapshot) = writer::Writer::load(disk.clone(), settings, clock)?;
@@ -211,11 +218,20 @@ impl Store {
     }
 
     pub fn get(&self, collection: &str, id: &str) -> Result<Option<Envelope>> {
+        let db = self.disk.db()?;
+        db.get(keys::record(collection, id))
+            .map_err(storage_error)?
+            .map(|v| read_winner(&db, &v))
+            .transpose()
+    }
+
+    /// The hash of an id's winning version, without reading the version.
+    pub fn winner_hash(&self, collection: &str, id: &str) -> Result<Option<[u8; 32]>> {
         self.disk
             .db()?
             .get(keys::record(collection, id))
             .map_err(storage_error)?
-            .map(|v| Envelope::from_stored(&v))
+            .map(|v| winner::Winner::decode(&v).map(|w| w.hash))
             .transpose()
     }
 
@@ -230,14 +246,14 @@ impl Store {
         } else {
             prefix.clone().max(after)
         };
-        let range = self.disk.db()?.range(start..);
+        let db = self.disk.db()?;
         let mut out = Vec::new();
-        for item in range {
+        for item in db.range(start..) {
             let (key, value) = item.map_err(storage_error)?;
             if !key.starts_with(&prefix) || out.len() == limit {
                 break;
             }
-            out.push(Envelope::from_stored(&value)?);
+            out.push(read_winner(&db, &value)?);
         }
         Ok(out)
     }
@@ -284,9 +300,7 @@ impl Store {
             let Some((_, id)) = keys::parse_record(&key) else {
                 continue;
             };
-            let signed: SignedRecord =
-                prost::Message::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
-            visit(id, crate::records::sha256(&signed.record));
+            visit(id, winner::Winner::decode(&value)?.hash);
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
+use super::winner::Winner;
 use super::{CollectionStats, Snapshot, StreamId, WriterSettings, keys, storage_error};
 use crate::crypto::Signer;
 use crate::error::{Error, Refusal, Result};
@@ -110,6 +111,20 @@ impl Tx<'_> {
             return Ok(Some(value.clone()));
         }
         self.db.get(key).map_err(storage_error)
+    }
+
+    /// Where the current winner of an id is, if it has one.
+    fn winner(&self, collection: &str, id: &str) -> Result<Option<Winner>> {
+        self.get(&keys::record(collection, id))?
+            .map(|v| Winner::decode(&v))
+            .transpose()
+    }
+
+    /// The current winner of an id, read from the log.
+    fn current(&self, collection: &str, id: &str) -> Result<Option<Envelope>> {
+        self.winner(collection, id)?
+            .map(|w| w.read(|key| self.get(key)))
+            .transpose()
     }
 
     fn contains(&self, key: &[u8]) -> Result<bool> {
@@ -461,10 +476,9 @@ impl Writer {
         id: &str,
         body: &RecordBody,
     ) -> Result<Option<RecordHeader>> {
-        let Some(stored) = tx.get(&keys::record(collection, id))? else {
+        let Some(current) = tx.current(collection, id)? else {
             return Ok(None);
         };
-        let current = Envelope::from_stored(&stored)?;
         let header = current.header().clone();
         let same = !header.tombstone && current.record.body.as_ref() == Some(body);
         Ok(same.then_some(header))
@@ -472,9 +486,7 @@ impl Writer {
 
     fn check_deletable(&self, tx: &Tx, collection: &str, id: &str) -> Result<()> {
         let current = tx
-            .get(&keys::record(collection, id))?
-            .map(|v| Envelope::from_stored(&v))
-            .transpose()?
+            .current(collection, id)?
             .ok_or_else(|| Error::NotFound(format!("{collection}/{id}")))?;
         if current.header().tombstone {
             return Err(Error::FailedPrecondition(format!(
@@ -511,9 +523,7 @@ impl Writer {
 
     fn revoked_body(&self, tx: &Tx, collection: &str, id: &str) -> Result<RecordBody> {
         let current = tx
-            .get(&keys::record(collection, id))?
-            .map(|v| Envelope::from_stored(&v))
-            .transpose()?
+            .current(collection, id)?
             .ok_or_else(|| Error::NotFound(format!("{collection}/{id}")))?;
         let deleted = current.header().tombstone;
         let mut body = current
@@ -645,11 +655,13 @@ impl Writer {
     /// (is it the winner now, was there no version of this id before).
     fn update_winner(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<(bool, bool)> {
         let header = envelope.header();
-        let record_key = keys::record(&header.collection, &header.id);
-        let previous = tx.get(&record_key)?.map(|v| Envelope::from_stored(&v)).transpose()?;
+        let previous = tx.winner(&header.collection, &header.id)?;
         let wins = previous.as_ref().is_none_or(|p| envelope.version() > p.version());
         if wins {
-            tx.put(record_key, envelope.to_stored());
+            tx.put(
+                keys::record(&header.collection, &header.id),
+                Winner::of(envelope).encode(),
+            );
             let stats = self.stats.entry(header.collection.clone()).or_default();
             match &previous {
                 Some(previous) => xor(&mut stats.digest, &previous.hash),
@@ -680,11 +692,9 @@ fn recount(db: &sled::Db) -> Result<HashMap<String, CollectionStats>> {
         let Some((collection, _)) = keys::parse_record(&key) else {
             continue;
         };
-        let signed =
-            SignedRecord::decode(value.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
         let entry = stats.entry(collection.to_string()).or_default();
         entry.records += 1;
-        xor(&mut entry.digest, &sha256(&signed.record));
+        xor(&mut entry.digest, &Winner::decode(&value)?.hash);
     }
     Ok(stats)
 }
