@@ -134,11 +134,20 @@ impl Envelope {
 
 /// `collection/id` of a record, if its bytes decode that far (for audit of refusals).
 pub fn key_hint(signed: &SignedRecord) -> String {
-    Record::decode(signed.record.as_slice())
-        .ok()
-        .and_then(|r| r.header)
+    header_of(&signed.record)
         .map(|h| format!("{}/{}", h.collection, h.id))
         .unwrap_or_default()
+}
+
+/// The header of encoded record bytes, without decoding the body (which is skipped).
+pub fn header_of(record: &[u8]) -> Option<RecordHeader> {
+    /// `Record` without its body field.
+    #[derive(Clone, PartialEq, prost::Message)]
+    struct HeaderOnly {
+        #[prost(message, optional, tag = "1")]
+        header: Option<RecordHeader>,
+    }
+    HeaderOnly::decode(record).ok()?.header
 }
 
 fn check_header(header: &RecordHeader) -> Result<()> {
@@ -193,6 +202,25 @@ mod tests {
         versions.reverse();
         assert_eq!(versions.iter().max().cloned(), winner);
         assert_eq!(winner.unwrap().author, "B");
+    }
+
+    #[test]
+    fn header_of_reads_the_header_and_skips_the_body() {
+        let header = RecordHeader {
+            collection: "denials".into(),
+            id: "DE-BAFA/1".into(),
+            author: "DE-BAFA".into(),
+            seq: 7,
+            ..Default::default()
+        };
+        let record = Record {
+            header: Some(header.clone()),
+            body: Some(crate::proto::RecordBody::default()),
+        }
+        .encode_to_vec();
+        assert_eq!(header_of(&record), Some(header));
+        assert_eq!(header_of(&record[..record.len() / 2]), None);
+        assert_eq!(header_of(b"\xff\xff"), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! store's log, so a record that arrives (locally or from a peer) is screenable right
 //! after its commit, and a revoked or delisted one stops matching.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::proto::record_body::Kind;
 use crate::proto::*;
 use crate::records::validate::body_kind;
+use crate::records::{Envelope, header_of, sha256};
 use crate::store::{Store, StreamId};
 
 /// (collection, id): what a hit points at.
@@ -106,11 +107,19 @@ impl Screening {
 
     /// Re-indexes the ids these log entries touch, from their current winners.
     fn apply(&self, store: &Store, collection: &str, records: Vec<SignedRecord>) -> Result<()> {
-        let mut ids: Vec<String> = records.iter().filter_map(|signed| id_of(&signed.record)).collect();
-        ids.sort();
-        ids.dedup();
-        for id in ids {
-            let current = store.get(collection, &id)?;
+        // The last logged version of each id is usually its winner: then it is not read again.
+        let mut latest: BTreeMap<String, SignedRecord> = BTreeMap::new();
+        for signed in records {
+            if let Some(header) = header_of(&signed.record) {
+                latest.insert(header.id, signed);
+            }
+        }
+        for (id, logged) in latest {
+            let current = match store.winner_hash(collection, &id)? {
+                Some(hash) if hash == sha256(&logged.record) => Some(Envelope::open(logged, usize::MAX)?),
+                Some(_) => store.get(collection, &id)?,
+                None => None,
+            };
             let parties = current
                 .as_ref()
                 .map(|e| screened_parties(&e.record))
@@ -130,12 +139,6 @@ impl Screening {
         }
         Ok(())
     }
-}
-
-/// The id in encoded record bytes (stored bytes: they decode).
-fn id_of(bytes: &[u8]) -> Option<String> {
-    use prost::Message as _;
-    Record::decode(bytes).ok()?.header.map(|h| h.id)
 }
 
 /// The parties of a record that screening should find: active watchlist entries, active
