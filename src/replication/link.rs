@@ -87,6 +87,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     lock(&inner.routing).connected(agency);
     inner.update_status(agency, |s| {
         s.state = "connected";
+        s.heads_known = false;
         s.last_error.clear();
     });
     tracing::info!(peer = %agency, %endpoint, "replication link up");
@@ -301,6 +302,7 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
         let lag = routing.lag(agency, local);
         inner.update_status(agency, |s| {
             s.lag_records = lag;
+            s.heads_known = true;
             s.behind_since = match (lag, s.behind_since) {
                 (0, _) => None,
                 (_, Some(since)) => Some(since),

@@ -38,6 +38,8 @@ pub struct LinkStatus {
     pub state: &'static str,
     /// Records the peer holds that we do not (from its advertised heads).
     pub lag_records: u64,
+    /// Whether the peer's heads arrived in this session, so that `lag_records` is current.
+    pub heads_known: bool,
     pub records_received: u64,
     pub records_sent: u64,
     pub last_error: String,

@@ -13,7 +13,9 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Inner, lock};
@@ -25,11 +27,13 @@ use crate::transport;
 
 /// A comparison that takes longer (a peer that accepts connections but never answers)
 /// is abandoned and reported as failed.
-const ROUND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
 /// One call to the peer; a peer that takes longer is treated as unreachable.
-const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Differing buckets asked for per `Summarize` call, and ids per `Fetch`: bounds messages.
 const BUCKETS_PER_CALL: usize = 16;
+/// How often a round waiting for a peer's stream to catch up looks again.
+const SETTLE_POLL: Duration = Duration::from_millis(200);
 
 type Client = ReplicationClient<tonic::transport::Channel>;
 
@@ -50,13 +54,34 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
         for (agency, endpoint) in peers {
             let report = tokio::select! {
                 _ = cancel.cancelled() => return,
-                report = sync_peer(&inner, &agency, &endpoint) => report,
+                report = async {
+                    settle(&inner, &agency).await;
+                    sync_peer(&inner, &agency, &endpoint).await
+                } => report,
             };
             if !report.error.is_empty() {
                 tracing::debug!(peer = %agency, error = %report.error, "anti-entropy round failed");
             }
         }
     }
+}
+
+/// Waits, at most one interval, while the stream from `agency` is connecting or catching
+/// up: until it has, a comparison finds the records it is about to deliver and fetches
+/// them a second time. (A peer that is down is compared at once; that fails fast.)
+async fn settle(inner: &Inner, agency: &str) {
+    let deadline = Instant::now() + inner.config.anti_entropy_interval;
+    while Instant::now() < deadline && streaming(inner, agency) {
+        tokio::time::sleep(SETTLE_POLL).await;
+    }
+}
+
+fn streaming(inner: &Inner, agency: &str) -> bool {
+    lock(&inner.status).get(agency).is_some_and(|s| match s.state {
+        "connecting" => true,
+        "connected" => !s.heads_known || s.lag_records > 0,
+        _ => false,
+    })
 }
 
 /// One comparison and repair with one peer; records the outcome in the peer's status.
