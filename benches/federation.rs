@@ -4,7 +4,9 @@
 //! - baseline: single-core `verify_strict` of a typical record;
 //! - local put throughput with 16 concurrent clients (one `Put` per record);
 //! - live replication A→B of 100,000 records written at A in batches;
-//! - catch-up of a node that missed those 100,000 records.
+//! - catch-up of a node that missed those 100,000 records;
+//! - how soon a watchlist entry put at A is screenable at C (DESIGN: within a second),
+//!   with C's index holding everything above.
 //!
 //! Prints one JSON object per figure, each with its ratio to the verify baseline (the
 //! machine is shared and noisy: ratios travel, absolute rates drift).
@@ -22,6 +24,7 @@ use prost::Message as _;
 
 const CLIENTS: usize = 16;
 const BATCH: usize = 500;
+const FRESHNESS_SAMPLES: usize = 20;
 
 fn report(name: &str, count: usize, elapsed: Duration, baseline: Option<f64>) -> f64 {
     let rate = count as f64 / elapsed.as_secs_f64();
@@ -99,6 +102,57 @@ async fn write_batches(fed: &Federation, n: usize, prefix: &str) {
     futures_util::future::join_all(writers).await;
 }
 
+/// Puts a watchlist entry with a new name at A and times until C's `Screen` finds it,
+/// `FRESHNESS_SAMPLES` times; prints the median and the slowest.
+async fn screenable_after_put(fed: &Federation) {
+    const SYLLABLES: [&str; 12] = [
+        "zor", "va", "nek", "tal", "mu", "rix", "pe", "dó", "quen", "sha", "bel", "ost",
+    ];
+    let word = |n: usize| {
+        let mut w: String = (0..3).map(|k| SYLLABLES[(n / 12usize.pow(k)) % 12]).collect();
+        w[..1].make_ascii_uppercase();
+        w
+    };
+    let (mut a, c) = (fed.operator(0), fed.operator(2));
+    let mut elapsed = Vec::new();
+    for i in 0..FRESHNESS_SAMPLES {
+        let (name, id) = (
+            format!("{} {} Holdings", word(i * 37 + 5), word(i * 11 + 700)),
+            format!("FRESH-{i}"),
+        );
+        let start = Instant::now();
+        a.put(put("shared", &id, watchlist_entry(&name))).await.unwrap();
+        // Polled every 2 ms (`eventually` waits 50 ms between tries: too coarse here).
+        let request = ScreenRequest {
+            name,
+            ..ScreenRequest::default()
+        };
+        loop {
+            let hits = c.clone().screen(request.clone()).await.unwrap().into_inner().hits;
+            if hits.iter().any(|h| h.id == id) {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{id} never became screenable at C"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        elapsed.push(start.elapsed());
+    }
+    elapsed.sort();
+    let ms = |d: Duration| (d.as_secs_f64() * 10_000.0).round() / 10.0;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "screenable_at_c_after_put_at_a",
+            "count": elapsed.len(),
+            "p50_ms": ms(elapsed[elapsed.len() / 2]),
+            "max_ms": ms(elapsed[elapsed.len() - 1]),
+        })
+    );
+}
+
 async fn wait_for(fed: &Federation, node: usize, records: u64) {
     let mut client = fed.operator(node);
     eventually("convergence", Duration::from_secs(600), || {
@@ -148,6 +202,7 @@ fn main() {
         wait_for(&fed, 2, (puts + n) as u64).await;
         let total = puts + n;
         report("catch_up_c", total, start.elapsed(), Some(baseline));
+        screenable_after_put(&fed).await;
         fed.stop_all().await;
     });
 }
