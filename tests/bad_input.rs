@@ -912,7 +912,7 @@ async fn bad_input_from_our_operators_gets_the_exact_code_and_changes_nothing() 
             "screen batch with a bad second request",
             Call::ScreenBatch(vec![screen("Acme"), screen("")]),
             Code::InvalidArgument,
-            None,
+            Some("invalid_content"),
         ),
         (
             "add a peer without a peer",

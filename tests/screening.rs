@@ -104,10 +104,34 @@ async fn bad_screening_queries_are_invalid_argument() {
             ..query("Ivan Petrov")
         },
     ];
-    for request in bad {
+    let audited = |mut client: fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>| async move {
+        let tail = AuditTailRequest {
+            limit: 1000,
+            after_seq: 0,
+        };
+        let entries = client.audit_tail(tail).await.unwrap().into_inner().entries;
+        entries.into_iter().filter(|e| e.action.starts_with("refuse")).count()
+    };
+    for (i, request) in bad.iter().enumerate() {
         let status = client.screen(request.clone()).await.expect_err("refused");
         assert_eq!(status.code(), tonic::Code::InvalidArgument, "{request:?}: {status:?}");
+        assert_eq!(audited(client.clone()).await, i + 1, "{request:?} is audited");
     }
+    // In a batch, the bad request ends the stream and is audited too.
+    let batch = vec![query("Ivan Petrov"), bad[1].clone(), query("Olga Ivanova")];
+    let mut responses = client
+        .screen_batch(tokio_stream::iter(batch))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(responses.message().await.unwrap().is_some(), "the first answer");
+    let status = responses.message().await.expect_err("the bad request ends the stream");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    assert_eq!(
+        audited(client.clone()).await,
+        bad.len() + 1,
+        "the batch's refusal is audited"
+    );
     fed.stop_all().await;
 }
 

@@ -427,9 +427,10 @@ impl Operator for OperatorApi {
         &self,
         request: Request<tonic::Streaming<ScreenRequest>>,
     ) -> Result<Response<Self::ScreenBatchStream>, Status> {
-        self.context.operator(&request, "ScreenBatch").await?;
+        let caller = self.context.operator(&request, "ScreenBatch").await?;
         Ok(Response::new(super::screen::screen_batch(
             self.context.clone(),
+            caller.to_string(),
             request.into_inner(),
         )))
     }

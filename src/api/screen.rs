@@ -96,9 +96,11 @@ pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<Sc
     })
 }
 
-/// Screens a stream of requests in order; a bad request ends the stream with its error.
+/// Screens a stream of requests in order; a bad request ends the stream with its error,
+/// audited like a refused `Screen`.
 pub fn screen_batch(
     context: Arc<Context>,
+    caller: String,
     mut requests: Streaming<ScreenRequest>,
 ) -> ReceiverStream<std::result::Result<ScreenResponse, Status>> {
     let (responses, stream) = tokio::sync::mpsc::channel(BATCH_QUEUE);
@@ -113,10 +115,15 @@ pub fn screen_batch(
                 }
             };
             let reference = request.reference.clone();
-            let answer = screen(&context, request).await.map_err(|e| {
-                let status = Status::from(e);
-                Status::new(status.code(), format!("{reference}: {}", status.message()))
-            });
+            let answer = match screen(&context, request).await {
+                Ok(response) => Ok(response),
+                Err(error) => {
+                    context.audit_refusal(&caller, "screen_batch", &error).await;
+                    let status = Status::from(error);
+                    let message = format!("{reference}: {}", status.message());
+                    Err(Status::with_metadata(status.code(), message, status.metadata().clone()))
+                }
+            };
             let failed = answer.is_err();
             if responses.send(answer).await.is_err() || failed {
                 return;
