@@ -224,6 +224,7 @@ impl Config {
                 self.signing.key_id, self.agency
             )));
         }
+        self.check_keys_collection()?;
         let mut names = BTreeSet::new();
         for collection in self.collections.iter().filter(|c| c.name != KEYS_COLLECTION) {
             check_collection_name(&collection.name)?;
@@ -295,16 +296,41 @@ impl Config {
     /// announcements and reads everyone's) added.
     pub fn with_builtins(mut self) -> Self {
         if self.collection(KEYS_COLLECTION).is_none() {
-            let members: Vec<String> = self.members.iter().map(|m| m.agency.clone()).collect();
-            self.collections.push(CollectionConfig {
-                name: KEYS_COLLECTION.into(),
-                kind: RecordKind::KeyAnnouncement,
-                mode: Mode::Owner,
-                writers: members.clone(),
-                readers: members,
-            });
+            self.collections.push(self.builtin_keys());
         }
         self
+    }
+
+    fn builtin_keys(&self) -> CollectionConfig {
+        let members: Vec<String> = self.members.iter().map(|m| m.agency.clone()).collect();
+        CollectionConfig {
+            name: KEYS_COLLECTION.into(),
+            kind: RecordKind::KeyAnnouncement,
+            mode: Mode::Owner,
+            writers: members.clone(),
+            readers: members,
+        }
+    }
+
+    /// A `_keys` collection in the file must be the built-in one: restricting who writes or
+    /// reads key announcements would cut members off from each other's keys.
+    fn check_keys_collection(&self) -> Result<()> {
+        let Some(keys) = self.collection(KEYS_COLLECTION) else {
+            return Ok(());
+        };
+        let builtin = self.builtin_keys();
+        let agencies = |list: &[String]| list.iter().cloned().collect::<BTreeSet<String>>();
+        let same = keys.kind == builtin.kind
+            && keys.mode == builtin.mode
+            && agencies(&keys.writers) == agencies(&builtin.writers)
+            && agencies(&keys.readers) == agencies(&builtin.readers);
+        if same {
+            Ok(())
+        } else {
+            Err(Error::config(format!(
+                "collection {KEYS_COLLECTION} is built in (every member writes its own key announcements and reads everyone's); remove it from the config"
+            )))
+        }
     }
 
     /// Collections by name, for lookups on the hot path.
@@ -404,6 +430,22 @@ pub fn check_endpoint(endpoint: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_keys_collection_cannot_be_redefined() {
+        let config = Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/node-a.toml"))).unwrap();
+        config.clone().with_builtins().validate().unwrap();
+        let mut restricted = config.clone().with_builtins();
+        let keys = restricted
+            .collections
+            .iter_mut()
+            .find(|c| c.name == KEYS_COLLECTION)
+            .unwrap();
+        keys.readers.truncate(1);
+        keys.writers.truncate(1);
+        let error = restricted.validate().unwrap_err().to_string();
+        assert!(error.contains("built in"), "{error}");
+    }
 
     #[test]
     fn agency_ids_and_endpoints() {
