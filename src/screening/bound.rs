@@ -54,7 +54,7 @@ impl NameOutline {
     /// edge with the query.
     pub fn needs_shape(&self, query: &QueryShape) -> bool {
         !self.has_initial
-            && (self.glued_lens & query.any_glued_len != 0 || u64::from(self.token_lens) & query.any_split_len != 0)
+            && (self.glued_lens & query.any_glued_len != 0 || self.token_lens & short_mask(query.any_split_len) != 0)
     }
 }
 
@@ -185,7 +185,7 @@ fn glued_possible(query: &QueryShape, name: &NameShape) -> bool {
 fn split_possible(query: &QueryShape, name: &NameShape) -> bool {
     let sketched = name.sketched();
     query.glued_pairs.iter().any(|(glued, near)| {
-        u64::from(name.rest_lens) & near != 0
+        name.rest_lens & short_mask(*near) != 0
             || sketched
                 .iter()
                 .any(|t| near & len_bit(t.len()) != 0 && glued.jaro_winkler_bound(*t) >= COMPOUND_FLOOR)
@@ -206,6 +206,13 @@ fn len_bit(len: usize) -> u64 {
 /// `len_bit` for token lengths, in 32 bits: the last one is shared by lengths 31 and 32.
 fn short_len_bit(len: usize) -> u32 {
     1 << len.min(31)
+}
+
+/// A `len_bit` mask as `short_len_bit` would have made it: lengths from 31 up share bit 31. (Without
+/// this, a glued pair of 33 chars or more would never meet a token of 31 or 32.)
+fn short_mask(mask: u64) -> u32 {
+    let folded = if mask >> 31 != 0 { 1 << 31 } else { 0 };
+    (mask & 0x7fff_ffff) as u32 | folded
 }
 
 /// Bits of the lengths within `COMPOUND_MAX_LEN_DIFF` of `len`.
@@ -241,6 +248,20 @@ mod tests {
         let name = sketches(name);
         let shape = NameShape::of(&name);
         score_bound(&query, NameOutline::of(&name), Some(&shape), seen)
+    }
+
+    #[test]
+    fn a_long_token_may_be_two_query_tokens_glued() {
+        // 20 + 13 chars glued against a 32-char token (the longest a token gets): the lengths
+        // differ by one, so the pair may align as a split word, and there is no bound.
+        let query = ["internationaltrading", "andshippingco"];
+        let name = ["internationaltradingandshippingc"];
+        assert_eq!(bound(&query, &[true, true], &name, &[0.925, 0.0]), f32::INFINITY);
+        assert_eq!(short_mask(len_bit(33)), short_len_bit(32));
+        assert_eq!(
+            short_mask(len_bit(5) | len_bit(40)),
+            short_len_bit(5) | short_len_bit(31)
+        );
     }
 
     #[test]
