@@ -34,6 +34,8 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 const BUCKETS_PER_CALL: usize = 16;
 /// How often a round waiting for a peer's stream to catch up looks again.
 const SETTLE_POLL: Duration = Duration::from_millis(200);
+/// A stream that delivered nothing for this long is not waited for.
+const SETTLE_STALLED: Duration = Duration::from_secs(2);
 
 type Client = ReplicationClient<tonic::transport::Channel>;
 
@@ -66,22 +68,37 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
     }
 }
 
-/// Waits, at most one interval, while the stream from `agency` is connecting or catching
-/// up: until it has, a comparison finds the records it is about to deliver and fetches
-/// them a second time. (A peer that is down is compared at once; that fails fast.)
+/// Waits while the stream from `agency` is connecting or catching up and still delivering
+/// (at most one interval): until it has caught up, a comparison finds the records it is
+/// about to deliver and fetches them a second time. A peer that is down, or that claims
+/// more than it delivers, is compared without waiting longer.
 async fn settle(inner: &Inner, agency: &str) {
     let deadline = Instant::now() + inner.config.anti_entropy_interval;
-    while Instant::now() < deadline && streaming(inner, agency) {
+    let mut delivered = None;
+    let mut moved = Instant::now();
+    while Instant::now() < deadline {
+        let Some(received) = catching_up(inner, agency) else {
+            return;
+        };
+        if delivered != Some(received) {
+            (delivered, moved) = (Some(received), Instant::now());
+        } else if moved.elapsed() > SETTLE_STALLED {
+            return;
+        }
         tokio::time::sleep(SETTLE_POLL).await;
     }
 }
 
-fn streaming(inner: &Inner, agency: &str) -> bool {
-    lock(&inner.status).get(agency).is_some_and(|s| match s.state {
+/// Records received from `agency` so far, while its stream is connecting or behind.
+fn catching_up(inner: &Inner, agency: &str) -> Option<u64> {
+    let status = lock(&inner.status);
+    let link = status.get(agency)?;
+    let behind = match link.state {
         "connecting" => true,
-        "connected" => !s.heads_known || s.lag_records > 0,
+        "connected" => !link.heads_known || link.lag_records > 0,
         _ => false,
-    })
+    };
+    behind.then_some(link.records_received)
 }
 
 /// One comparison and repair with one peer; records the outcome in the peer's status.
