@@ -91,6 +91,8 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
             assert!(db.remove(log_key("denials", "DE-BAFA", seq)).unwrap().is_some());
         }
         db.insert(record_key("denials", "DE-BAFA/AE-6"), first_version).unwrap();
+        // AE-7 keeps its winner, which now points at nothing in the log.
+        assert!(db.remove(log_key("denials", "DE-BAFA", 7)).unwrap().is_some());
         db.flush().unwrap();
     }
     // B starts while A is down, so its start-up comparison fails; A's finds nothing B
@@ -114,7 +116,8 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
     assert!(!converged(&fed, &[0, 1]).await, "the fast path repaired B by itself");
     assert!(get(&mut b, "denials", "DE-BAFA/AE-1").await.is_none());
 
-    // `fedctl sync` compares now and fetches exactly the difference: 5 lost, 1 rolled back.
+    // `fedctl sync` compares now and fetches exactly the difference: 5 lost, 1 rolled back,
+    // 1 whose version vanished from under its winner.
     let report = json(&fedctl(&fed, 1, &["-o", "json", "sync"], None).await);
     let denials = report["peers"][0]["collections"]
         .as_array()
@@ -124,10 +127,10 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
         .expect("denials compared")
         .clone();
     // (proto3 JSON: 64-bit counts are strings, false is omitted.) The rolled-back
-    // version was still in B's log, so only the 5 lost ones are new to B.
+    // version was still in B's log, so only the 6 others are new to B.
     assert_ne!(denials["in_sync"], true, "{report}");
-    assert_eq!(denials["fetched"], "6", "{report}");
-    assert_eq!(denials["stored"], "5", "{report}");
+    assert_eq!(denials["fetched"], "7", "{report}");
+    assert_eq!(denials["stored"], "6", "{report}");
     let peer = peer_status(&mut b).await;
     assert_eq!(peer.sync_state, "diverged");
     assert!(!peer.diverged_since.is_empty(), "status names since when B diverged");
@@ -137,8 +140,10 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
         let record = get(&mut b, "denials", &id).await.expect("repaired");
         assert_eq!(record.record.unwrap().header.unwrap().author, "DE-BAFA");
     }
-    let winner = get(&mut b, "denials", "DE-BAFA/AE-6").await.unwrap();
-    assert_eq!(winner, get(&mut a, "denials", "DE-BAFA/AE-6").await.unwrap());
+    for id in ["DE-BAFA/AE-6", "DE-BAFA/AE-7"] {
+        let winner = get(&mut b, "denials", id).await.unwrap();
+        assert_eq!(winner, get(&mut a, "denials", id).await.unwrap());
+    }
 
     // The next comparison finds nothing left to repair, and status says so.
     let report = json(&fedctl(&fed, 1, &["-o", "json", "sync"], None).await);

@@ -91,8 +91,15 @@ pub fn upgrade(db: &sled::Db) -> Result<()> {
         let (key, value) = item.map_err(storage)?;
         let winner = Winner::of(&Envelope::from_stored(&value)?);
         // Every winner was logged; one that is not (an offline edit) is logged now.
-        if !db.contains_key(&winner.log_key).map_err(storage)? {
-            batch.insert(winner.log_key.clone(), value);
+        match db.get(&winner.log_key).map_err(storage)? {
+            None => batch.insert(winner.log_key.clone(), value),
+            Some(logged) if Envelope::from_stored(&logged)?.hash == winner.hash => {}
+            Some(_) => {
+                return Err(Error::Internal(format!(
+                    "cannot upgrade the store: the winner of {} differs from its log entry",
+                    String::from_utf8_lossy(&key)
+                )));
+            }
         }
         batch.insert(key, winner.encode());
         upgraded += 1;

@@ -594,8 +594,9 @@ impl Writer {
                 SignedRecord::decode(existing.as_ref()).map_err(|e| Error::Internal(format!("stored record: {e}")))?;
             if existing.record == envelope.signed.record {
                 // Already logged; make sure it is also the winner it should be (anti-entropy
-                // repairs a lost winner this way).
+                // repairs a lost winner this way) and that the version vector counts it.
                 self.update_winner(tx, envelope)?;
+                self.advance(tx, stream)?;
                 return Ok(Stored::Duplicate);
             }
             let evidence = keys::evidence(&header.collection, &header.author, header.seq);
@@ -613,7 +614,12 @@ impl Writer {
         self.check_stamp(tx, envelope, &log_key)?;
         tx.put(log_key, envelope.to_stored());
         let (current, created) = self.update_winner(tx, envelope)?;
+        self.advance(tx, stream)?;
+        Ok(Stored::New { current, created })
+    }
 
+    /// Moves the stream's contiguous sequence number past every version logged after it.
+    fn advance(&mut self, tx: &mut Tx, stream: StreamId) -> Result<()> {
         let mut seq = self.version_vector.get(&stream).copied().unwrap_or(0);
         let before = seq;
         while tx.contains(&keys::log(&stream.0, &stream.1, seq + 1))? {
@@ -623,7 +629,7 @@ impl Writer {
             tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
             self.version_vector.insert(stream, seq);
         }
-        Ok(Stored::New { current, created })
+        Ok(())
     }
 
     /// Keeps evidence when an author stamped two versions with one timestamp. The version
@@ -684,17 +690,28 @@ impl Writer {
 
 /// Counts and digests every collection from its winners. Run at every start, so stats
 /// always describe what is really on disk (even after an offline restore or repair) and
-/// anti-entropy compares the truth.
+/// anti-entropy compares the truth. A winner whose version is missing from the log is
+/// dropped, so that the id differs from peers and anti-entropy fetches it again.
 fn recount(db: &sled::Db) -> Result<HashMap<String, CollectionStats>> {
     let mut stats: HashMap<String, CollectionStats> = HashMap::new();
     for item in db.scan_prefix([keys::RECORD]) {
         let (key, value) = item.map_err(storage_error)?;
-        let Some((collection, _)) = keys::parse_record(&key) else {
+        let Some((collection, id)) = keys::parse_record(&key) else {
             continue;
         };
+        let winner = Winner::decode(&value)?;
+        if !db.contains_key(&winner.log_key).map_err(storage_error)? {
+            tracing::warn!(
+                collection,
+                id,
+                "a winner's version is missing from the log; dropped for anti-entropy to fetch again"
+            );
+            db.remove(&key).map_err(storage_error)?;
+            continue;
+        }
         let entry = stats.entry(collection.to_string()).or_default();
         entry.records += 1;
-        xor(&mut entry.digest, &Winner::decode(&value)?.hash);
+        xor(&mut entry.digest, &winner.hash);
     }
     Ok(stats)
 }
