@@ -152,6 +152,7 @@ impl Node {
         context.replicator.shutdown().await;
         cancel.cancel();
         let served = drain(server, close_all).await;
+        context.screening.stopped().await;
         let store = context.store.clone();
         drop(context);
         tokio::task::spawn_blocking(move || store.shutdown())

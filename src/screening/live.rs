@@ -3,8 +3,9 @@
 //! after its commit, and a revoked or delisted one stops matching.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::{EntityKind, Hit, Index, NameStrength, PartyDoc, Query};
@@ -31,6 +32,8 @@ struct State {
 #[derive(Clone, Default)]
 pub struct Screening {
     state: Arc<RwLock<State>>,
+    /// The task following the store: awaited at shutdown, as it keeps the store open.
+    follower: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 /// A hit with where it came from.
@@ -45,12 +48,21 @@ impl Screening {
     pub fn start(store: Store, cancel: CancellationToken) -> Self {
         let screening = Screening::default();
         let follower = screening.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             if let Err(e) = follower.follow(store, cancel).await {
                 tracing::error!(error = %e, "the screening index stopped following the store");
             }
         });
+        *screening.follower.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         screening
+    }
+
+    /// Waits until the follower has stopped (once its `cancel` fired) and let go of the store.
+    pub async fn stopped(&self) {
+        let task = self.follower.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
     }
 
     /// Screens one query (CPU work: call it from the blocking pool).
