@@ -186,6 +186,17 @@ async fn a_collection_never_reaches_an_agency_outside_its_readers() {
     let c_status = status(&mut fed.operator(2)).await;
     assert!(c_status.collections.iter().all(|c| c.name != "restricted"));
     assert!(get(&mut b, "restricted", "DE-BAFA/EUC-1").await.is_some());
+    // C's operator is told C does not hold it, rather than shown an empty list.
+    let listed = fed
+        .operator(2)
+        .list(ListRequest {
+            collection: "restricted".into(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("C holds no restricted collection");
+    assert_eq!(listed.code(), tonic::Code::NotFound, "{listed:?}");
+    assert!(listed.message().contains("not among its readers"), "{listed:?}");
 
     // What is really on C's disk: nothing of the restricted collection.
     fed.stop_all().await;

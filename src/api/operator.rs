@@ -147,8 +147,16 @@ impl Operator for OperatorApi {
             start_after,
             limit,
         } = request.into_inner();
-        if self.context.config.collection(&collection).is_none() {
-            return Err(Error::NotFound(format!("no collection {collection:?} on this node")).into());
+        match self.context.config.collection(&collection) {
+            None => return Err(Error::NotFound(format!("no collection {collection:?} on this node")).into()),
+            Some(c) if !c.may_read(&self.context.config.agency) => {
+                return Err(Error::NotFound(format!(
+                    "collection {collection:?} is not held here: {} is not among its readers",
+                    self.context.config.agency
+                ))
+                .into());
+            }
+            Some(_) => {}
         }
         let limit = match limit as usize {
             0 => DEFAULT_LIST_LIMIT,
