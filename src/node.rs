@@ -32,6 +32,8 @@ pub struct Node {
     /// Force-closes every connection, once a shutdown has waited long enough.
     close_all: CancellationToken,
     server: JoinHandle<Result<()>>,
+    /// Writes the summaries of unitemized refusals each second.
+    summarizer: JoinHandle<()>,
     context: Arc<Context>,
     health: tonic_health::server::HealthReporter,
     metrics_addr: Option<SocketAddr>,
@@ -73,6 +75,7 @@ impl Node {
             replicator,
             metrics,
             screening: Screening::start(store.clone(), screening_cancel.clone()),
+            refusals: Default::default(),
         });
 
         let max = config.limits.max_message_bytes;
@@ -87,6 +90,7 @@ impl Node {
             Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),
             None => None,
         };
+        let summarizer = tokio::spawn(summarize_refusals(context.clone(), cancel.clone()));
         let close_all = CancellationToken::new();
         let incoming = transport::incoming(listener, tls_server, cancel.clone(), close_all.clone());
         let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -120,6 +124,7 @@ impl Node {
             cancel,
             close_all,
             server,
+            summarizer,
             context,
             health: health_reporter,
             metrics_addr,
@@ -142,6 +147,7 @@ impl Node {
             cancel,
             close_all,
             server,
+            summarizer,
             context,
             health,
             ..
@@ -153,12 +159,26 @@ impl Node {
         cancel.cancel();
         let served = drain(server, close_all).await;
         context.screening.stopped().await;
+        let _ = summarizer.await;
+        context.audit_unitemized().await;
         let store = context.store.clone();
         drop(context);
         tokio::task::spawn_blocking(move || store.shutdown())
             .await
             .map_err(|e| Error::Internal(format!("store shutdown: {e}")))?;
         served
+    }
+}
+
+/// Writes the summaries of refusals not itemized, every `SUMMARY_EVERY` until `cancel`
+/// (shutdown writes the last ones).
+async fn summarize_refusals(context: Arc<Context>, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(crate::api::refusals::SUMMARY_EVERY);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => context.audit_unitemized().await,
+        }
     }
 }
 

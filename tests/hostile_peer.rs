@@ -295,17 +295,46 @@ async fn a_flooding_peer_is_refused_and_backed_off_while_good_work_completes() {
     assert!(junk_connections.load(Ordering::Relaxed) > 0);
     assert!(intrusions > 0);
     fed.stop_all().await;
+    // Every intruding put is in the audit log: the first ones itemized, the rest counted in
+    // summary entries (written each second, and at shutdown), so the flood did not flood
+    // the log.
+    let entries = fedx::store::Store::inspect(fed.data_dir(0))
+        .unwrap()
+        .audit_entries()
+        .unwrap();
+    let (itemized, unitemized) = intrusions_audited(&entries);
+    eprintln!("intrusions audited: {itemized} itemized, {unitemized} in summaries");
+    assert_eq!(itemized + unitemized, intrusions);
+    if intrusions >= 1_000 {
+        assert!(unitemized > 0 && itemized < intrusions / 2, "{itemized} itemized");
+    }
+}
+
+/// (refused `Put` calls by FR-SBDU's node certificate itemized in the audit log, those
+/// counted in its summary entries).
+fn intrusions_audited(entries: &[fedx::store::AuditEntry]) -> (u64, u64) {
+    let (mut itemized, mut unitemized) = (0, 0);
+    for entry in entries.iter().filter(|e| e.event.actor == "peer:FR-SBDU") {
+        if entry.event.action.starts_with("refuse:") && entry.event.target == "Put" {
+            itemized += 1;
+        } else if entry.event.action == "refuse.unitemized" {
+            let count = entry.event.detail.split(' ').next().and_then(|n| n.parse::<u64>().ok());
+            unitemized += count.expect("a summary starts with its count");
+        }
+    }
+    (itemized, unitemized)
 }
 
 /// A peer that stays connected and advertises heads it does not have, for a stream whose
 /// author is a good peer: routing must not leave that stream starved on the liar.
 ///
-/// Known bug (replication/routing.rs `choose`): a stream goes to the peer advertising the
-/// highest head, and is left only once "we hold all the current source advertised", which
-/// never happens for a head nobody has; heads standing still only make a source stale.
-/// So one connected peer that advertises (collection, author) = 1,000,000 and sends
-/// nothing starves that stream's fast path for as long as it stays connected (here, node 0
-/// never pulls NL-CDIU's records from NL-CDIU itself).
+/// The bug this guards against (replication/routing.rs `choose`, fixed): a stream went to
+/// the peer advertising the highest head, and was left only once "we hold all the current
+/// source advertised", which never happens for a head nobody has. So one connected peer
+/// that advertised (collection, author) = 1,000,000 and sent nothing starved that stream's
+/// fast path for as long as it stayed connected (node 0 never pulled NL-CDIU's records
+/// from NL-CDIU itself). Now claims are capped at a connected author's head, and a source
+/// that delivers nothing for 10 s is passed over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_advertising_inflated_heads_cannot_stall_another_agencys_stream() {
     const RECORDS: usize = 50;

@@ -4,6 +4,7 @@
 
 mod operator;
 mod peer;
+pub mod refusals;
 mod screen;
 pub mod status;
 
@@ -27,6 +28,7 @@ pub struct Context {
     pub replicator: Replicator,
     pub metrics: crate::metrics::Metrics,
     pub screening: crate::screening::live::Screening,
+    pub refusals: refusals::RefusalAudit,
 }
 
 impl Context {
@@ -89,12 +91,26 @@ impl Context {
 
     async fn audit_refusal(&self, actor: &str, target: &str, error: &Error) {
         self.metrics.count_refusal("local", error);
+        if !self.refusals.itemize(actor) {
+            return;
+        }
         if let Err(e) = self
             .store
             .record(vec![AuditEvent::refusal(actor, target, error)], None)
             .await
         {
             tracing::error!(error = %e, "cannot audit a refusal");
+        }
+    }
+
+    /// Writes the summaries of refusals not itemized (see `refusals`).
+    pub async fn audit_unitemized(&self) {
+        let events = self.refusals.summaries();
+        if events.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.record(events, None).await {
+            tracing::error!(error = %e, "cannot audit unitemized refusals");
         }
     }
 }

@@ -387,6 +387,17 @@ pub struct Inspector {
 }
 
 impl Inspector {
+    /// The whole audit log, in order.
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>> {
+        self.db
+            .scan_prefix([keys::AUDIT])
+            .map(|item| {
+                let (_, value) = item.map_err(storage_error)?;
+                serde_json::from_slice(&value).map_err(|e| Error::Internal(format!("audit entry: {e}")))
+            })
+            .collect()
+    }
+
     /// Every key that mentions `needle` (a collection name, an id...), as text.
     pub fn keys_containing(&self, needle: &str) -> Result<Vec<String>> {
         let mut found = Vec::new();
