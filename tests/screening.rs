@@ -193,3 +193,35 @@ async fn fedctl_screens_a_name_and_a_csv_file() {
     assert_eq!(lines[2], "3,Maria Schmidt,,,,,,", "{csv}");
     fed.stop_all().await;
 }
+
+/// After a restart the index is rebuilt from the store; a screen meanwhile waits for it
+/// rather than answering from a partial index (which would miss what the node holds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_node_screens_only_once_its_index_holds_what_it_held() {
+    const ENTRIES: usize = 4_000;
+    const SYLLABLES: [&str; 10] = ["zor", "va", "nek", "tal", "mu", "rix", "pe", "quen", "sha", "bel"];
+    let name = |i: usize| {
+        let word = |n: usize| -> String { (0..4).map(|k| SYLLABLES[(n / 10usize.pow(k)) % 10]).collect() };
+        format!("{} {} Trading", word(i), word(ENTRIES - 1 - i))
+    };
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    for chunk in (0..ENTRIES).collect::<Vec<_>>().chunks(500) {
+        let puts = chunk
+            .iter()
+            .map(|&i| put("shared", &format!("WL-{i}"), watchlist_entry(&name(i))))
+            .collect();
+        a.batch_put(BatchPutRequest { puts }).await.unwrap();
+    }
+    fed.stop(0).await;
+    fed.start(0).await;
+    // The last entry stored is the last one the rebuilt index takes in.
+    let last = ENTRIES - 1;
+    let found = hits(&mut fed.operator(0), &name(last)).await;
+    assert!(
+        found.iter().any(|h| h.id == format!("WL-{last}")),
+        "a screen right after the restart missed an entry the node holds: {found:?}"
+    );
+    fed.stop_all().await;
+}

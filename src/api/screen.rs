@@ -14,6 +14,10 @@ use crate::screening::{ALGORITHM_VERSION, DEFAULT_MIN_SCORE, Query};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
+/// How long a screen waits for the index to load what the store held at start (a few
+/// seconds at a million parties) before it answers Unavailable: it never answers from a
+/// partial index.
+const LOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Screening responses queued towards a batch client.
 const BATCH_QUEUE: usize = 16;
 
@@ -60,6 +64,7 @@ fn query_of(request: &ScreenRequest) -> Result<Query> {
 /// Screens one request.
 pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<ScreenResponse> {
     let query = query_of(&request)?;
+    context.screening.loaded(LOAD_WAIT).await?;
     let (screening, timer) = (context.screening.clone(), context.metrics.screen_seconds.clone());
     let found = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();

@@ -3,8 +3,11 @@
 //! after its commit, and a revoked or delisted one stops matching.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -34,6 +37,15 @@ pub struct Screening {
     state: Arc<RwLock<State>>,
     /// The task following the store: awaited at shutdown, as it keeps the store open.
     follower: Arc<Mutex<Option<JoinHandle<()>>>>,
+    loaded: Arc<Loaded>,
+}
+
+/// Whether the index holds everything the store held when the node started. Until then a
+/// screen could miss a record the node holds, so screens wait for it.
+#[derive(Default)]
+struct Loaded {
+    done: AtomicBool,
+    notify: Notify,
 }
 
 /// A hit with where it came from.
@@ -47,14 +59,40 @@ impl Screening {
     /// Starts following `store`; the index catches up in the background.
     pub fn start(store: Store, cancel: CancellationToken) -> Self {
         let screening = Screening::default();
+        let at_start = store.snapshot().version_vector.clone();
+        if at_start.is_empty() {
+            screening.mark_loaded();
+        }
         let follower = screening.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = follower.follow(store, cancel).await {
+            if let Err(e) = follower.follow(store, at_start, cancel).await {
                 tracing::error!(error = %e, "the screening index stopped following the store");
             }
         });
         *screening.follower.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         screening
+    }
+
+    /// Waits, at most `within`, until the index holds everything the store held at start.
+    pub async fn loaded(&self, within: Duration) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            // Created before the check, so a `notify_waiters` in between still wakes it.
+            let notified = self.loaded.notify.notified();
+            if self.loaded.done.load(Ordering::Acquire) {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Err(Error::Unavailable(format!(
+                    "the screening index is still loading the records held at start (waited {within:?}); retry shortly"
+                )));
+            }
+        }
+    }
+
+    fn mark_loaded(&self) {
+        self.loaded.done.store(true, Ordering::Release);
+        self.loaded.notify.notify_waiters();
     }
 
     /// Waits until the follower has stopped (once its `cancel` fired) and let go of the store.
@@ -79,10 +117,18 @@ impl Screening {
             .collect()
     }
 
-    async fn follow(&self, store: Store, cancel: CancellationToken) -> Result<()> {
+    async fn follow(&self, store: Store, at_start: HashMap<StreamId, u64>, cancel: CancellationToken) -> Result<()> {
         let mut indexed: HashMap<StreamId, u64> = HashMap::new();
         let mut snapshots = store.subscribe();
         while !cancel.is_cancelled() {
+            if !self.loaded.done.load(Ordering::Acquire)
+                && at_start
+                    .iter()
+                    .all(|(stream, head)| indexed.get(stream).is_some_and(|done| done >= head))
+            {
+                tracing::info!(streams = at_start.len(), "screening index loaded");
+                self.mark_loaded();
+            }
             let snapshot = snapshots.borrow_and_update().clone();
             let behind: Vec<(StreamId, u64, u64)> = snapshot
                 .version_vector
