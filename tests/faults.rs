@@ -398,3 +398,38 @@ async fn a_store_of_the_earlier_format_is_upgraded_at_start() {
     assert_eq!(after.iter().find(|c| c.0 == "denials").unwrap().1, 5);
     fed.stop_all().await;
 }
+
+/// A store whose log lost its newest entries (a damaged disk) still loads its screening
+/// index: screens answer after the restart instead of waiting for versions that are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screening_loads_a_store_whose_log_lost_its_newest_entries() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start_all().await;
+    let mut a = fed.operator(0);
+    for i in 1..=10 {
+        let name = format!("Damaged Disk Holdings {i}");
+        a.put(put("shared", &format!("DD-{i}"), watchlist_entry(&name)))
+            .await
+            .unwrap();
+    }
+    fed.stop(0).await;
+    {
+        let db = sled::open(fed.data_dir(0)).unwrap();
+        for seq in [9, 10] {
+            assert!(db.remove(log_key("shared", "DE-BAFA", seq)).unwrap().is_some());
+        }
+        db.flush().unwrap();
+    }
+    fed.start(0).await;
+    let request = ScreenRequest {
+        name: "Damaged Disk Holdings 3".into(),
+        ..Default::default()
+    };
+    let mut a = fed.operator(0);
+    let answer = tokio::time::timeout(Duration::from_secs(20), a.screen(request))
+        .await
+        .expect("the screen waited for versions that are gone")
+        .expect("screened");
+    assert!(answer.into_inner().hits.iter().any(|h| h.id == "DD-3"));
+    fed.stop_all().await;
+}

@@ -151,7 +151,12 @@ impl Screening {
                     let mut reached = Vec::new();
                     for (stream, done, head) in behind {
                         let records = store.log_range(&stream, done, head, STEP)?;
-                        let upto = done + records.len() as u64;
+                        // A short read covers the whole range, holes included (a damaged
+                        // store): counting records instead would never reach `head`.
+                        let upto = match records.last().and_then(|r| header_of(&r.record)) {
+                            Some(last) if records.len() == STEP => last.seq,
+                            _ => head,
+                        };
                         this.apply(store, &stream.0, records)?;
                         reached.push((stream, upto));
                     }
