@@ -51,6 +51,11 @@ impl Disk {
             .ok_or_else(|| Error::Unavailable("the store is being reopened after a storage fault".into()))
     }
 
+    /// Drops our handle: sled releases the directory once reads in flight finish.
+    pub fn close(&self) {
+        drop(self.db.write().unwrap_or_else(PoisonError::into_inner).take());
+    }
+
     /// Records a storage fault: writes stop until [`Disk::recover`] succeeds.
     pub fn fail(&self, error: &sled::Error) {
         let mut fault = self.fault.lock().unwrap_or_else(PoisonError::into_inner);

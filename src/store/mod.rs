@@ -207,14 +207,18 @@ impl Store {
             .await
     }
 
-    /// Stops the writer after it drains what is queued. Other clones must be dropped first
-    /// for sled to release the directory.
+    /// Stops the writer after it drains what is queued, then closes sled: clones of the
+    /// store that are still alive (a task not yet dropped) answer Unavailable from then on
+    /// instead of keeping the directory locked.
     pub fn shutdown(self) {
-        let Store { writer, commands, .. } = self;
+        let Store {
+            writer, commands, disk, ..
+        } = self;
         drop(commands);
         if let Some(thread) = writer.lock().ok().and_then(|mut t| t.take()) {
             let _ = thread.join();
         }
+        disk.close();
     }
 
     pub fn get(&self, collection: &str, id: &str) -> Result<Option<Envelope>> {
