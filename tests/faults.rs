@@ -144,6 +144,22 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
         let winner = get(&mut b, "denials", id).await.unwrap();
         assert_eq!(winner, get(&mut a, "denials", id).await.unwrap());
     }
+    // What anti-entropy restored is screenable too, though it came in behind the version
+    // vector, past what B's screening index had read of the log.
+    eventually("the repaired denials are screenable at B", WAIT, || {
+        let mut b = b.clone();
+        async move {
+            let request = ScreenRequest {
+                name: "Gulf Precision Machinery Trading LLC".into(),
+                limit: 100,
+                ..Default::default()
+            };
+            let hits = b.screen(request).await.unwrap().into_inner().hits;
+            let screenable = |seq: u64| hits.iter().any(|h| h.id == format!("DE-BAFA/AE-{seq}"));
+            [1, 2, 3, 4, 5, 7].into_iter().all(screenable).then_some(())
+        }
+    })
+    .await;
 
     // The next comparison finds nothing left to repair, and status says so.
     let report = json(&fedctl(&fed, 1, &["-o", "json", "sync"], None).await);

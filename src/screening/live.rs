@@ -17,10 +17,9 @@ use crate::proto::record_body::Kind;
 use crate::proto::*;
 use crate::records::validate::body_kind;
 use crate::records::{Envelope, header_of, sha256};
-use crate::store::{Store, StreamId};
-
 /// (collection, id): what a hit points at.
-pub type RecordKey = (String, String);
+pub use crate::store::RecordKey;
+use crate::store::{Store, StreamId};
 
 /// Log entries read per step while following.
 const STEP: usize = 1000;
@@ -129,6 +128,11 @@ impl Screening {
                 tracing::info!(streams = at_start.len(), "screening index loaded");
                 self.mark_loaded();
             }
+            let repaired = store.take_repaired();
+            if !repaired.is_empty() {
+                let this = self.clone();
+                store.read(move |store| this.reindex(store, repaired)).await?;
+            }
             let snapshot = snapshots.borrow_and_update().clone();
             let behind: Vec<(StreamId, u64, u64)> = snapshot
                 .version_vector
@@ -183,24 +187,37 @@ impl Screening {
                 Some(_) => store.get(collection, &id)?,
                 None => None,
             };
-            let parties = current
-                .as_ref()
-                .map(|e| screened_parties(&e.record))
-                .unwrap_or_default();
-            let key = (collection.to_string(), id);
-            let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
-            if parties.is_empty() {
-                state.index.remove(&key);
-                state.origin.remove(&key);
-            } else if let Some(envelope) = current {
-                let kind = envelope.record.body.as_ref().and_then(body_kind).unwrap_or("");
-                state
-                    .origin
-                    .insert(key.clone(), (kind, envelope.header().author.clone()));
-                state.index.upsert(key, parties);
-            }
+            self.index((collection.to_string(), id), current);
         }
         Ok(())
+    }
+
+    /// Re-indexes ids from their current winners (those the store repaired behind its log).
+    fn reindex(&self, store: &Store, keys: Vec<RecordKey>) -> Result<()> {
+        for (collection, id) in keys {
+            let current = store.get(&collection, &id)?;
+            self.index((collection, id), current);
+        }
+        Ok(())
+    }
+
+    /// Indexes the screened parties of an id's current winner, or unindexes the id.
+    fn index(&self, key: RecordKey, current: Option<Envelope>) {
+        let parties = current
+            .as_ref()
+            .map(|e| screened_parties(&e.record))
+            .unwrap_or_default();
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        if parties.is_empty() {
+            state.index.remove(&key);
+            state.origin.remove(&key);
+        } else if let Some(envelope) = current {
+            let kind = envelope.record.body.as_ref().and_then(body_kind).unwrap_or("");
+            state
+                .origin
+                .insert(key.clone(), (kind, envelope.header().author.clone()));
+            state.index.upsert(key, parties);
+        }
     }
 }
 

@@ -30,6 +30,24 @@ use crate::records::hlc::Clock;
 
 /// (collection, author): one author's stream of versions in one collection.
 pub type StreamId = (String, String);
+/// (collection, id).
+pub type RecordKey = (String, String);
+
+/// Ids whose winner changed behind the version vector (anti-entropy restoring a record
+/// lost from the log, or a lost winner), queued after their commit is on disk. Followers
+/// of the log (the screening index) would not see these: they take them from here.
+#[derive(Clone, Default)]
+pub struct Repaired(Arc<Mutex<Vec<RecordKey>>>);
+
+impl Repaired {
+    fn push(&self, keys: impl IntoIterator<Item = RecordKey>) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(keys);
+    }
+
+    fn take(&self) -> Vec<RecordKey> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CollectionStats {
@@ -83,6 +101,7 @@ pub struct Store {
     commands: mpsc::Sender<writer::Command>,
     snapshot: watch::Receiver<Arc<Snapshot>>,
     writer: Arc<Mutex<Option<JoinHandle<()>>>>,
+    repaired: Repaired,
 }
 
 /// Settings the writer needs to sign our own records.
@@ -126,7 +145,8 @@ impl Store {
         winner::upgrade(&db)?;
         let (commands, receiver) = mpsc::channel(1024);
         drop(db);
-        let (writer, snapshot) = writer::Writer::load(disk.clone(), settings, clock)?;
+        let repaired = Repaired::default();
+        let (writer, snapshot) = writer::Writer::load(disk.clone(), settings, clock, repaired.clone())?;
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(receiver))
@@ -136,6 +156,7 @@ impl Store {
             commands,
             snapshot,
             writer: Arc::new(Mutex::new(Some(thread))),
+            repaired,
         })
     }
 
@@ -152,6 +173,11 @@ impl Store {
     /// Changes after every commit.
     pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
         self.snapshot.clone()
+    }
+
+    /// Takes the ids repaired behind the version vector since the last call (one follower).
+    pub fn take_repaired(&self) -> Vec<RecordKey> {
+        self.repaired.take()
     }
 
     /// Runs a read on the blocking pool, so a cold sled page never stalls a tokio worker.

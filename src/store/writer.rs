@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
 use super::winner::Winner;
-use super::{CollectionStats, Snapshot, StreamId, WriterSettings, keys, storage_error};
+use super::{CollectionStats, RecordKey, Repaired, Snapshot, StreamId, WriterSettings, keys, storage_error};
 use crate::crypto::Signer;
 use crate::error::{Error, Refusal, Result};
 use crate::proto::{PutOutcome, Record, RecordBody, RecordHeader, SignedRecord};
@@ -138,6 +138,15 @@ impl Tx<'_> {
     }
 }
 
+struct WinnerUpdate {
+    /// The version is the winner now.
+    current: bool,
+    /// The id had no version before.
+    created: bool,
+    /// The winner changed.
+    changed: bool,
+}
+
 enum Stored {
     New { current: bool, created: bool },
     Duplicate,
@@ -152,6 +161,9 @@ pub struct Writer {
     audit_seq: u64,
     audit_hash: String,
     published: watch::Sender<Arc<Snapshot>>,
+    /// Ids whose winner this group changed behind the version vector (see `Repaired`).
+    repaired_now: Vec<RecordKey>,
+    repaired: Repaired,
 }
 
 impl Writer {
@@ -159,6 +171,7 @@ impl Writer {
         disk: super::disk::Disk,
         settings: WriterSettings,
         clock: Clock,
+        repaired: Repaired,
     ) -> Result<(Self, watch::Receiver<Arc<Snapshot>>)> {
         let (published, snapshot) = watch::channel(Arc::new(Snapshot::default()));
         let mut writer = Writer {
@@ -170,6 +183,8 @@ impl Writer {
             audit_seq: 0,
             audit_hash: String::new(),
             published,
+            repaired_now: Vec::new(),
+            repaired,
         };
         writer.reload()?;
         writer.publish();
@@ -215,6 +230,7 @@ impl Writer {
             disk: self.disk.clone(),
             published: self.published.clone(),
             flush_seconds: self.settings.flush_seconds.clone(),
+            repaired: self.repaired.clone(),
         };
         std::thread::scope(|scope| {
             let spawned = std::thread::Builder::new()
@@ -276,6 +292,7 @@ impl Writer {
                 let group = AppliedGroup {
                     answers,
                     snapshot: self.snapshot(),
+                    repaired: std::mem::take(&mut self.repaired_now),
                 };
                 if let Err(unsent) = flushes.send(group) {
                     unsent
@@ -287,6 +304,7 @@ impl Writer {
             }
             Err(e) => {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
+                self.repaired_now.clear();
                 self.disk.fail(&e);
                 if let Err(reload) = self.reload() {
                     tracing::error!(error = %reload, "cannot reload store state");
@@ -595,7 +613,9 @@ impl Writer {
             if existing.record == envelope.signed.record {
                 // Already logged; make sure it is also the winner it should be (anti-entropy
                 // repairs a lost winner this way) and that the version vector counts it.
-                self.update_winner(tx, envelope)?;
+                if self.update_winner(tx, envelope)?.changed {
+                    self.repaired_now.push((header.collection.clone(), header.id.clone()));
+                }
                 self.advance(tx, stream)?;
                 return Ok(Stored::Duplicate);
             }
@@ -613,9 +633,18 @@ impl Writer {
         }
         self.check_stamp(tx, envelope, &log_key)?;
         tx.put(log_key, envelope.to_stored());
-        let (current, created) = self.update_winner(tx, envelope)?;
+        let update = self.update_winner(tx, envelope)?;
+        // A version behind the version vector (anti-entropy restoring a lost record) is
+        // past what followers of the log have read.
+        let behind = self.version_vector.get(&stream).is_some_and(|&vv| header.seq <= vv);
+        if update.changed && behind {
+            self.repaired_now.push((header.collection.clone(), header.id.clone()));
+        }
         self.advance(tx, stream)?;
-        Ok(Stored::New { current, created })
+        Ok(Stored::New {
+            current: update.current,
+            created: update.created,
+        })
     }
 
     /// Moves the stream's contiguous sequence number past every version logged after it.
@@ -657,9 +686,8 @@ impl Writer {
         Ok(())
     }
 
-    /// Makes the version the winner if it beats the current one (DESIGN §4). Returns
-    /// (is it the winner now, was there no version of this id before).
-    fn update_winner(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<(bool, bool)> {
+    /// Makes the version the winner if it beats the current one (DESIGN §4).
+    fn update_winner(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<WinnerUpdate> {
         let header = envelope.header();
         let previous = tx.winner(&header.collection, &header.id)?;
         let wins = previous.as_ref().is_none_or(|p| envelope.version() > p.version());
@@ -675,9 +703,11 @@ impl Writer {
             }
             xor(&mut stats.digest, &envelope.hash);
         }
-        let created = previous.is_none();
-        let current = wins || previous.is_some_and(|p| p.hash == envelope.hash);
-        Ok((current, created))
+        Ok(WinnerUpdate {
+            created: previous.is_none(),
+            current: wins || previous.is_some_and(|p| p.hash == envelope.hash),
+            changed: wins,
+        })
     }
 
     fn append_audit(&mut self, tx: &mut Tx, event: AuditEvent) {
@@ -746,6 +776,7 @@ pub struct AppliedGroup {
     answers: Vec<Answer>,
     /// What the store holds once this group is on disk.
     snapshot: Arc<Snapshot>,
+    repaired: Vec<RecordKey>,
 }
 
 /// Flushes applied groups, then publishes and answers them in order. Groups that queue
@@ -754,6 +785,7 @@ struct Flusher {
     disk: super::disk::Disk,
     published: watch::Sender<Arc<Snapshot>>,
     flush_seconds: prometheus_client::metrics::histogram::Histogram,
+    repaired: Repaired,
 }
 
 impl Flusher {
@@ -772,6 +804,9 @@ impl Flusher {
             tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
             match flushed {
                 Ok(_) => {
+                    // Queued before the snapshot that wakes the followers.
+                    self.repaired
+                        .push(groups.iter_mut().flat_map(|g| std::mem::take(&mut g.repaired)));
                     if let Some(last) = groups.last() {
                         self.published.send_replace(last.snapshot.clone());
                     }
