@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::proto::record_body::Kind;
 use crate::proto::*;
 use crate::records::validate::body_kind;
-use crate::records::{Envelope, header_of, sha256};
+use crate::records::{Envelope, header_of};
 /// (collection, id): what a hit points at.
 pub use crate::store::RecordKey;
 use crate::store::{Store, StreamId};
@@ -182,8 +182,9 @@ impl Screening {
             }
         }
         for (id, logged) in latest {
+            let logged = Envelope::open(logged, usize::MAX)?;
             let current = match store.winner_hash(collection, &id)? {
-                Some(hash) if hash == sha256(&logged.record) => Some(Envelope::open(logged, usize::MAX)?),
+                Some(hash) if hash == logged.hash => Some(logged),
                 Some(_) => store.get(collection, &id)?,
                 None => None,
             };
