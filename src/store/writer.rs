@@ -4,7 +4,7 @@
 //! applies the next group while the previous one is being flushed, and an acknowledged
 //! write is on disk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use prost::Message as _;
@@ -147,6 +147,13 @@ struct WinnerUpdate {
     changed: bool,
 }
 
+/// Where a version comes from: signed here, or received from a peer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Local,
+    Peer,
+}
+
 enum Stored {
     New { current: bool, created: bool },
     Duplicate,
@@ -161,6 +168,8 @@ pub struct Writer {
     audit_seq: u64,
     audit_hash: String,
     published: watch::Sender<Arc<Snapshot>>,
+    /// Streams whose contiguous sequence number this group moved: written once per commit.
+    advanced: HashSet<StreamId>,
     /// Ids whose winner this group changed behind the version vector (see `Repaired`).
     repaired_now: Vec<RecordKey>,
     repaired: Repaired,
@@ -183,6 +192,7 @@ impl Writer {
             audit_seq: 0,
             audit_hash: String::new(),
             published,
+            advanced: HashSet::new(),
             repaired_now: Vec::new(),
             repaired,
         };
@@ -285,6 +295,10 @@ impl Writer {
         let mut answers = Vec::with_capacity(group.len());
         for command in group {
             answers.push(self.apply(&mut tx, command));
+        }
+        for stream in std::mem::take(&mut self.advanced) {
+            let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
+            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
         }
         tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
         match db.apply_batch(tx.batch) {
@@ -402,7 +416,7 @@ impl Writer {
                         });
                     }
                 };
-                let stored = self.store_version(tx, &envelope);
+                let stored = self.store_version(tx, &envelope, Origin::Local);
                 failed = !matches!(stored, Ok(Stored::New { .. }));
                 match stored? {
                     Stored::New { current, created } => Ok(Applied {
@@ -567,7 +581,7 @@ impl Writer {
             let result = self
                 .clock
                 .observe(envelope.header().hlc)
-                .and_then(|()| self.store_version(tx, &envelope));
+                .and_then(|()| self.store_version(tx, &envelope, Origin::Peer));
             match result {
                 Ok(Stored::New { .. }) => {
                     outcome.stored += 1;
@@ -603,7 +617,7 @@ impl Writer {
 
     /// Logs the version, makes it the winner if it beats the current one, advances the
     /// stream's contiguous sequence number.
-    fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope) -> Result<Stored> {
+    fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope, origin: Origin) -> Result<Stored> {
         let header = envelope.header();
         let stream = (header.collection.clone(), header.author.clone());
         let log_key = keys::log(&header.collection, &header.author, header.seq);
@@ -631,7 +645,10 @@ impl Writer {
                 ),
             ));
         }
-        self.check_stamp(tx, envelope, &log_key)?;
+        // Our own clock never issues a timestamp twice: only others' versions need the check.
+        if origin == Origin::Peer {
+            self.check_stamp(tx, envelope, &log_key)?;
+        }
         tx.put(log_key, envelope.to_stored());
         let update = self.update_winner(tx, envelope)?;
         // A version behind the version vector (anti-entropy restoring a lost record) is
@@ -647,7 +664,8 @@ impl Writer {
         })
     }
 
-    /// Moves the stream's contiguous sequence number past every version logged after it.
+    /// Moves the stream's contiguous sequence number past every version logged after it;
+    /// `commit` writes it once for the whole group.
     fn advance(&mut self, tx: &mut Tx, stream: StreamId) -> Result<()> {
         let mut seq = self.version_vector.get(&stream).copied().unwrap_or(0);
         let before = seq;
@@ -655,8 +673,8 @@ impl Writer {
             seq += 1;
         }
         if seq != before {
-            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
-            self.version_vector.insert(stream, seq);
+            self.version_vector.insert(stream.clone(), seq);
+            self.advanced.insert(stream);
         }
         Ok(())
     }
