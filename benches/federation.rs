@@ -168,6 +168,7 @@ async fn wait_for(fed: &Federation, node: usize, records: u64) {
 }
 
 fn main() {
+    fedx::disable_transparent_huge_pages();
     let n: usize = std::env::var("FEDX_BENCH_RECORDS")
         .ok()
         .and_then(|v| v.parse().ok())

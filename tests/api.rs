@@ -52,3 +52,36 @@ async fn list_pages_through_a_prefix_whatever_start_after_says() {
     assert!(rest.is_empty() && next.is_empty());
     fed.stop_all().await;
 }
+
+/// The store signs the puts of concurrent requests together; a request must still see
+/// what an earlier one in the same commit wrote, so sixteen concurrent puts of one body
+/// make one version, and every other put is answered as unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_puts_of_one_body_make_one_version() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let a = fed.operator(0);
+    for round in 0..5 {
+        let id = format!("DE-BAFA/SAME-{round}");
+        let puts = (0..16).map(|_| {
+            let (mut a, id) = (a.clone(), id.clone());
+            async move { a.put(put("denials", &id, denial(&id))).await.unwrap().into_inner() }
+        });
+        let answers = futures_util::future::join_all(puts).await;
+        let created = answers
+            .iter()
+            .filter(|r| r.outcome == PutOutcome::Created as i32)
+            .count();
+        let unchanged = answers
+            .iter()
+            .filter(|r| r.outcome == PutOutcome::Unchanged as i32)
+            .count();
+        assert_eq!((created, unchanged), (1, 15), "round {round}: {answers:?}");
+        assert!(
+            answers
+                .iter()
+                .all(|r| r.header.as_ref().unwrap().seq == answers[0].header.as_ref().unwrap().seq)
+        );
+    }
+    fed.stop_all().await;
+}

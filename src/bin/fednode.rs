@@ -33,6 +33,7 @@ enum LogFormat {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    fedx::disable_transparent_huge_pages();
     let args = Args::parse();
     init_logging(args.log_format);
     let config = Config::load(&args.config)?;

@@ -77,6 +77,49 @@ pub struct Applied {
     pub outcome: PutOutcome,
 }
 
+impl LocalWrite {
+    fn is_put(&self) -> bool {
+        matches!(self, LocalWrite::Put { .. })
+    }
+
+    fn target(&self) -> (&str, &str) {
+        match self {
+            LocalWrite::Put { collection, id, .. }
+            | LocalWrite::Revoke { collection, id }
+            | LocalWrite::Delete { collection, id } => (collection, id),
+        }
+    }
+}
+
+/// Puts of consecutive requests in a group, signed as one run. No two requests in a run
+/// write the same id: a later one must see the earlier one stored (an unchanged body
+/// writes nothing).
+#[derive(Default)]
+struct PutRun {
+    writes: Vec<LocalWrite>,
+    /// Each request's number of writes, actor and reply, in order.
+    requests: Vec<(usize, String, oneshot::Sender<Result<Vec<Result<Applied>>>>)>,
+    targets: HashSet<(String, String)>,
+}
+
+impl PutRun {
+    fn overlaps(&self, writes: &[LocalWrite]) -> bool {
+        writes.iter().any(|w| {
+            let (collection, id) = w.target();
+            self.targets.contains(&(collection.to_string(), id.to_string()))
+        })
+    }
+
+    fn push(&mut self, writes: Vec<LocalWrite>, actor: String, reply: oneshot::Sender<Result<Vec<Result<Applied>>>>) {
+        for write in &writes {
+            let (collection, id) = write.target();
+            self.targets.insert((collection.to_string(), id.to_string()));
+        }
+        self.requests.push((writes.len(), actor, reply));
+        self.writes.extend(writes);
+    }
+}
+
 /// A local write ready to sign, or one with nothing to write.
 enum Prepared {
     Sign(Box<Record>, Vec<u8>),
@@ -293,9 +336,22 @@ impl Writer {
             pending: HashMap::new(),
         };
         let mut answers = Vec::with_capacity(group.len());
+        let mut puts = PutRun::default();
         for command in group {
-            answers.push(self.apply(&mut tx, command));
+            match command {
+                Command::Local { writes, actor, reply } if writes.iter().all(LocalWrite::is_put) => {
+                    if puts.overlaps(&writes) {
+                        answers.extend(self.apply_puts(&mut tx, std::mem::take(&mut puts)));
+                    }
+                    puts.push(writes, actor, reply);
+                }
+                command => {
+                    answers.extend(self.apply_puts(&mut tx, std::mem::take(&mut puts)));
+                    answers.push(self.apply(&mut tx, command));
+                }
+            }
         }
+        answers.extend(self.apply_puts(&mut tx, puts));
         for stream in std::mem::take(&mut self.advanced) {
             let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
             tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
@@ -326,6 +382,22 @@ impl Writer {
                 answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
             }
         }
+    }
+
+    /// The puts of several requests, signed together (in parallel when there are enough)
+    /// and answered each with its own results.
+    fn apply_puts(&mut self, tx: &mut Tx, run: PutRun) -> Vec<Answer> {
+        let mut results = self.local_run(tx, run.writes).into_iter();
+        run.requests
+            .into_iter()
+            .map(|(count, actor, reply)| {
+                let results: Vec<_> = results.by_ref().take(count).collect();
+                for result in &results {
+                    self.append_audit(tx, local_audit(&actor, result));
+                }
+                Answer::Local(reply, results)
+            })
+            .collect()
     }
 
     fn apply(&mut self, tx: &mut Tx, command: Command) -> Answer {
@@ -404,7 +476,7 @@ impl Writer {
             .map(|signed| {
                 let signed = signed?;
                 if failed {
-                    return Err(Error::Unavailable("an earlier write of this batch failed".into()));
+                    return Err(Error::Unavailable("an earlier write of this commit failed".into()));
                 }
                 let envelope = match signed {
                     Signed::New(envelope) => *envelope,
