@@ -31,11 +31,14 @@ pub const SIGNING_KEY_META: &str = "signing_key";
 /// costs more than it saves.
 const PARALLEL_SIGNING_FROM: usize = 4;
 
+/// Where a local request's results go, each write's own.
+type LocalReply = oneshot::Sender<Result<Vec<Result<Applied>>>>;
+
 pub enum Command {
     Local {
         writes: Vec<LocalWrite>,
         actor: String,
-        reply: oneshot::Sender<Result<Vec<Result<Applied>>>>,
+        reply: LocalReply,
     },
     Ingest {
         records: Vec<Envelope>,
@@ -51,7 +54,7 @@ pub enum Command {
     RotateKey {
         signer: Box<Signer>,
         actor: String,
-        reply: oneshot::Sender<Result<Vec<Result<Applied>>>>,
+        reply: LocalReply,
     },
 }
 
@@ -98,7 +101,7 @@ impl LocalWrite {
 struct PutRun {
     writes: Vec<LocalWrite>,
     /// Each request's number of writes, actor and reply, in order.
-    requests: Vec<(usize, String, oneshot::Sender<Result<Vec<Result<Applied>>>>)>,
+    requests: Vec<(usize, String, LocalReply)>,
     targets: HashSet<(String, String)>,
 }
 
@@ -110,7 +113,7 @@ impl PutRun {
         })
     }
 
-    fn push(&mut self, writes: Vec<LocalWrite>, actor: String, reply: oneshot::Sender<Result<Vec<Result<Applied>>>>) {
+    fn push(&mut self, writes: Vec<LocalWrite>, actor: String, reply: LocalReply) {
         for write in &writes {
             let (collection, id) = write.target();
             self.targets.insert((collection.to_string(), id.to_string()));
@@ -930,7 +933,7 @@ impl Command {
 
 /// A request's answer, held until the commit is on disk.
 enum Answer {
-    Local(oneshot::Sender<Result<Vec<Result<Applied>>>>, Vec<Result<Applied>>),
+    Local(LocalReply, Vec<Result<Applied>>),
     Ingest(oneshot::Sender<Result<IngestOutcome>>, IngestOutcome),
     Record(oneshot::Sender<Result<()>>),
 }
