@@ -449,3 +449,47 @@ async fn screening_loads_a_store_whose_log_lost_its_newest_entries() {
     assert!(answer.into_inner().hits.iter().any(|h| h.id == "DD-3"));
     fed.stop_all().await;
 }
+
+/// Our own versions past the version vector (what anti-entropy restores after a loss, in
+/// any order) keep their places: the writer numbers a run of concurrent puts before
+/// storing any of it, and skips those places rather than signing a second version for
+/// one (which the store would refuse as our own equivocation).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_puts_skip_our_own_versions_held_past_the_version_vector() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start_all().await;
+    let a = fed.operator(0);
+    for i in 1..=10 {
+        let id = format!("DE-BAFA/OLD-{i}");
+        a.clone().put(put("denials", &id, denial(&id))).await.unwrap();
+    }
+    fed.stop(0).await;
+    {
+        // Versions 4–6 lost; 7–10 held past a vector of 3.
+        let db = sled::open(fed.data_dir(0)).unwrap();
+        for seq in 4..=6 {
+            assert!(db.remove(log_key("denials", "DE-BAFA", seq)).unwrap().is_some());
+        }
+        let vector = [b"vdenials".as_slice(), b"\0DE-BAFA"].concat();
+        assert!(db.insert(vector, 3u64.to_be_bytes().to_vec()).unwrap().is_some());
+        db.flush().unwrap();
+    }
+    fed.start(0).await;
+    let a = fed.operator(0);
+    for round in 0..4 {
+        let puts = (0..16).map(|i| {
+            let (mut a, id) = (a.clone(), format!("DE-BAFA/NEW-{round}-{i}"));
+            async move { a.put(put("denials", &id, denial(&id))).await }
+        });
+        for answer in futures_util::future::join_all(puts).await {
+            let seq = answer.expect("put").into_inner().header.unwrap().seq;
+            assert!(!(7..=10).contains(&seq), "seq {seq} was already ours");
+        }
+    }
+    let status = status(&mut a.clone()).await;
+    assert!(status.equivocations.is_empty(), "{:?}", status.equivocations);
+    // 4–6 taken by new puts, 7–10 skipped: nothing is missing below the vector.
+    let denials = status.collections.iter().find(|c| c.name == "denials").unwrap();
+    assert_eq!(denials.records, 7 + 64);
+    fed.stop_all().await;
+}

@@ -24,39 +24,39 @@ pub struct Disk {
 
 /// Opens sled as the store uses it. We flush explicitly after every group commit, so
 /// sled's timer flusher would only compete.
-///
-/// sled lets go of the directory's lock only once its last handle and its IO threads are
-/// done, which may be just after a stop returns (a restart in the same process, or a
-/// process still exiting): a held lock is retried for `LOCK_WAIT` before it is an error.
 fn open_db(path: &Path) -> Result<sled::Db> {
-    let deadline = std::time::Instant::now() + LOCK_WAIT;
-    loop {
-        let opened = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
-            .open();
-        match opened {
-            Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            opened => {
-                return opened.map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", path.display())));
-            }
-        }
-    }
+    sled::Config::new()
+        .path(path)
+        .mode(sled::Mode::HighThroughput)
+        .flush_every_ms(None)
+        .open()
+        .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", path.display())))
 }
 
 /// How long opening waits for another handle (ours or another process's) to let go.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Opens sled, waiting up to `LOCK_WAIT` while its directory lock is held: sled lets go
+/// only once its last handle and IO threads are done, which may be just after a stop
+/// returns (a restart in the same process, or a process still exiting).
+fn open_db_when_free(path: &Path) -> Result<sled::Db> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match open_db(path) {
+            // sled reports the lock only in the message (as `ErrorKind::Other`).
+            Err(e) if e.to_string().contains("could not acquire lock") && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            opened => return opened,
+        }
+    }
+}
+
 impl Disk {
     pub fn open(path: &Path) -> Result<Self> {
         Ok(Disk {
             path: path.to_path_buf(),
-            db: Arc::new(RwLock::new(Some(open_db(path)?))),
+            db: Arc::new(RwLock::new(Some(open_db_when_free(path)?))),
             fault: Arc::new(Mutex::new(None)),
         })
     }

@@ -9,7 +9,7 @@
 //! | `m`    | name                             | node metadata (clock, peers)           |
 //! | `a`    | seq (BE u64)                     | audit entry (JSON)                     |
 //! | `e`    | collection, author, seq (BE u64) | equivocation evidence (the other one)  |
-//! | `s`    | author, hlc (BE u64)             | log key of the author's first version with that timestamp |
+//! | `s`    | author, hlc (BE u64)             | log key of a peer author's first version with that timestamp (our own clock never repeats one) |
 
 pub const RECORD: u8 = b'r';
 pub const LOG: u8 = b'l';

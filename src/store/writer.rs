@@ -528,15 +528,16 @@ impl Writer {
             }
             LocalWrite::Delete { collection, id } => {
                 self.check_deletable(tx, &collection, &id)?;
-                return self.encode_record(collection, id, None, next_seq);
+                return self.encode_record(tx, collection, id, None, next_seq);
             }
         };
-        self.encode_record(collection, id, Some(body), next_seq)
+        self.encode_record(tx, collection, id, Some(body), next_seq)
     }
 
     /// Numbers, stamps and encodes one of our records (`None` body: a tombstone).
     fn encode_record(
         &self,
+        tx: &Tx,
         collection: String,
         id: String,
         body: Option<RecordBody>,
@@ -547,6 +548,12 @@ impl Writer {
             let stream = (collection.clone(), agency.clone());
             self.version_vector.get(&stream).copied().unwrap_or(0)
         });
+        // A run is numbered before any of it is stored. Past the version vector the log
+        // may already hold versions of ours (anti-entropy restoring what this node lost):
+        // their places are skipped, and `advance` moves past them as the run is stored.
+        while tx.contains(&keys::log(&collection, agency, *seq + 1))? {
+            *seq += 1;
+        }
         let record = Record {
             header: Some(RecordHeader {
                 collection,
