@@ -17,6 +17,8 @@ const QUERIES: usize = 2_000;
 const BRUTE_QUERIES: usize = 20;
 
 fn main() {
+    // As fednode does (lib.rs says why).
+    fedx::disable_transparent_huge_pages();
     let parties: u64 = std::env::var("SCREEN_BENCH_PARTIES")
         .ok()
         .and_then(|v| v.parse().ok())
