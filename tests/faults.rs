@@ -62,7 +62,7 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
     // Keep B's stored first version of AE-6, then let A supersede it (log seq 21).
     fed.stop(1).await;
     let first_version = {
-        let db = sled::open(fed.data_dir(1)).expect("B's store opens offline");
+        let db = fed.open_store_offline(1);
         db.get(record_key("denials", "DE-BAFA/AE-6"))
             .unwrap()
             .expect("AE-6 at B")
@@ -84,7 +84,7 @@ async fn anti_entropy_repairs_records_lost_or_rolled_back_behind_the_version_vec
     fed.stop(0).await;
     fed.stop(1).await;
     {
-        let db = sled::open(fed.data_dir(1)).expect("B's store opens offline");
+        let db = fed.open_store_offline(1);
         for seq in 1..=5u64 {
             let id = format!("DE-BAFA/AE-{seq}");
             assert!(db.remove(record_key("denials", &id)).unwrap().is_some());
@@ -384,7 +384,7 @@ async fn a_store_of_the_earlier_format_is_upgraded_at_start() {
     fed.stop(0).await;
     {
         // Back to format 1: every winner in full under its record key, no marker.
-        let db = sled::open(fed.data_dir(0)).unwrap();
+        let db = fed.open_store_offline(0);
         for i in 1..=5 {
             let key = record_key("denials", &format!("DE-BAFA/UP-{i}"));
             let pointer = db.get(&key).unwrap().expect("a winner");
@@ -430,7 +430,7 @@ async fn screening_loads_a_store_whose_log_lost_its_newest_entries() {
     }
     fed.stop(0).await;
     {
-        let db = sled::open(fed.data_dir(0)).unwrap();
+        let db = fed.open_store_offline(0);
         for seq in [9, 10] {
             assert!(db.remove(log_key("shared", "DE-BAFA", seq)).unwrap().is_some());
         }
@@ -466,7 +466,7 @@ async fn concurrent_puts_skip_our_own_versions_held_past_the_version_vector() {
     fed.stop(0).await;
     {
         // Versions 4–6 lost; 7–10 held past a vector of 3.
-        let db = sled::open(fed.data_dir(0)).unwrap();
+        let db = fed.open_store_offline(0);
         for seq in 4..=6 {
             assert!(db.remove(log_key("denials", "DE-BAFA", seq)).unwrap().is_some());
         }

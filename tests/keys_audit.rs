@@ -123,7 +123,7 @@ async fn audit_verify_names_an_entry_altered_on_disk() {
     // Offline, someone rewrites what entry 2 says.
     fed.stop(0).await;
     {
-        let db = sled::open(fed.data_dir(0)).unwrap();
+        let db = fed.open_store_offline(0);
         let key = [&b"a"[..], &2u64.to_be_bytes()].concat();
         let entry = String::from_utf8(db.get(&key).unwrap().expect("entry 2").to_vec()).unwrap();
         let altered = entry.replace("DE-BAFA/AUDIT-2", "DE-BAFA/AUDIT-9");

@@ -38,8 +38,9 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens sled, waiting up to `LOCK_WAIT` while its directory lock is held: sled lets go
 /// only once its last handle and IO threads are done, which may be just after a stop
-/// returns (a restart in the same process, or a process still exiting).
-fn open_db_when_free(path: &Path) -> Result<sled::Db> {
+/// returns (a restart in the same process, or a process still exiting). Also what tests
+/// use to open a stopped node's store offline.
+pub fn open_db_when_free(path: &Path) -> Result<sled::Db> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     loop {
         match open_db(path) {

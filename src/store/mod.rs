@@ -20,6 +20,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use audit::{AuditEntry, AuditEvent};
+pub use disk::open_db_when_free;
 pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;

@@ -192,6 +192,12 @@ impl Federation {
         &self.configs[i].data_dir
     }
 
+    /// Node `i`'s store, opened offline (the node stopped) as the node opens it: waiting
+    /// for sled's lock, which it may still hold just after a stop returns.
+    pub fn open_store_offline(&self, i: usize) -> sled::Db {
+        fedx::store::open_db_when_free(self.data_dir(i)).expect("the store opens offline")
+    }
+
     /// A client with node `i`'s operator certificate.
     pub fn operator(&self, i: usize) -> OperatorClient<Channel> {
         let files = &self.pki.agencies[i];
