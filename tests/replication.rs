@@ -208,3 +208,70 @@ async fn a_collection_never_reaches_an_agency_outside_its_readers() {
     assert_eq!(store.keys_containing("restricted").unwrap(), Vec::<String>::new());
     assert_eq!(store.keys_containing("EUC-1").unwrap(), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_author_restored_from_an_old_backup_pulls_its_records_back_and_then_no_echoes() {
+    init_logging();
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let batch = |from: usize, to: usize| BatchPutRequest {
+        puts: (from..to)
+            .map(|n| put("denials", &format!("DE-BAFA/{n:03}"), denial(&format!("REF-{n}"))))
+            .collect(),
+    };
+    fed.operator(0).batch_put(batch(0, 10)).await.unwrap();
+    holds_denials(&fed, 1, 10).await;
+    fed.stop(0).await;
+    let backup = tempfile::tempdir().unwrap();
+    copy_dir(fed.data_dir(0), backup.path());
+    fed.start(0).await;
+    fed.operator(0).batch_put(batch(10, 20)).await.unwrap();
+    holds_denials(&fed, 1, 20).await;
+    fed.stop(0).await;
+    std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
+    copy_dir(backup.path(), fed.data_dir(0));
+
+    // A comes back with 10 of its 20 records: it pulls the other 10 from B.
+    fed.start(0).await;
+    holds_denials(&fed, 0, 20).await;
+    // Then its new records go to B, and do not come back to be verified and dropped.
+    fed.operator(0).batch_put(batch(20, 70)).await.unwrap();
+    holds_denials(&fed, 1, 70).await;
+    let received: u64 = status(&mut fed.operator(0))
+        .await
+        .peers
+        .iter()
+        .map(|p| p.records_received)
+        .sum();
+    assert!(
+        (10..20).contains(&received),
+        "A lacked 10 of its records and then wrote 50, and was sent {received}"
+    );
+    fed.stop_all().await;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+async fn holds_denials(fed: &Federation, node: usize, n: u64) {
+    let client = fed.operator(node);
+    eventually("the records to arrive", WAIT, || {
+        let mut client = client.clone();
+        async move {
+            let status = status(&mut client).await;
+            let records = status.collections.iter().find(|c| c.name == "denials")?.records;
+            (records >= n).then_some(())
+        }
+    })
+    .await;
+}

@@ -106,6 +106,7 @@ impl Replicator {
         if peers != config.peers {
             tracing::warn!("peers were changed at runtime; the stored list overrides [[peers]] in config");
         }
+        let routing = Routing::new(&config.agency);
         let replicator = Replicator {
             inner: Arc::new(Inner {
                 config,
@@ -115,7 +116,7 @@ impl Replicator {
                 metrics,
                 peers: Mutex::new(BTreeMap::new()),
                 status: Mutex::new(HashMap::new()),
-                routing: Mutex::new(Routing::default()),
+                routing: Mutex::new(routing),
                 routing_changed: watch::channel(0).0,
                 serving: Mutex::new(HashMap::new()),
                 refused: AtomicU64::new(0),

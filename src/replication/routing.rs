@@ -10,6 +10,10 @@
 //! duplicates: a switch would re-send whatever the old source had in flight. For the same
 //! reason a stream is not assigned while its author is connected but has not yet said
 //! what it holds: the first heads to arrive would otherwise pick a relay.
+//!
+//! Our own streams are pulled only while a peer holds some of them that we lack (after a
+//! restore from an old backup): pulled for good, each record we write would come straight
+//! back from every peer that stores it, to be verified and dropped as a duplicate.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -24,6 +28,8 @@ pub const STARVED_AFTER: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default)]
 pub struct Routing {
+    /// Our agency: the author of the streams we pull only to recover.
+    own: String,
     heads: HashMap<String, HashMap<StreamId, u64>>,
     /// When each peer's head of each stream last moved forward.
     advanced: HashMap<(String, StreamId), Instant>,
@@ -37,6 +43,13 @@ pub struct Routing {
 }
 
 impl Routing {
+    pub fn new(own: &str) -> Self {
+        Routing {
+            own: own.to_string(),
+            ..Routing::default()
+        }
+    }
+
     /// A link to `peer` is up; its heads are on their way.
     pub fn connected(&mut self, peer: &str) {
         self.awaiting.insert(peer.to_string());
@@ -77,6 +90,9 @@ impl Routing {
                 continue; // wait for the author's own heads
             }
             let have = local.get(stream).copied().unwrap_or(0);
+            if stream.1 == self.own && options.iter().all(|&(_, head)| head <= have) {
+                continue;
+            }
             cap_at_author(stream, &mut options);
             let current = self.assigned.get(stream);
             let progress = self.progress.entry(stream.clone()).or_insert((have, now));
@@ -273,5 +289,19 @@ mod tests {
         routing.reassign(&heads(&[("X", 5)]), later(t0));
         assert_eq!(routing.wanted_from("C"), vec![stream("X")]);
         assert_eq!(routing.lag("C", &heads(&[("X", 5)])), 4);
+    }
+
+    #[test]
+    fn our_own_stream_is_pulled_only_while_a_peer_holds_more_of_it() {
+        let (mut routing, t0) = (Routing::new("A"), Instant::now());
+        routing.set_heads("B", heads(&[("A", 10), ("B", 5)]), t0);
+        routing.reassign(&heads(&[("A", 10)]), t0);
+        assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
+        // Restored from an old backup: B holds records of ours that we lost.
+        routing.reassign(&heads(&[("A", 4)]), t0);
+        assert_eq!(routing.wanted_from("B"), vec![stream("A"), stream("B")]);
+        // Recovered: what we write next need not come back from B.
+        assert!(routing.reassign(&heads(&[("A", 10)]), t0));
+        assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
     }
 }
