@@ -27,9 +27,12 @@ const MAX_GROUP: usize = 256;
 const FLUSH_QUEUE: usize = 2;
 /// Metadata: the id of the key we sign with, once rotated away from the configured one.
 pub const SIGNING_KEY_META: &str = "signing_key";
-/// Below this many records a run is signed on the writer thread: waking the rayon pool
-/// costs more than it saves.
-const PARALLEL_SIGNING_FROM: usize = 4;
+/// Below this many records a run is signed on the writer thread. Waking the rayon pool
+/// costs more than it saves for the few puts concurrent clients bring to a commit (its
+/// idle workers spin and yield before they sleep): with 16 clients, signing their puts
+/// here took 198 → 183 µs of CPU per put (median of 4 alternated runs each). A bulk
+/// load's batch is worth spreading over the cores.
+const PARALLEL_SIGNING_FROM: usize = 32;
 
 /// Where a local request's results go, each write's own.
 type LocalReply = oneshot::Sender<Result<Vec<Result<Applied>>>>;
