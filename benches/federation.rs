@@ -3,8 +3,10 @@
 //! Measures, in one run on this machine, with real nodes over mTLS on loopback:
 //! - baseline: single-core `verify_strict` of a typical record;
 //! - local put throughput with 16 concurrent clients (one `Put` per record);
-//! - live replication A→B of 100,000 records written at A in batches;
-//! - catch-up of a node that missed those 100,000 records;
+//! - a bulk load of 100,000 records at A (`BatchPut`);
+//! - replication A→B: B starts empty and pulls all A holds over one mTLS link;
+//! - live replication: 100,000 more records written at A while B replicates them;
+//! - catch-up of a node (C) that was stopped while those 100,000 records were written;
 //! - how soon a watchlist entry put at A is screenable at C (DESIGN: within a second),
 //!   with C's index holding everything above.
 //!
@@ -209,31 +211,43 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        // A–B live, A–C for catch-up (C starts later).
+        // Links A–B and A–C; B and C start later.
         let mut fed = Federation::new(3, &[(0, 1), (0, 2)]);
         let baseline = verify_baseline(&fed);
-        // Puts with A alone, so the figure is A's, not A's and B's competing for the cores.
+        // Each write figure is A's alone, not A's and a replica's competing for the cores.
         fed.start(0).await;
         let puts = (n / 5).max(1_000);
         local_puts(&fed, puts, baseline).await;
         if std::env::var("FEDX_BENCH_ONLY").as_deref() == Ok("put") {
             return fed.stop_all().await;
         }
-        fed.start(1).await;
-        wait_for(&fed, 1, puts as u64).await;
-
-        // Replication runs while A is written, so A's and B's work share the cores.
         let phase = Phase::start();
-        write_batches(&fed, n, "REPL").await;
+        write_batches(&fed, n, "BULK").await;
         report("batch_put_at_a", n, &phase, Some(baseline));
-        wait_for(&fed, 1, (puts + n) as u64).await;
-        report("replication_a_to_b", n, &phase, Some(baseline));
+
+        // B starts empty and pulls everything A holds over its link.
+        let held = puts + n;
+        let phase = Phase::start();
+        fed.start(1).await;
+        wait_for(&fed, 1, held as u64).await;
+        report("replication_a_to_b", held, &phase, Some(baseline));
+
+        // C takes what A holds, then stops and misses the next n records.
+        fed.start(2).await;
+        wait_for(&fed, 2, held as u64).await;
+        fed.stop(2).await;
+
+        // Live: A is written while B replicates, so A's and B's work share the cores.
+        let phase = Phase::start();
+        write_batches(&fed, n, "LIVE").await;
+        report("batch_put_at_a_while_b_replicates", n, &phase, Some(baseline));
+        wait_for(&fed, 1, (held + n) as u64).await;
+        report("live_replication_a_to_b", n, &phase, Some(baseline));
 
         let phase = Phase::start();
         fed.start(2).await;
-        wait_for(&fed, 2, (puts + n) as u64).await;
-        let total = puts + n;
-        report("catch_up_c", total, &phase, Some(baseline));
+        wait_for(&fed, 2, (held + n) as u64).await;
+        report("catch_up_c", n, &phase, Some(baseline));
         screenable_after_put(&fed).await;
         fed.stop_all().await;
     });
