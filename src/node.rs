@@ -108,8 +108,6 @@ impl Node {
                 // One client cannot open unbounded work: HTTP/2 streams and requests in
                 // flight per connection are capped (connections are capped at accept).
                 .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
-                .initial_stream_window_size(Some(transport::STREAM_WINDOW))
-                .initial_connection_window_size(Some(transport::CONNECTION_WINDOW))
                 .concurrency_limit_per_connection(MAX_STREAMS_PER_CONNECTION as usize)
                 .add_service(operator)
                 .add_service(replication)

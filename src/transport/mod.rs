@@ -331,20 +331,11 @@ pub fn channel(endpoint: &str, tls: &ClientTls, server_name: &str) -> Result<Cha
         .map_err(|e| Error::config(format!("TLS: {e}")))?
         .connect_timeout(Duration::from_secs(5))
         .tcp_nodelay(true)
-        .initial_stream_window_size(STREAM_WINDOW)
-        .initial_connection_window_size(CONNECTION_WINDOW)
         .http2_keep_alive_interval(Duration::from_secs(20))
         .keep_alive_timeout(Duration::from_secs(20))
         .keep_alive_while_idle(true);
     Ok(endpoint.connect_lazy())
 }
-
-/// HTTP/2 flow-control windows, both ways. With the default 64 KiB a replication batch
-/// (512 records, about 650 KB) or a bulk put waited for a window update every 64 KiB;
-/// these take a batch whole. What one connection can make us buffer stays bounded by
-/// the connection window (and each message by `limits.max_message_bytes`).
-pub const STREAM_WINDOW: u32 = 1 << 20;
-pub const CONNECTION_WINDOW: u32 = 2 << 20;
 
 /// The address a listener really bound (port 0 becomes a real port).
 pub fn local_addr(listener: &TcpListener) -> Result<SocketAddr> {
