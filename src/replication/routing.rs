@@ -90,9 +90,6 @@ impl Routing {
                 continue; // wait for the author's own heads
             }
             let have = local.get(stream).copied().unwrap_or(0);
-            if stream.1 == self.own && options.iter().all(|&(_, head)| head <= have) {
-                continue;
-            }
             cap_at_author(stream, &mut options);
             let current = self.assigned.get(stream);
             let progress = self.progress.entry(stream.clone()).or_insert((have, now));
@@ -113,6 +110,9 @@ impl Routing {
                 .collect();
             // With no one else to pull from, even a doubtful source is better than none.
             let options = if trusted.is_empty() { options } else { trusted };
+            if stream.1 == self.own && options.iter().all(|&(_, head)| head <= have) {
+                continue;
+            }
             let current = current.map(|peer| {
                 let moved = self.advanced.get(&(peer.clone(), stream.clone()));
                 let stale = moved.is_none_or(|at| now.saturating_duration_since(*at) >= STALE_AFTER);
@@ -302,6 +302,14 @@ mod tests {
         assert_eq!(routing.wanted_from("B"), vec![stream("A"), stream("B")]);
         // Recovered: what we write next need not come back from B.
         assert!(routing.reassign(&heads(&[("A", 10)]), t0));
+        assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
+        // A peer that claims more of ours and never sends it is left, and then no one
+        // else has more: nothing of ours is pulled.
+        routing.set_heads("L", heads(&[("A", 1_000)]), t0);
+        routing.reassign(&heads(&[("A", 10)]), t0);
+        assert_eq!(routing.wanted_from("L"), vec![stream("A")]);
+        routing.reassign(&heads(&[("A", 10)]), t0 + STARVED_AFTER);
+        assert!(routing.wanted_from("L").is_empty());
         assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
     }
 }
