@@ -28,6 +28,7 @@ use prost::Message as _;
 const CLIENTS: usize = 16;
 const BATCH: usize = 500;
 const FRESHNESS_SAMPLES: usize = 20;
+const CONVERGENCE: Duration = Duration::from_secs(600);
 
 /// A measured stretch: wall time, and the CPU time this process (nodes and clients
 /// alike) spent meanwhile, which drifts less than wall time on a shared host.
@@ -186,20 +187,6 @@ async fn screenable_after_put(fed: &Federation) {
     );
 }
 
-async fn wait_for(fed: &Federation, node: usize, records: u64) {
-    let mut client = fed.operator(node);
-    eventually("convergence", Duration::from_secs(600), || {
-        let mut client = client.clone();
-        async move {
-            let status = status(&mut client).await;
-            let held = status.collections.iter().find(|c| c.name == "denials")?.records;
-            (held >= records).then_some(())
-        }
-    })
-    .await;
-    let _ = &mut client;
-}
-
 fn main() {
     fedx::disable_transparent_huge_pages();
     let n: usize = std::env::var("FEDX_BENCH_RECORDS")
@@ -229,24 +216,24 @@ fn main() {
         let held = puts + n;
         let phase = Phase::start();
         fed.start(1).await;
-        wait_for(&fed, 1, held as u64).await;
+        holds_denials(&fed, 1, held as u64, CONVERGENCE).await;
         report("replication_a_to_b", held, &phase, Some(baseline));
 
         // C takes what A holds, then stops and misses the next n records.
         fed.start(2).await;
-        wait_for(&fed, 2, held as u64).await;
+        holds_denials(&fed, 2, held as u64, CONVERGENCE).await;
         fed.stop(2).await;
 
         // Live: A is written while B replicates, so A's and B's work share the cores.
         let phase = Phase::start();
         write_batches(&fed, n, "LIVE").await;
         report("batch_put_at_a_while_b_replicates", n, &phase, Some(baseline));
-        wait_for(&fed, 1, (held + n) as u64).await;
+        holds_denials(&fed, 1, (held + n) as u64, CONVERGENCE).await;
         report("live_replication_a_to_b", n, &phase, Some(baseline));
 
         let phase = Phase::start();
         fed.start(2).await;
-        wait_for(&fed, 2, (held + n) as u64).await;
+        holds_denials(&fed, 2, (held + n) as u64, CONVERGENCE).await;
         report("catch_up_c", n, &phase, Some(baseline));
         screenable_after_put(&fed).await;
         fed.stop_all().await;

@@ -220,23 +220,23 @@ async fn an_author_restored_from_an_old_backup_pulls_its_records_back_and_then_n
             .collect(),
     };
     fed.operator(0).batch_put(batch(0, 10)).await.unwrap();
-    holds_denials(&fed, 1, 10).await;
+    holds_denials(&fed, 1, 10, WAIT).await;
     fed.stop(0).await;
     let backup = tempfile::tempdir().unwrap();
     copy_dir(fed.data_dir(0), backup.path());
     fed.start(0).await;
     fed.operator(0).batch_put(batch(10, 20)).await.unwrap();
-    holds_denials(&fed, 1, 20).await;
+    holds_denials(&fed, 1, 20, WAIT).await;
     fed.stop(0).await;
     std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
     copy_dir(backup.path(), fed.data_dir(0));
 
     // A comes back with 10 of its 20 records: it pulls the other 10 from B.
     fed.start(0).await;
-    holds_denials(&fed, 0, 20).await;
+    holds_denials(&fed, 0, 20, WAIT).await;
     // Then its new records go to B, and do not come back to be verified and dropped.
     fed.operator(0).batch_put(batch(20, 70)).await.unwrap();
-    holds_denials(&fed, 1, 70).await;
+    holds_denials(&fed, 1, 70, WAIT).await;
     let received: u64 = status(&mut fed.operator(0))
         .await
         .peers
@@ -261,17 +261,4 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-async fn holds_denials(fed: &Federation, node: usize, n: u64) {
-    let client = fed.operator(node);
-    eventually("the records to arrive", WAIT, || {
-        let mut client = client.clone();
-        async move {
-            let status = status(&mut client).await;
-            let records = status.collections.iter().find(|c| c.name == "denials")?.records;
-            (records >= n).then_some(())
-        }
-    })
-    .await;
 }

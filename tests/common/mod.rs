@@ -307,6 +307,24 @@ pub async fn status(client: &mut OperatorClient<Channel>) -> StatusResponse {
     client.status(StatusRequest {}).await.expect("status").into_inner()
 }
 
+/// Waits (at most `timeout`) until node `i` holds at least `n` records of `denials`.
+pub async fn holds_denials(fed: &Federation, i: usize, n: u64, timeout: Duration) {
+    let client = fed.operator(i);
+    eventually("the denials to arrive", timeout, || {
+        let mut client = client.clone();
+        async move {
+            let held = status(&mut client)
+                .await
+                .collections
+                .iter()
+                .find(|c| c.name == "denials")?
+                .records;
+            (held >= n).then_some(())
+        }
+    })
+    .await;
+}
+
 /// (name, records, digest) of every collection all nodes hold, for comparing nodes
 /// (`restricted` is held by the first two agencies only).
 pub async fn digests(client: &mut OperatorClient<Channel>) -> Vec<(String, u64, String)> {
