@@ -8,7 +8,7 @@
 //! - live replication: 100,000 more records written at A while B replicates them;
 //! - catch-up of a node (C) that was stopped while those 100,000 records were written;
 //! - how soon a watchlist entry put at A is screenable at C (DESIGN: within a second),
-//!   with C's index holding everything above.
+//!   right after C's catch-up, while its index still follows what C took in.
 //!
 //! Prints one JSON object per figure, each with its ratio to the verify baseline (the
 //! machine is shared and noisy: ratios travel, absolute rates drift) and the CPU time the
