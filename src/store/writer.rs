@@ -1,11 +1,11 @@
 //! The single writer: the only code that mutates sled. It runs on its own OS thread and
 //! applies each group of queued requests as one atomic batch; its flusher thread then
 //! flushes and answers them: concurrent writers share a flush (group commit), the writer
-//! applies the next group while the previous one is being flushed, and an acknowledged
-//! write is on disk.
+//! signs the next group while the previous one is being flushed and takes in requests
+//! until that flush ends, and an acknowledged write is on disk.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use prost::Message as _;
 use rayon::prelude::*;
@@ -25,6 +25,8 @@ const MAX_GROUP: usize = 256;
 /// Applied groups waiting for their flush, at most: how far the writer may run ahead of
 /// the disk.
 const FLUSH_QUEUE: usize = 2;
+/// While a flush runs, how often the writer looks for new requests to add to its group.
+const FLUSH_POLL: std::time::Duration = std::time::Duration::from_micros(100);
 /// Metadata: the id of the key we sign with, once rotated away from the configured one.
 pub const SIGNING_KEY_META: &str = "signing_key";
 /// Below this many records a run is signed on the writer thread. Waking the rayon pool
@@ -284,17 +286,24 @@ impl Writer {
     }
 
     pub fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        let (flushes, queue) = std::sync::mpsc::sync_channel(FLUSH_QUEUE);
+        let (queue, flusher_queue) = std::sync::mpsc::sync_channel(FLUSH_QUEUE);
+        let progress = Arc::new(FlushProgress::default());
+        let mut flushes = FlushQueue {
+            queue,
+            progress: progress.clone(),
+            sent: 0,
+        };
         let flusher = Flusher {
             disk: self.disk.clone(),
             published: self.published.clone(),
             flush_seconds: self.settings.flush_seconds.clone(),
             repaired: self.repaired.clone(),
+            progress,
         };
         std::thread::scope(|scope| {
             let spawned = std::thread::Builder::new()
                 .name("store-flusher".into())
-                .spawn_scoped(scope, move || flusher.run(queue));
+                .spawn_scoped(scope, move || flusher.run(flusher_queue));
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "cannot start the store flusher; the store accepts no writes");
                 return;
@@ -308,7 +317,7 @@ impl Writer {
                     }
                 }
                 match self.recover() {
-                    Ok(()) => self.commit(group, &flushes),
+                    Ok(()) => self.commit(group, &mut commands, &mut flushes),
                     Err(error) => group.into_iter().for_each(|c| c.refuse(&error)),
                 }
             }
@@ -331,7 +340,13 @@ impl Writer {
     }
 
     /// Applies a group as one batch and hands it to the flusher, which answers it.
-    fn commit(&mut self, group: Vec<Command>, flushes: &std::sync::mpsc::SyncSender<AppliedGroup>) {
+    ///
+    /// sled's flush holds, through its whole write and sync, a lock that `apply_batch`
+    /// takes exclusively: a group applied during a flush only waits for it. So while the
+    /// flusher works, requests that arrive join this group instead of waiting for the
+    /// next flush (more requests share each flush), and readers are not held up behind
+    /// an apply waiting for the lock.
+    fn commit(&mut self, group: Vec<Command>, commands: &mut mpsc::Receiver<Command>, flushes: &mut FlushQueue) {
         let db = match self.disk.db() {
             Ok(db) => db,
             Err(error) => return group.into_iter().for_each(|c| c.refuse(&error)),
@@ -341,23 +356,14 @@ impl Writer {
             batch: sled::Batch::default(),
             pending: HashMap::new(),
         };
-        let mut answers = Vec::with_capacity(group.len());
-        let mut puts = PutRun::default();
-        for command in group {
-            match command {
-                Command::Local { writes, actor, reply } if writes.iter().all(LocalWrite::is_put) => {
-                    if puts.overlaps(&writes) {
-                        answers.extend(self.apply_puts(&mut tx, std::mem::take(&mut puts)));
-                    }
-                    puts.push(writes, actor, reply);
-                }
-                command => {
-                    answers.extend(self.apply_puts(&mut tx, std::mem::take(&mut puts)));
-                    answers.push(self.apply(&mut tx, command));
-                }
+        let mut answers = self.apply_commands(&mut tx, group);
+        while answers.len() < MAX_GROUP {
+            match commands.try_recv() {
+                Ok(command) => answers.extend(self.apply_commands(&mut tx, vec![command])),
+                Err(_) if flushes.all_flushed(FLUSH_POLL) => break,
+                Err(_) => {}
             }
         }
-        answers.extend(self.apply_puts(&mut tx, puts));
         for stream in std::mem::take(&mut self.advanced) {
             let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
             tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
@@ -372,7 +378,6 @@ impl Writer {
                 };
                 if let Err(unsent) = flushes.send(group) {
                     unsent
-                        .0
                         .answers
                         .into_iter()
                         .for_each(|a| a.fail(Error::Unavailable("the store flusher stopped".into())));
@@ -388,6 +393,28 @@ impl Writer {
                 answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
             }
         }
+    }
+
+    /// Applies requests in order, signing the puts of consecutive requests together.
+    fn apply_commands(&mut self, tx: &mut Tx, commands: Vec<Command>) -> Vec<Answer> {
+        let mut answers = Vec::with_capacity(commands.len());
+        let mut puts = PutRun::default();
+        for command in commands {
+            match command {
+                Command::Local { writes, actor, reply } if writes.iter().all(LocalWrite::is_put) => {
+                    if puts.overlaps(&writes) {
+                        answers.extend(self.apply_puts(tx, std::mem::take(&mut puts)));
+                    }
+                    puts.push(writes, actor, reply);
+                }
+                command => {
+                    answers.extend(self.apply_puts(tx, std::mem::take(&mut puts)));
+                    answers.push(self.apply(tx, command));
+                }
+            }
+        }
+        answers.extend(self.apply_puts(tx, puts));
+        answers
     }
 
     /// The puts of several requests, signed together (in parallel when there are enough)
@@ -882,6 +909,64 @@ pub struct AppliedGroup {
     repaired: Vec<RecordKey>,
 }
 
+/// The writer's side of the flusher's queue.
+struct FlushQueue {
+    queue: std::sync::mpsc::SyncSender<AppliedGroup>,
+    progress: Arc<FlushProgress>,
+    /// Groups handed to the flusher.
+    sent: u64,
+}
+
+impl FlushQueue {
+    fn send(&mut self, group: AppliedGroup) -> std::result::Result<(), AppliedGroup> {
+        self.queue.send(group).map_err(|unsent| unsent.0)?;
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// Whether every group sent has been flushed (or the flusher stopped), waiting up to
+    /// `timeout` for it.
+    fn all_flushed(&self, timeout: std::time::Duration) -> bool {
+        let state = self.progress.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (state, _) = self
+            .progress
+            .changed
+            .wait_timeout_while(state, timeout, |s| s.flushed < self.sent && !s.stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        state.flushed >= self.sent || state.stopped
+    }
+}
+
+/// How far the flusher has got: groups flushed (or failed), and whether it stopped.
+#[derive(Default)]
+struct FlushProgress {
+    state: Mutex<FlushState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct FlushState {
+    flushed: u64,
+    stopped: bool,
+}
+
+impl FlushProgress {
+    fn update(&self, change: impl FnOnce(&mut FlushState)) {
+        change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        self.changed.notify_all();
+    }
+}
+
+/// Tells the writer the flusher stopped, however it stops: the writer then no longer
+/// waits for it.
+struct StopSignal(Arc<FlushProgress>);
+
+impl Drop for StopSignal {
+    fn drop(&mut self) {
+        self.0.update(|s| s.stopped = true);
+    }
+}
+
 /// Flushes applied groups, then publishes and answers them in order. Groups that queue
 /// up while a flush runs share the next one.
 struct Flusher {
@@ -889,10 +974,12 @@ struct Flusher {
     published: watch::Sender<Arc<Snapshot>>,
     flush_seconds: prometheus_client::metrics::histogram::Histogram,
     repaired: Repaired,
+    progress: Arc<FlushProgress>,
 }
 
 impl Flusher {
     fn run(self, queue: std::sync::mpsc::Receiver<AppliedGroup>) {
+        let _stop = StopSignal(self.progress.clone());
         while let Ok(first) = queue.recv() {
             let mut groups = vec![first];
             groups.extend(queue.try_iter());
@@ -905,6 +992,9 @@ impl Flusher {
             });
             self.flush_seconds.observe(started.elapsed().as_secs_f64());
             tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
+            // The writer may apply its next group now, while these are answered.
+            let count = groups.len() as u64;
+            self.progress.update(|s| s.flushed += count);
             match flushed {
                 Ok(_) => {
                     // Queued before the snapshot that wakes the followers.
