@@ -71,15 +71,30 @@ pub fn operator_dns_name(agency: &str) -> String {
     format!("{}.operator.fedx", agency.to_ascii_lowercase())
 }
 
-/// The caller of a request on our TLS server.
+/// The caller of a request on our TLS server, as its connection's certificate names it.
 pub fn caller<T>(request: &tonic::Request<T>) -> Result<Caller> {
-    let certs = request
-        .peer_certs()
-        .ok_or_else(|| Error::Unauthenticated("no client certificate".into()))?;
-    let leaf = certs
-        .first()
-        .ok_or_else(|| Error::Unauthenticated("no client certificate".into()))?;
-    identity_of(leaf.as_ref())
+    match request.extensions().get::<PeerIdentity>() {
+        Some(PeerIdentity(identity)) => identity.clone().map_err(Error::Unauthenticated),
+        None => Err(Error::Unauthenticated("no client certificate".into())),
+    }
+}
+
+/// Who is at the other end of a connection, read from its verified client certificate
+/// once, at the handshake, rather than parsed again for every call; or why it names no one.
+#[derive(Debug, Clone)]
+pub struct PeerIdentity(std::result::Result<Caller, String>);
+
+impl PeerIdentity {
+    fn of(tls: &TlsStream<TcpStream>) -> Self {
+        let leaf = tls.get_ref().1.peer_certificates().and_then(|certs| certs.first());
+        PeerIdentity(match leaf {
+            Some(leaf) => identity_of(leaf.as_ref()).map_err(|e| match e {
+                Error::Unauthenticated(reason) => reason,
+                other => other.to_string(),
+            }),
+            None => Err("no client certificate".into()),
+        })
+    }
 }
 
 /// The identity a DER certificate claims; exactly one federation name is allowed.
@@ -204,6 +219,7 @@ pub fn incoming(
                 let _ = tcp.set_nodelay(true);
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => Some(Connection {
+                        identity: PeerIdentity::of(&tls),
                         tls,
                         closed,
                         _open: open,
@@ -233,6 +249,7 @@ pub fn incoming(
 /// An accepted TLS connection; it holds one of the `MAX_CONNECTIONS` slots until dropped.
 pub struct Connection {
     tls: TlsStream<TcpStream>,
+    identity: PeerIdentity,
     /// Ready once the server force-closes its connections: reads and writes then fail.
     closed: Pin<Box<WaitForCancellationFutureOwned>>,
     _open: OwnedSemaphorePermit,
@@ -252,11 +269,12 @@ impl Connection {
     }
 }
 
+/// tonic puts it in every request's extensions, where [`caller`] finds it.
 impl tonic::transport::server::Connected for Connection {
-    type ConnectInfo = <TlsStream<TcpStream> as tonic::transport::server::Connected>::ConnectInfo;
+    type ConnectInfo = PeerIdentity;
 
     fn connect_info(&self) -> Self::ConnectInfo {
-        self.tls.connect_info()
+        self.identity.clone()
     }
 }
 
