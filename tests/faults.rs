@@ -29,14 +29,6 @@ fn log_key(collection: &str, author: &str, seq: u64) -> Vec<u8> {
     .concat()
 }
 
-async fn converged(fed: &Federation, nodes: &[usize]) -> bool {
-    let mut seen = Vec::new();
-    for &i in nodes {
-        seen.push(digests(&mut fed.operator(i)).await);
-    }
-    seen.windows(2).all(|w| w[0] == w[1])
-}
-
 /// B's status for its peer A.
 async fn peer_status(b: &mut fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>) -> PeerStatus {
     status(b).await.peers.into_iter().next().expect("B has one peer")

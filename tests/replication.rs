@@ -156,23 +156,11 @@ async fn concurrent_writes_to_a_shared_id_converge_on_the_design_winner() {
     }
     // Status counts a version once its batch is flushed, which may be just after `Get`
     // sees it: the digests must come to agree, and stay agreed.
-    let clients: Vec<_> = (0..3).map(|i| fed.operator(i)).collect();
-    let agreed = eventually("the digests to agree", WAIT, || {
-        let mut clients = clients.clone();
-        async move {
-            let first = digests(&mut clients[0]).await;
-            for client in &mut clients[1..] {
-                if digests(client).await != first {
-                    return None;
-                }
-            }
-            Some(first)
-        }
+    eventually("the digests to agree", WAIT, || async {
+        converged(&fed, &[0, 1, 2]).await.then_some(())
     })
     .await;
-    for i in 0..3 {
-        assert_eq!(digests(&mut fed.operator(i)).await, agreed);
-    }
+    assert!(converged(&fed, &[0, 1, 2]).await);
     fed.stop_all().await;
 }
 

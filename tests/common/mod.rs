@@ -325,6 +325,15 @@ pub async fn holds_denials(fed: &Federation, i: usize, n: u64, timeout: Duration
     .await;
 }
 
+/// Whether `nodes` agree on every collection's count and digest.
+pub async fn converged(fed: &Federation, nodes: &[usize]) -> bool {
+    let mut seen = Vec::new();
+    for &i in nodes {
+        seen.push(digests(&mut fed.operator(i)).await);
+    }
+    seen.windows(2).all(|w| w[0] == w[1])
+}
+
 /// (name, records, digest) of every collection all nodes hold, for comparing nodes
 /// (`restricted` is held by the first two agencies only).
 pub async fn digests(client: &mut OperatorClient<Channel>) -> Vec<(String, u64, String)> {
