@@ -4,6 +4,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::fake_peer::{self, FakePeer};
 use common::*;
 use fedx::proto::*;
 use fedx::records::Version;
@@ -248,6 +249,95 @@ async fn an_author_restored_from_an_old_backup_pulls_its_records_back_and_then_n
     holds_denials(&fed, 1, 70, WAIT).await;
     let echoed = records_received(&fed, 0).await - pulled_back;
     assert!(echoed <= 10, "A wrote 50 records and was sent {echoed} back");
+    fed.stop_all().await;
+}
+
+/// A node restored from an older copy of its store must not give a new write a sequence
+/// number it already published with another record (its peers would refuse the write as
+/// equivocation and it would never reach them): while a peer holds more of one of its
+/// streams than it does, it takes no write to that stream, until it has the rest back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until_it_has_it_back() {
+    init_logging();
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    let fake = FakePeer::start(&mut fed, 1).await;
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    a.put(put("denials", "DE-BAFA/001", denial("REF-1"))).await.unwrap();
+    // What A published as #2 and #3 before it was restored from a copy that lacks them.
+    let files = &fed.pki.agencies[0];
+    let signer = fedx::crypto::Signer::load(&files.signing_key, &files.signing_key_id).unwrap();
+    let lost: Vec<SignedRecord> = (2..=3)
+        .map(|seq| {
+            let id = format!("DE-BAFA/LOST-{seq}");
+            let header = RecordHeader {
+                collection: "denials".into(),
+                id: id.clone(),
+                author: "DE-BAFA".into(),
+                seq,
+                hlc: fedx::records::hlc::wall_clock(),
+                key_id: files.signing_key_id.clone(),
+                schema_version: 1,
+                tombstone: false,
+            };
+            let record = Record {
+                header: Some(header),
+                body: Some(denial(&id)),
+            };
+            fake_peer::sign_record(&signer, &record)
+        })
+        .collect();
+    let heads = vec![Cursor {
+        collection: "denials".into(),
+        author: "DE-BAFA".into(),
+        seq: 3,
+    }];
+    fake.push(Batch {
+        records: Vec::new(),
+        heads: heads.clone(),
+    })
+    .await;
+    eventually(
+        "A to learn that FR-SBDU holds two records of ours it lacks",
+        WAIT,
+        || {
+            let mut a = a.clone();
+            async move {
+                let peers = status(&mut a).await.peers;
+                peers.iter().any(|p| p.lag_records == 2).then_some(())
+            }
+        },
+    )
+    .await;
+
+    let refused = a.put(put("denials", "DE-BAFA/002", denial("REF-2"))).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    assert!(refused.message().contains("FR-SBDU"), "{refused:?}");
+    assert!(get(&mut a, "denials", "DE-BAFA/002").await.is_none());
+    // Only that stream waits: A's other collections take writes.
+    a.put(put("shared", "WL-1", watchlist_entry("Orion Trading")))
+        .await
+        .unwrap();
+
+    fake.push(Batch {
+        records: lost.clone(),
+        heads,
+    })
+    .await;
+    let written = eventually("A to take writes to denials again", WAIT, || {
+        let mut a = a.clone();
+        async move {
+            let request = put("denials", "DE-BAFA/002", denial("REF-2"));
+            a.put(request).await.ok().map(|r| r.into_inner())
+        }
+    })
+    .await;
+    assert_eq!(written.header.unwrap().seq, 4, "numbered after what FR-SBDU held");
+    for signed in &lost {
+        let id = fedx::records::header_of(&signed.record).unwrap().id;
+        let held = get(&mut a, "denials", &id).await.unwrap();
+        assert_eq!(held.signed.unwrap(), *signed, "{id} is the record A published");
+    }
     fed.stop_all().await;
 }
 

@@ -50,7 +50,7 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
         {
             let mut routing = lock(&inner.routing);
             routing.drop_peer(&agency);
-            routing.reassign(&inner.store.snapshot().version_vector, Instant::now());
+            inner.reassign(&mut routing, &inner.store.snapshot().version_vector, Instant::now());
         }
         inner.routing_changed.send_modify(|g| *g += 1);
         inner.update_status(&agency, |s| {
@@ -298,7 +298,7 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
         let mut routing = lock(&inner.routing);
         let now = Instant::now();
         routing.set_heads(agency, heads, now);
-        let changed = routing.reassign(local, now);
+        let changed = inner.reassign(&mut routing, local, now);
         let lag = routing.lag(agency, local);
         inner.update_status(agency, |s| {
             s.lag_records = lag;
@@ -319,7 +319,7 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
 /// Re-chooses every stream's source now; wakes the links if anything moved.
 fn reassign(inner: &Arc<Inner>) {
     let local = inner.store.snapshot();
-    let changed = lock(&inner.routing).reassign(&local.version_vector, Instant::now());
+    let changed = inner.reassign(&mut lock(&inner.routing), &local.version_vector, Instant::now());
     if changed {
         inner.routing_changed.send_modify(|g| *g += 1);
     }

@@ -25,7 +25,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, PeerConfig, check_peer};
 use crate::error::{Error, Result};
 use crate::records::Policy;
-use crate::store::{AuditEvent, Store};
+use crate::store::{AuditEvent, Store, StreamId};
 use crate::transport::ClientTls;
 use routing::Routing;
 
@@ -207,7 +207,11 @@ impl Replicator {
         lock(&self.inner.status).remove(agency);
         let mut routing = lock(&self.inner.routing);
         routing.drop_peer(agency);
-        routing.reassign(&self.inner.store.snapshot().version_vector, std::time::Instant::now());
+        self.inner.reassign(
+            &mut routing,
+            &self.inner.store.snapshot().version_vector,
+            std::time::Instant::now(),
+        );
         self.inner.routing_changed.send_modify(|g| *g += 1);
     }
 
@@ -277,6 +281,15 @@ impl Replicator {
 }
 
 impl Inner {
+    /// Re-chooses every stream's source (true if any changed), and tells the store what
+    /// peers hold of our own streams beyond what we hold, so that it numbers no write
+    /// of ours twice after a restore.
+    fn reassign(&self, routing: &mut Routing, local: &HashMap<StreamId, u64>, now: std::time::Instant) -> bool {
+        let changed = routing.reassign(local, now);
+        self.store.own_streams_held().set(routing.own_streams_held(local));
+        changed
+    }
+
     fn update_status(&self, agency: &str, update: impl FnOnce(&mut LinkStatus)) {
         if let Some(status) = lock(&self.status).get_mut(agency) {
             update(status);

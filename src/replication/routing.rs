@@ -129,6 +129,24 @@ impl Routing {
         changed
     }
 
+    /// Each of our own streams that a peer holds more of than `local` (only after a restore
+    /// from an older copy): the peer that holds the most, and how much. Claims of a source
+    /// that never delivered what it claimed are not believed.
+    pub fn own_streams_held(&self, local: &HashMap<StreamId, u64>) -> HashMap<String, (String, u64)> {
+        let mut held: HashMap<String, (String, u64)> = HashMap::new();
+        for (peer, heads) in &self.heads {
+            for (stream, &head) in heads {
+                let ours = stream.1 == self.own;
+                let believed = !self.distrusted.contains(&(peer.clone(), stream.clone()));
+                let more = head > local.get(stream).copied().unwrap_or(0);
+                if ours && believed && more && held.get(&stream.0).is_none_or(|(_, most)| head > *most) {
+                    held.insert(stream.0.clone(), (peer.clone(), head));
+                }
+            }
+        }
+        held
+    }
+
     /// The streams to pull from `peer`.
     pub fn wanted_from(&self, peer: &str) -> Vec<StreamId> {
         let mut streams: Vec<StreamId> = self
@@ -311,5 +329,23 @@ mod tests {
         routing.reassign(&heads(&[("A", 10)]), t0 + STARVED_AFTER);
         assert!(routing.wanted_from("L").is_empty());
         assert_eq!(routing.wanted_from("B"), vec![stream("B")]);
+    }
+
+    #[test]
+    fn what_peers_hold_of_our_own_streams_beyond_ours_is_reported_unless_never_delivered() {
+        let (mut routing, t0) = (Routing::new("A"), Instant::now());
+        let held = |routing: &Routing, have: u64| routing.own_streams_held(&heads(&[("A", have)]));
+        routing.set_heads("B", heads(&[("A", 10), ("B", 5)]), t0);
+        routing.set_heads("C", heads(&[("A", 12)]), t0);
+        routing.reassign(&heads(&[("A", 12)]), t0);
+        assert!(held(&routing, 12).is_empty(), "no peer holds more than we do");
+        // Restored: both hold more; the one that holds the most is named.
+        routing.reassign(&heads(&[("A", 4)]), t0);
+        let expected = HashMap::from([("denials".to_string(), ("C".to_string(), 12))]);
+        assert_eq!(held(&routing, 4), expected);
+        // C claims 12 and never delivers: its claim is no longer believed; B's still is.
+        routing.reassign(&heads(&[("A", 4)]), t0 + STARVED_AFTER);
+        let expected = HashMap::from([("denials".to_string(), ("B".to_string(), 10))]);
+        assert_eq!(held(&routing, 4), expected);
     }
 }

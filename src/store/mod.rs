@@ -50,6 +50,30 @@ impl Repaired {
     }
 }
 
+/// How much of each of our own streams a peer holds, where that is more than we hold
+/// (collection → peer, seq): set by replication from the heads peers advertise. Only a
+/// node restored from an older copy of its store holds less of its own streams than a
+/// peer; until it has the rest back, the next sequence number it would give a write of
+/// that stream is one it already published, with another record, so the writer takes no
+/// write of it (peers would refuse that record as equivocation, and it would never reach them).
+#[derive(Clone, Default)]
+pub struct OwnStreamsHeld(Arc<Mutex<HashMap<String, (String, u64)>>>);
+
+impl OwnStreamsHeld {
+    /// Replaces what peers hold of our streams.
+    pub fn set(&self, held: HashMap<String, (String, u64)>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = held;
+    }
+
+    fn get(&self, collection: &str) -> Option<(String, u64)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(collection)
+            .cloned()
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CollectionStats {
     /// Ids with a winning version (tombstones included).
@@ -103,6 +127,7 @@ pub struct Store {
     snapshot: watch::Receiver<Arc<Snapshot>>,
     writer: Arc<Mutex<Option<JoinHandle<()>>>>,
     repaired: Repaired,
+    own_streams_held: OwnStreamsHeld,
 }
 
 /// Settings the writer needs to sign our own records.
@@ -147,7 +172,14 @@ impl Store {
         let (commands, receiver) = mpsc::channel(1024);
         drop(db);
         let repaired = Repaired::default();
-        let (writer, snapshot) = writer::Writer::load(disk.clone(), settings, clock, repaired.clone())?;
+        let own_streams_held = OwnStreamsHeld::default();
+        let (writer, snapshot) = writer::Writer::load(
+            disk.clone(),
+            settings,
+            clock,
+            repaired.clone(),
+            own_streams_held.clone(),
+        )?;
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer.run(receiver))
@@ -158,6 +190,7 @@ impl Store {
             snapshot,
             writer: Arc::new(Mutex::new(Some(thread))),
             repaired,
+            own_streams_held,
         })
     }
 
@@ -179,6 +212,11 @@ impl Store {
     /// Takes the ids repaired behind the version vector since the last call (one follower).
     pub fn take_repaired(&self) -> Vec<RecordKey> {
         self.repaired.take()
+    }
+
+    /// Where replication tells the writer how much of our own streams peers hold.
+    pub fn own_streams_held(&self) -> &OwnStreamsHeld {
+        &self.own_streams_held
     }
 
     /// Runs a read on the blocking pool, so a cold sled page never stalls a tokio worker.

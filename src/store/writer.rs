@@ -13,7 +13,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
 use super::winner::Winner;
-use super::{CollectionStats, RecordKey, Repaired, Snapshot, StreamId, WriterSettings, keys, storage_error};
+use super::{
+    CollectionStats, OwnStreamsHeld, RecordKey, Repaired, Snapshot, StreamId, WriterSettings, keys, storage_error,
+};
 use crate::crypto::Signer;
 use crate::error::{Error, Refusal, Result};
 use crate::proto::{PutOutcome, Record, RecordBody, RecordHeader, SignedRecord};
@@ -224,6 +226,7 @@ pub struct Writer {
     /// Ids whose winner this group changed behind the version vector (see `Repaired`).
     repaired_now: Vec<RecordKey>,
     repaired: Repaired,
+    own_streams_held: OwnStreamsHeld,
 }
 
 impl Writer {
@@ -232,6 +235,7 @@ impl Writer {
         settings: WriterSettings,
         clock: Clock,
         repaired: Repaired,
+        own_streams_held: OwnStreamsHeld,
     ) -> Result<(Self, watch::Receiver<Arc<Snapshot>>)> {
         let (published, snapshot) = watch::channel(Arc::new(Snapshot::default()));
         let mut writer = Writer {
@@ -246,6 +250,7 @@ impl Writer {
             advanced: HashSet::new(),
             repaired_now: Vec::new(),
             repaired,
+            own_streams_held,
         };
         writer.reload()?;
         writer.publish();
@@ -574,10 +579,18 @@ impl Writer {
         next_seq: &mut HashMap<String, u64>,
     ) -> Result<Prepared> {
         let agency = &self.settings.agency;
-        let seq = next_seq.entry(collection.clone()).or_insert_with(|| {
-            let stream = (collection.clone(), agency.clone());
-            self.version_vector.get(&stream).copied().unwrap_or(0)
-        });
+        let held = self
+            .version_vector
+            .get(&(collection.clone(), agency.clone()))
+            .copied()
+            .unwrap_or(0);
+        if let Some((peer, peer_holds)) = self.own_streams_held.get(&collection).filter(|(_, seq)| *seq > held) {
+            return Err(Error::Unavailable(format!(
+                "{peer} holds {collection} records of ours up to #{peer_holds}, this node only up to #{held} \
+                 (restored from an older copy?); writes to {collection} resume once they are back"
+            )));
+        }
+        let seq = next_seq.entry(collection.clone()).or_insert(held);
         // A run is numbered before any of it is stored. Past the version vector the log
         // may already hold versions of ours (anti-entropy restoring what this node lost):
         // their places are skipped, and `advance` moves past them as the run is stored.
