@@ -40,6 +40,10 @@ pub struct Routing {
     progress: HashMap<StreamId, (u64, Instant)>,
     /// Sources that claimed records of a stream and never delivered them.
     distrusted: HashSet<(String, StreamId)>,
+    /// Peers that claimed records of our own streams and never delivered them: unlike
+    /// `distrusted`, kept across reconnects, since such a claim stops our writes to the
+    /// stream (`own_streams_held`) and a peer must not be able to renew it at will.
+    refuted_own: HashSet<(String, StreamId)>,
 }
 
 impl Routing {
@@ -101,6 +105,9 @@ impl Routing {
                 if claims_more && now.saturating_duration_since(progress.1) >= STARVED_AFTER {
                     tracing::warn!(%peer, ?stream, have, "peer claims records it does not send; pulling elsewhere");
                     self.distrusted.insert((peer.clone(), stream.clone()));
+                    if stream.1 == self.own {
+                        self.refuted_own.insert((peer.clone(), stream.clone()));
+                    }
                 }
             }
             let trusted: Vec<_> = options
@@ -130,14 +137,14 @@ impl Routing {
     }
 
     /// Each of our own streams that a peer holds more of than `local` (only after a restore
-    /// from an older copy): the peer that holds the most, and how much. Claims of a source
-    /// that never delivered what it claimed are not believed.
+    /// from an older copy): the peer that holds the most, and how much. Claims of a peer
+    /// that once claimed more of one of them and delivered nothing are not believed.
     pub fn own_streams_held(&self, local: &HashMap<StreamId, u64>) -> HashMap<String, (String, u64)> {
         let mut held: HashMap<String, (String, u64)> = HashMap::new();
         for (peer, heads) in &self.heads {
             for (stream, &head) in heads {
                 let ours = stream.1 == self.own;
-                let believed = !self.distrusted.contains(&(peer.clone(), stream.clone()));
+                let believed = !self.refuted_own.contains(&(peer.clone(), stream.clone()));
                 let more = head > local.get(stream).copied().unwrap_or(0);
                 if ours && believed && more && held.get(&stream.0).is_none_or(|(_, most)| head > *most) {
                     held.insert(stream.0.clone(), (peer.clone(), head));
@@ -346,6 +353,11 @@ mod tests {
         // C claims 12 and never delivers: its claim is no longer believed; B's still is.
         routing.reassign(&heads(&[("A", 4)]), t0 + STARVED_AFTER);
         let expected = HashMap::from([("denials".to_string(), ("B".to_string(), 10))]);
+        assert_eq!(held(&routing, 4), expected);
+        // Nor after C reconnects with the same claim: it cannot hold our writes again.
+        routing.drop_peer("C");
+        routing.set_heads("C", heads(&[("A", 12)]), t0 + STARVED_AFTER);
+        routing.reassign(&heads(&[("A", 4)]), t0 + STARVED_AFTER);
         assert_eq!(held(&routing, 4), expected);
     }
 }
