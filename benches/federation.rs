@@ -2,6 +2,8 @@
 //!
 //! Measures, in one run on this machine, with real nodes over mTLS on loopback:
 //! - baseline: single-core `verify_strict` of a typical record;
+//! - a second baseline for the put: 16 concurrent clients calling the node's gRPC health
+//!   check, what the transport alone (TLS, HTTP/2, tonic, clients and node) costs per call;
 //! - local put throughput with 16 concurrent clients (one `Put` per record);
 //! - a bulk load of 100,000 records at A (`BatchPut`);
 //! - replication A→B: B starts empty and pulls all A holds over one mTLS link;
@@ -106,6 +108,23 @@ fn verify_baseline(fed: &Federation) -> f64 {
     report("verify_strict_single_core", n, &phase, None)
 }
 
+/// 16 clients each calling the health check in turn, `n` calls in all: the ceiling the
+/// transport sets on the put, whose calls travel the same way.
+async fn health_checks(fed: &Federation, n: usize, baseline: f64) {
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let phase = Phase::start();
+    let clients = (0..CLIENTS).map(|c| {
+        let mut client = HealthClient::new(fed.operator_channel(0));
+        async move {
+            for _ in (c..n).step_by(CLIENTS) {
+                client.check(HealthCheckRequest::default()).await.unwrap();
+            }
+        }
+    });
+    futures_util::future::join_all(clients).await;
+    report("health_check_16_clients", n, &phase, Some(baseline));
+}
+
 async fn local_puts(fed: &Federation, n: usize, baseline: f64) {
     let phase = Phase::start();
     let clients = (0..CLIENTS).map(|c| {
@@ -204,6 +223,7 @@ fn main() {
         // Each write figure is A's alone, not A's and a replica's competing for the cores.
         fed.start(0).await;
         let puts = (n / 5).max(1_000);
+        health_checks(&fed, puts, baseline).await;
         local_puts(&fed, puts, baseline).await;
         if std::env::var("FEDX_BENCH_ONLY").as_deref() == Ok("put") {
             return fed.stop_all().await;

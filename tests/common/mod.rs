@@ -200,19 +200,28 @@ impl Federation {
 
     /// A client with node `i`'s operator certificate.
     pub fn operator(&self, i: usize) -> OperatorClient<Channel> {
+        OperatorClient::new(self.operator_channel(i))
+    }
+
+    /// A connection to node `i` with its operator certificate, for any of its services.
+    pub fn operator_channel(&self, i: usize) -> Channel {
         let files = &self.pki.agencies[i];
-        self.client_with(i, &self.pki.ca_cert, &files.operator_cert, &files.operator_key)
+        self.channel_with(i, &self.pki.ca_cert, &files.operator_cert, &files.operator_key)
     }
 
     /// A client of node `i` presenting an arbitrary certificate.
     pub fn client_with(&self, i: usize, ca: &Path, cert: &Path, key: &Path) -> OperatorClient<Channel> {
+        OperatorClient::new(self.channel_with(i, ca, cert, key))
+    }
+
+    fn channel_with(&self, i: usize, ca: &Path, cert: &Path, key: &Path) -> Channel {
         let tls = ClientTls {
             ca: std::fs::read(ca).unwrap(),
             cert: std::fs::read(cert).unwrap(),
             key: std::fs::read(key).unwrap(),
         };
         let name = transport::node_dns_name(self.agency(i));
-        OperatorClient::new(transport::channel(&self.endpoint(i), &tls, &name).unwrap())
+        transport::channel(&self.endpoint(i), &tls, &name).unwrap()
     }
 
     /// Environment for running `fedctl` as node `i`'s operator.
