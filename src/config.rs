@@ -39,6 +39,10 @@ pub struct Config {
     /// (anti-entropy). `fedctl sync` runs a comparison at once.
     #[serde(default = "default_anti_entropy", with = "humantime_serde")]
     pub anti_entropy_interval: Duration,
+    /// Not a config key: `fednode --restored`. The data directory was restored from a copy,
+    /// so writes of our own records wait until a peer has said how much of them it holds.
+    #[serde(skip)]
+    pub restored: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

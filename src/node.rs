@@ -226,6 +226,7 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
         clock_ahead: config.clock_ahead,
         max_record_bytes: config.limits.max_record_bytes,
         flush_seconds: metrics.flush_seconds.clone(),
+        restored: config.restored,
     };
     let keyring = config.keyring()?;
     if !keyring.matches(

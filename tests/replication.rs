@@ -341,6 +341,63 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
     fed.stop_all().await;
 }
 
+/// `fednode --restored`: a node restored from a copy while its peers are down takes no
+/// write of its own (not even after a restart) until a peer has said what it holds of
+/// ours; then it numbers its writes after those it published since the copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_said_what_it_holds() {
+    init_logging();
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let batch = |from: usize, to: usize| BatchPutRequest {
+        puts: (from..to)
+            .map(|n| put("denials", &format!("DE-BAFA/{n:03}"), denial(&format!("REF-{n}"))))
+            .collect(),
+    };
+    fed.operator(0).batch_put(batch(0, 10)).await.unwrap();
+    holds_denials(&fed, 1, 10, WAIT).await;
+    fed.stop(0).await;
+    let backup = tempfile::tempdir().unwrap();
+    copy_dir(fed.data_dir(0), backup.path());
+    fed.start(0).await;
+    fed.operator(0).batch_put(batch(10, 20)).await.unwrap();
+    holds_denials(&fed, 1, 20, WAIT).await;
+    fed.stop_all().await;
+    std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
+    copy_dir(backup.path(), fed.data_dir(0));
+
+    // A comes back from the copy (10 of its 20 records) while B is down.
+    fed.configs[0].restored = true;
+    fed.start(0).await;
+    let write = put("denials", "DE-BAFA/NEW", denial("REF-NEW"));
+    let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    assert!(refused.message().contains("restored"), "{refused:?}");
+    // Remembered across a restart without the flag.
+    fed.stop(0).await;
+    fed.configs[0].restored = false;
+    fed.start(0).await;
+    let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    assert!(get(&mut fed.operator(0), "denials", "DE-BAFA/NEW").await.is_none());
+
+    // B answers: A pulls its 10 records back, then numbers the new one after them.
+    fed.start(1).await;
+    let written = eventually("A to take writes again", WAIT, || {
+        let (mut a, write) = (fed.operator(0), write.clone());
+        async move { a.put(write).await.ok().map(|r| r.into_inner()) }
+    })
+    .await;
+    assert_eq!(written.header.unwrap().seq, 21);
+    holds_denials(&fed, 1, 21, WAIT).await;
+    holds_denials(&fed, 0, 21, WAIT).await;
+    eventually("A and B to agree", WAIT, || async {
+        converged(&fed, &[0, 1]).await.then_some(())
+    })
+    .await;
+    fed.stop_all().await;
+}
+
 /// Records node `i` was sent by its peers, duplicates included.
 async fn records_received(fed: &Federation, i: usize) -> u64 {
     let peers = status(&mut fed.operator(i)).await.peers;

@@ -23,6 +23,12 @@ struct Args {
     /// Log format.
     #[arg(long, value_enum, default_value = "pretty", env = "FEDNODE_LOG_FORMAT")]
     log_format: LogFormat,
+    /// The data directory was just restored from a copy: take no write of our own records
+    /// until a peer has said how much of them it holds (the copy may lack some we
+    /// published, and their sequence numbers must not be used again). Remembered in the
+    /// store until then, across restarts.
+    #[arg(long)]
+    restored: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -36,7 +42,8 @@ async fn main() -> anyhow::Result<()> {
     fedx::disable_transparent_huge_pages();
     let args = Args::parse();
     init_logging(args.log_format);
-    let config = Config::load(&args.config)?;
+    let mut config = Config::load(&args.config)?;
+    config.restored = args.restored;
     let node = Node::start(config).await.context("cannot start the node")?;
     // A plain line tests and scripts can wait for (the port is real even with port 0).
     println!("listening on {}", node.local_addr());

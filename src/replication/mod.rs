@@ -286,7 +286,9 @@ impl Inner {
     /// of ours twice after a restore.
     fn reassign(&self, routing: &mut Routing, local: &HashMap<StreamId, u64>, now: std::time::Instant) -> bool {
         let changed = routing.reassign(local, now);
-        self.store.own_streams_held().set(routing.own_streams_held(local));
+        self.store
+            .own_streams_held()
+            .set(routing.own_streams_held(local), routing.heard_from_a_peer());
         changed
     }
 

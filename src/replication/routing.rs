@@ -154,6 +154,11 @@ impl Routing {
         held
     }
 
+    /// Whether any connected peer has advertised its heads.
+    pub fn heard_from_a_peer(&self) -> bool {
+        !self.heads.is_empty()
+    }
+
     /// The streams to pull from `peer`.
     pub fn wanted_from(&self, peer: &str) -> Vec<StreamId> {
         let mut streams: Vec<StreamId> = self

@@ -57,20 +57,30 @@ impl Repaired {
 /// that stream is one it already published, with another record, so the writer takes no
 /// write of it (peers would refuse that record as equivocation, and it would never reach them).
 #[derive(Clone, Default)]
-pub struct OwnStreamsHeld(Arc<Mutex<HashMap<String, (String, u64)>>>);
+pub struct OwnStreamsHeld(Arc<Mutex<HeldByPeers>>);
+
+#[derive(Default)]
+struct HeldByPeers {
+    streams: HashMap<String, (String, u64)>,
+    /// Whether any peer has advertised its heads since we started.
+    heard: bool,
+}
 
 impl OwnStreamsHeld {
-    /// Replaces what peers hold of our streams.
-    pub fn set(&self, held: HashMap<String, (String, u64)>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = held;
+    /// Replaces what peers hold of our streams; `heard`: some peer's heads are known.
+    pub fn set(&self, held: HashMap<String, (String, u64)>, heard: bool) {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        state.streams = held;
+        state.heard |= heard;
     }
 
     fn get(&self, collection: &str) -> Option<(String, u64)> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(collection)
-            .cloned()
+        let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        state.streams.get(collection).cloned()
+    }
+
+    fn heard(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).heard
     }
 }
 
@@ -139,6 +149,8 @@ pub struct WriterSettings {
     pub max_record_bytes: usize,
     /// Observes every flush's duration.
     pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
+    /// Restored from a copy: hold our own writes until a peer's heads arrive (persisted).
+    pub restored: bool,
 }
 
 /// Where `fedctl keys rotate` keeps a new signing key (PKCS#8 PEM, owner-only).
@@ -169,6 +181,9 @@ impl Store {
             persisted_clock.and_then(|v| keys::be_u64(&v)),
         )?;
         winner::upgrade(&db)?;
+        if settings.restored {
+            writer::hold_own_writes(&db)?;
+        }
         let (commands, receiver) = mpsc::channel(1024);
         drop(db);
         let repaired = Repaired::default();

@@ -31,6 +31,8 @@ const FLUSH_QUEUE: usize = 2;
 const FLUSH_POLL: std::time::Duration = std::time::Duration::from_micros(100);
 /// Metadata: the id of the key we sign with, once rotated away from the configured one.
 pub const SIGNING_KEY_META: &str = "signing_key";
+/// Metadata: `[1]` while a node started with `--restored` has not heard from a peer.
+const RESTORED_META: &str = "restored";
 /// Below this many records a run is signed on the writer thread. Waking the rayon pool
 /// costs more than it saves for the few puts concurrent clients bring to a commit (its
 /// idle workers spin and yield before they sleep): with 16 clients, signing their puts
@@ -227,6 +229,8 @@ pub struct Writer {
     repaired_now: Vec<RecordKey>,
     repaired: Repaired,
     own_streams_held: OwnStreamsHeld,
+    /// Started as restored from a copy, and no peer has said since what it holds of ours.
+    awaiting_peer_heads: bool,
 }
 
 impl Writer {
@@ -251,6 +255,7 @@ impl Writer {
             repaired_now: Vec::new(),
             repaired,
             own_streams_held,
+            awaiting_peer_heads: false,
         };
         writer.reload()?;
         writer.publish();
@@ -275,6 +280,8 @@ impl Writer {
             self.audit_seq = last.seq;
             self.audit_hash = last.hash;
         }
+        let restored = db.get(keys::meta(RESTORED_META)).map_err(storage_error)?;
+        self.awaiting_peer_heads = restored.as_deref() == Some(&[1]);
         Ok(())
     }
 
@@ -361,6 +368,7 @@ impl Writer {
             batch: sled::Batch::default(),
             pending: HashMap::new(),
         };
+        self.end_restore_hold(&mut tx);
         let mut answers = self.apply_commands(&mut tx, group);
         while answers.len() < MAX_GROUP {
             match commands.try_recv() {
@@ -397,6 +405,16 @@ impl Writer {
                 }
                 answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
             }
+        }
+    }
+
+    /// Once a peer has said what it holds of ours, a restored node's own writes need no
+    /// longer wait for it (streams that peer holds more of still wait: `encode_record`).
+    fn end_restore_hold(&mut self, tx: &mut Tx) {
+        if self.awaiting_peer_heads && self.own_streams_held.heard() {
+            tracing::info!("a peer has said how much of our records it holds: restored node takes writes again");
+            self.awaiting_peer_heads = false;
+            tx.put(keys::meta(RESTORED_META), vec![0]);
         }
     }
 
@@ -578,6 +596,13 @@ impl Writer {
         body: Option<RecordBody>,
         next_seq: &mut HashMap<String, u64>,
     ) -> Result<Prepared> {
+        if self.awaiting_peer_heads {
+            return Err(Error::Unavailable(
+                "this node was started as restored from a copy (--restored): writes of our own records \
+                 wait until a peer has said how much of them it holds"
+                    .into(),
+            ));
+        }
         let agency = &self.settings.agency;
         let held = self
             .version_vector
@@ -859,6 +884,18 @@ impl Writer {
         self.audit_hash = entry.hash.clone();
         tx.put(keys::audit(entry.seq), serde_json::to_vec(&entry).unwrap_or_default());
     }
+}
+
+/// Marks a store just restored from a copy (`fednode --restored`): our own writes wait
+/// until a peer has said what it holds of ours. Written before the writer starts, and
+/// flushed, so that a restart before then still waits.
+pub fn hold_own_writes(db: &sled::Db) -> Result<()> {
+    db.insert(keys::meta(RESTORED_META), vec![1]).map_err(storage_error)?;
+    db.flush().map_err(storage_error)?;
+    tracing::info!(
+        "started as restored from a copy: writes of our own records wait until a peer has said what it holds"
+    );
+    Ok(())
 }
 
 /// Counts and digests every collection from its winners. Run at every start, so stats
