@@ -217,23 +217,9 @@ async fn a_collection_never_reaches_an_agency_outside_its_readers() {
 async fn an_author_restored_from_an_old_backup_pulls_its_records_back_and_then_no_echoes() {
     init_logging();
     let mut fed = Federation::new(2, &[(0, 1)]);
-    fed.start_all().await;
-    let batch = |from: usize, to: usize| BatchPutRequest {
-        puts: (from..to)
-            .map(|n| put("denials", &format!("DE-BAFA/{n:03}"), denial(&format!("REF-{n}"))))
-            .collect(),
-    };
-    fed.operator(0).batch_put(batch(0, 10)).await.unwrap();
-    holds_denials(&fed, 1, 10, WAIT).await;
+    let copy = copy_of_a_before_its_last_ten_denials(&mut fed).await;
     fed.stop(0).await;
-    let backup = tempfile::tempdir().unwrap();
-    copy_dir(fed.data_dir(0), backup.path());
-    fed.start(0).await;
-    fed.operator(0).batch_put(batch(10, 20)).await.unwrap();
-    holds_denials(&fed, 1, 20, WAIT).await;
-    fed.stop(0).await;
-    std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
-    copy_dir(backup.path(), fed.data_dir(0));
+    restore(&fed, 0, &copy);
 
     // A comes back with 10 of its 20 records: it pulls the other 10 from B.
     fed.start(0).await;
@@ -245,7 +231,7 @@ async fn an_author_restored_from_an_old_backup_pulls_its_records_back_and_then_n
     );
     // Then its 50 new records go to B, and do not come back to be verified and dropped.
     // (Anti-entropy may still deliver a late duplicate of the 10 pulled back.)
-    fed.operator(0).batch_put(batch(20, 70)).await.unwrap();
+    fed.operator(0).batch_put(a_denials(20, 70)).await.unwrap();
     holds_denials(&fed, 1, 70, WAIT).await;
     let echoed = records_received(&fed, 0).await - pulled_back;
     assert!(echoed <= 10, "A wrote 50 records and was sent {echoed} back");
@@ -348,23 +334,9 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
 async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_said_what_it_holds() {
     init_logging();
     let mut fed = Federation::new(2, &[(0, 1)]);
-    fed.start_all().await;
-    let batch = |from: usize, to: usize| BatchPutRequest {
-        puts: (from..to)
-            .map(|n| put("denials", &format!("DE-BAFA/{n:03}"), denial(&format!("REF-{n}"))))
-            .collect(),
-    };
-    fed.operator(0).batch_put(batch(0, 10)).await.unwrap();
-    holds_denials(&fed, 1, 10, WAIT).await;
-    fed.stop(0).await;
-    let backup = tempfile::tempdir().unwrap();
-    copy_dir(fed.data_dir(0), backup.path());
-    fed.start(0).await;
-    fed.operator(0).batch_put(batch(10, 20)).await.unwrap();
-    holds_denials(&fed, 1, 20, WAIT).await;
+    let copy = copy_of_a_before_its_last_ten_denials(&mut fed).await;
     fed.stop_all().await;
-    std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
-    copy_dir(backup.path(), fed.data_dir(0));
+    restore(&fed, 0, &copy);
 
     // A comes back from the copy (10 of its 20 records) while B is down.
     fed.configs[0].restored = true;
@@ -396,6 +368,36 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     })
     .await;
     fed.stop_all().await;
+}
+
+/// Starts A and B; A publishes 20 denials, all replicated to B. Returns a copy of A's data
+/// directory taken (with A stopped) after the first 10.
+async fn copy_of_a_before_its_last_ten_denials(fed: &mut Federation) -> tempfile::TempDir {
+    fed.start_all().await;
+    fed.operator(0).batch_put(a_denials(0, 10)).await.unwrap();
+    holds_denials(fed, 1, 10, WAIT).await;
+    fed.stop(0).await;
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(fed.data_dir(0), copy.path());
+    fed.start(0).await;
+    fed.operator(0).batch_put(a_denials(10, 20)).await.unwrap();
+    holds_denials(fed, 1, 20, WAIT).await;
+    copy
+}
+
+/// Denials `DE-BAFA/<from>` up to `<to>` (excluded), for A to publish.
+fn a_denials(from: usize, to: usize) -> BatchPutRequest {
+    BatchPutRequest {
+        puts: (from..to)
+            .map(|n| put("denials", &format!("DE-BAFA/{n:03}"), denial(&format!("REF-{n}"))))
+            .collect(),
+    }
+}
+
+/// Replaces stopped node `i`'s data directory with `copy`.
+fn restore(fed: &Federation, i: usize, copy: &tempfile::TempDir) {
+    std::fs::remove_dir_all(fed.data_dir(i)).unwrap();
+    copy_dir(copy.path(), fed.data_dir(i));
 }
 
 /// Records node `i` was sent by its peers, duplicates included.
