@@ -4,6 +4,7 @@
 //! signs the next group while the previous one is being flushed and takes in requests
 //! until that flush ends, and an acknowledged write is on disk.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
@@ -596,26 +597,11 @@ impl Writer {
         body: Option<RecordBody>,
         next_seq: &mut HashMap<String, u64>,
     ) -> Result<Prepared> {
-        if self.awaiting_peer_heads {
-            return Err(Error::Unavailable(
-                "this node was started as restored from a copy (--restored): writes of our own records \
-                 wait until a peer has said how much of them it holds"
-                    .into(),
-            ));
-        }
         let agency = &self.settings.agency;
-        let held = self
-            .version_vector
-            .get(&(collection.clone(), agency.clone()))
-            .copied()
-            .unwrap_or(0);
-        if let Some((peer, peer_holds)) = self.own_streams_held.get(&collection).filter(|(_, seq)| *seq > held) {
-            return Err(Error::Unavailable(format!(
-                "{peer} holds {collection} records of ours up to #{peer_holds}, this node only up to #{held} \
-                 (restored from an older copy?); writes to {collection} resume once they are back"
-            )));
-        }
-        let seq = next_seq.entry(collection.clone()).or_insert(held);
+        let seq = match next_seq.entry(collection.clone()) {
+            Entry::Occupied(next) => next.into_mut(),
+            Entry::Vacant(next) => next.insert(self.own_stream_held(&collection)?),
+        };
         // A run is numbered before any of it is stored. Past the version vector the log
         // may already hold versions of ours (anti-entropy restoring what this node lost):
         // their places are skipped, and `advance` moves past them as the run is stored.
@@ -648,6 +634,27 @@ impl Writer {
         }
         *seq += 1;
         Ok(Prepared::Sign(Box::new(record), bytes))
+    }
+
+    /// How far we hold our own stream of `collection`, where a run starts numbering it;
+    /// refused while its next number may already be published (see `OwnStreamsHeld`).
+    fn own_stream_held(&self, collection: &str) -> Result<u64> {
+        if self.awaiting_peer_heads {
+            return Err(Error::Unavailable(
+                "this node was started as restored from a copy (--restored): writes of our own records \
+                 wait until a peer has said how much of them it holds"
+                    .into(),
+            ));
+        }
+        let stream = (collection.to_string(), self.settings.agency.clone());
+        let held = self.version_vector.get(&stream).copied().unwrap_or(0);
+        if let Some((peer, peer_holds)) = self.own_streams_held.get(collection).filter(|(_, seq)| *seq > held) {
+            return Err(Error::Unavailable(format!(
+                "{peer} holds {collection} records of ours up to #{peer_holds}, this node only up to #{held} \
+                 (restored from an older copy?); writes to {collection} resume once they are back"
+            )));
+        }
+        Ok(held)
     }
 
     /// The current winner's header, if it is live and has exactly this body.
