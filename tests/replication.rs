@@ -299,6 +299,14 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
     let refused = a.put(put("denials", "DE-BAFA/002", denial("REF-2"))).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
     assert!(refused.message().contains("FR-SBDU"), "{refused:?}");
+    // The operator sees why in the status.
+    let held = WriteHold {
+        collection: "denials".into(),
+        peer: "FR-SBDU".into(),
+        held_here: 1,
+        held_by_peer: 3,
+    };
+    assert_eq!(status(&mut a).await.write_holds, vec![held]);
     assert!(get(&mut a, "denials", "DE-BAFA/002").await.is_none());
     // Only that stream waits: A's other collections take writes.
     a.put(put("shared", "WL-1", watchlist_entry("Orion Trading")))
@@ -319,6 +327,7 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
     })
     .await;
     assert_eq!(written.header.unwrap().seq, 4, "numbered after what FR-SBDU held");
+    assert_eq!(status(&mut a).await.write_holds, vec![]);
     for signed in &lost {
         let id = fedx::records::header_of(&signed.record).unwrap().id;
         let held = get(&mut a, "denials", &id).await.unwrap();
@@ -345,6 +354,12 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
     assert!(refused.message().contains("restored"), "{refused:?}");
+    let held = vec![WriteHold::default()];
+    assert_eq!(
+        status(&mut fed.operator(0)).await.write_holds,
+        held,
+        "every collection held"
+    );
     // Remembered across a restart without the flag.
     fed.stop(0).await;
     fed.configs[0].restored = false;
@@ -352,6 +367,7 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
     assert!(get(&mut fed.operator(0), "denials", "DE-BAFA/NEW").await.is_none());
+    assert_eq!(status(&mut fed.operator(0)).await.write_holds, held);
 
     // B answers: A pulls its 10 records back, then numbers the new one after them.
     fed.start(1).await;
@@ -361,6 +377,7 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     })
     .await;
     assert_eq!(written.header.unwrap().seq, 21);
+    assert_eq!(status(&mut fed.operator(0)).await.write_holds, vec![]);
     holds_denials(&fed, 1, 21, WAIT).await;
     holds_denials(&fed, 0, 21, WAIT).await;
     eventually("A and B to agree", WAIT, || async {

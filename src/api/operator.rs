@@ -90,6 +90,23 @@ fn stored(envelope: Envelope) -> StoredRecord {
     }
 }
 
+fn write_hold(hold: crate::store::WriteHold) -> WriteHold {
+    match hold {
+        crate::store::WriteHold::AwaitingPeerHeads => WriteHold::default(),
+        crate::store::WriteHold::Stream {
+            collection,
+            peer,
+            held_here,
+            held_by_peer,
+        } => WriteHold {
+            collection,
+            peer,
+            held_here,
+            held_by_peer,
+        },
+    }
+}
+
 fn one(mut responses: Vec<PutResponse>) -> Result<Response<PutResponse>, Status> {
     responses
         .pop()
@@ -258,6 +275,13 @@ impl Operator for OperatorApi {
             })
             .collect();
         version_vector.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+        let write_holds = self
+            .context
+            .store
+            .write_holds(&self.context.config.agency)
+            .into_iter()
+            .map(write_hold)
+            .collect();
         Ok(Response::new(StatusResponse {
             agency: self.context.config.agency.clone(),
             collections,
@@ -267,6 +291,7 @@ impl Operator for OperatorApi {
             equivocations,
             audit_entries: snapshot.audit_entries,
             version_vector,
+            write_holds,
         }))
     }
 

@@ -598,6 +598,19 @@ fn status_table(status: &StatusResponse) -> String {
             notes.push(format!("{}: {}", p.agency, p.last_error));
         }
     }
+    for hold in &status.write_holds {
+        notes.push(if hold.collection.is_empty() {
+            "WRITES HELD: started as restored from a copy; no write of ours is taken until a peer has said \
+             how much of our records it holds"
+                .to_string()
+        } else {
+            format!(
+                "WRITES HELD: {} holds our {} records up to #{}, this node only up to #{}; writes to {} resume \
+                 once they are back",
+                hold.peer, hold.collection, hold.held_by_peer, hold.held_here, hold.collection
+            )
+        });
+    }
     for e in &status.equivocations {
         notes.push(format!(
             "EQUIVOCATION: {} signed two records as seq {} of {} ({} and {})",
@@ -764,4 +777,32 @@ fn status_of(body: &RecordBody) -> String {
     status
         .map(|s| s.rsplit('_').next().unwrap_or(s).to_lowercase())
         .unwrap_or_else(|_| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_table_says_why_writes_are_held() {
+        let restored = StatusResponse {
+            write_holds: vec![WriteHold::default()],
+            ..StatusResponse::default()
+        };
+        assert!(status_table(&restored).contains("WRITES HELD: started as restored from a copy"));
+        let behind = StatusResponse {
+            write_holds: vec![WriteHold {
+                collection: "denials".into(),
+                peer: "FR-SBDU".into(),
+                held_here: 1,
+                held_by_peer: 3,
+            }],
+            ..StatusResponse::default()
+        };
+        assert!(
+            status_table(&behind)
+                .contains("WRITES HELD: FR-SBDU holds our denials records up to #3, this node only up to #1")
+        );
+        assert!(!status_table(&StatusResponse::default()).contains("WRITES HELD"));
+    }
 }

@@ -82,6 +82,34 @@ impl OwnStreamsHeld {
     fn heard(&self) -> bool {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).heard
     }
+
+    /// Our streams some peer holds more of than `held_here` says we do: (collection, the
+    /// peer, how far it holds).
+    fn beyond(&self, held_here: impl Fn(&str) -> u64) -> Vec<(String, String, u64)> {
+        let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut beyond: Vec<_> = state
+            .streams
+            .iter()
+            .filter(|(collection, (_, seq))| *seq > held_here(collection))
+            .map(|(collection, (peer, seq))| (collection.clone(), peer.clone(), *seq))
+            .collect();
+        beyond.sort();
+        beyond
+    }
+}
+
+/// Why the writer refuses writes of our own records for now: a restore from an older copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteHold {
+    /// Started with `--restored`, and no peer has said yet how much of ours it holds.
+    AwaitingPeerHeads,
+    /// `peer` holds more of our stream of `collection` than we do.
+    Stream {
+        collection: String,
+        peer: String,
+        held_here: u64,
+        held_by_peer: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -102,6 +130,8 @@ pub struct Snapshot {
     pub collections: HashMap<String, CollectionStats>,
     /// Entries in the audit log.
     pub audit_entries: u64,
+    /// Started with `--restored`, the writer still holds our own writes (see `WriteHold`).
+    pub awaiting_peer_heads: bool,
 }
 
 /// Anti-entropy buckets per collection: ids are spread by the first byte of SHA-256(id).
@@ -232,6 +262,29 @@ impl Store {
     /// Where replication tells the writer how much of our own streams peers hold.
     pub fn own_streams_held(&self) -> &OwnStreamsHeld {
         &self.own_streams_held
+    }
+
+    /// The writes of `agency` (ours) the writer refuses for now, as it would decide them.
+    pub fn write_holds(&self, agency: &str) -> Vec<WriteHold> {
+        let snapshot = self.snapshot();
+        // The writer ends its hold at its next commit after a peer was heard.
+        if snapshot.awaiting_peer_heads && !self.own_streams_held.heard() {
+            return vec![WriteHold::AwaitingPeerHeads];
+        }
+        let held_here = |collection: &str| {
+            let stream = (collection.to_string(), agency.to_string());
+            snapshot.version_vector.get(&stream).copied().unwrap_or(0)
+        };
+        self.own_streams_held
+            .beyond(held_here)
+            .into_iter()
+            .map(|(collection, peer, held_by_peer)| WriteHold::Stream {
+                held_here: held_here(&collection),
+                collection,
+                peer,
+                held_by_peer,
+            })
+            .collect()
     }
 
     /// Runs a read on the blocking pool, so a cold sled page never stalls a tokio worker.

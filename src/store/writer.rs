@@ -295,6 +295,7 @@ impl Writer {
             version_vector: self.version_vector.clone(),
             collections: self.stats.clone(),
             audit_entries: self.audit_seq,
+            awaiting_peer_heads: self.awaiting_peer_heads,
         })
     }
 
