@@ -42,6 +42,10 @@ pub struct LinkStatus {
     pub heads_known: bool,
     pub records_received: u64,
     pub records_sent: u64,
+    /// Records the peer asked us for that we have not sent yet (it is catching up from us).
+    pub to_send: u64,
+    /// When we last sent it records: until it has stored them, it holds less than we do.
+    pub last_sent: Option<std::time::Instant>,
     pub last_error: String,
     /// Since when the peer has held records we do not (`None` while caught up).
     pub behind_since: Option<std::time::Instant>,
@@ -145,7 +149,11 @@ impl Replicator {
                 cancel: cancel.clone(),
             },
         );
-        lock(&self.inner.status).insert(peer.agency.clone(), LinkStatus::default());
+        let status = LinkStatus {
+            state: "connecting",
+            ..LinkStatus::default()
+        };
+        lock(&self.inner.status).insert(peer.agency.clone(), status);
         self.inner
             .tasks
             .spawn(link::run(self.inner.clone(), peer.agency, peer.endpoint, cancel));
@@ -299,7 +307,13 @@ impl Inner {
     }
 
     /// Counts records sent to `agency`, which may be served without being our peer.
-    fn count_sent(&self, agency: &str, records: usize) {
-        self.update_status(agency, |s| s.records_sent += records as u64);
+    fn count_sent(&self, agency: &str, records: usize, to_send: u64) {
+        self.update_status(agency, |s| {
+            s.records_sent += records as u64;
+            s.to_send = to_send;
+            if records > 0 {
+                s.last_sent = Some(std::time::Instant::now());
+            }
+        });
     }
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{Inner, lock};
+use super::{Inner, LinkStatus, lock};
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{CollectionSync, FetchRequest, PeerSync, SummaryRequest, SummaryResponse};
@@ -36,6 +36,8 @@ const BUCKETS_PER_CALL: usize = 16;
 const SETTLE_POLL: Duration = Duration::from_millis(200);
 /// A stream that delivered nothing for this long is not waited for.
 const SETTLE_STALLED: Duration = Duration::from_secs(2);
+/// Records we sent this recently may not be in the peer's store yet.
+const IN_FLIGHT: Duration = Duration::from_secs(1);
 
 type Client = ReplicationClient<tonic::transport::Channel>;
 
@@ -68,10 +70,11 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
     }
 }
 
-/// Waits while the stream from `agency` is connecting or catching up and still delivering
-/// (at most one interval): until it has caught up, a comparison finds the records it is
-/// about to deliver and fetches them a second time. A peer that is down, or that claims
-/// more than it delivers, is compared without waiting longer.
+/// Waits while the stream from `agency` is connecting or catching up, or `agency` is
+/// catching up from us, and records still move (at most one interval): until then a
+/// comparison finds the records about to arrive, on one side or the other, and fetches
+/// them a second time, or scans both stores for nothing. A peer that is down, or that
+/// claims more than it delivers, is compared without waiting longer.
 async fn settle(inner: &Inner, agency: &str) {
     let deadline = Instant::now() + inner.config.anti_entropy_interval;
     let mut delivered = None;
@@ -89,16 +92,21 @@ async fn settle(inner: &Inner, agency: &str) {
     }
 }
 
-/// Records received from `agency` so far, while its stream is connecting or behind.
+/// Records exchanged with `agency` so far, while either side is behind the other.
 fn catching_up(inner: &Inner, agency: &str) -> Option<u64> {
-    let status = lock(&inner.status);
-    let link = status.get(agency)?;
-    let behind = match link.state {
+    lock(&inner.status).get(agency).and_then(exchanging)
+}
+
+/// Records exchanged over the link so far, while either side is behind the other.
+fn exchanging(link: &LinkStatus) -> Option<u64> {
+    let we_are_behind = match link.state {
         "connecting" => true,
         "connected" => !link.heads_known || link.lag_records > 0,
         _ => false,
     };
-    behind.then_some(link.records_received)
+    let in_flight = link.last_sent.is_some_and(|at| at.elapsed() < IN_FLIGHT);
+    let peer_is_behind = link.to_send > 0 || in_flight;
+    (we_are_behind || peer_is_behind).then_some(link.records_received + link.records_sent)
 }
 
 /// One comparison and repair with one peer; records the outcome in the peer's status.
@@ -267,4 +275,44 @@ async fn fetch(
     let admitted = super::link::admit(inner, agency, batch).await?;
     let (stored, _refused) = super::link::store_admitted(inner, agency, admitted).await?;
     Ok((fetched, stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connected() -> LinkStatus {
+        LinkStatus {
+            state: "connected",
+            heads_known: true,
+            records_received: 7,
+            records_sent: 3,
+            ..LinkStatus::default()
+        }
+    }
+
+    #[test]
+    fn a_comparison_waits_while_records_move_either_way() {
+        assert_eq!(exchanging(&connected()), None, "caught up both ways");
+        let behind = |change: fn(&mut LinkStatus)| {
+            let mut link = connected();
+            change(&mut link);
+            exchanging(&link)
+        };
+        assert_eq!(behind(|l| l.state = "connecting"), Some(10));
+        assert_eq!(behind(|l| l.heads_known = false), Some(10));
+        assert_eq!(behind(|l| l.lag_records = 1), Some(10), "we are catching up");
+        assert_eq!(behind(|l| l.to_send = 1), Some(10), "the peer is catching up from us");
+        let just_sent = behind(|l| l.last_sent = Some(std::time::Instant::now()));
+        assert_eq!(just_sent, Some(10), "our last records may not be stored yet");
+        let long_ago = std::time::Instant::now().checked_sub(IN_FLIGHT * 2);
+        let mut link = connected();
+        link.last_sent = long_ago;
+        assert_eq!(exchanging(&link), None);
+        assert_eq!(
+            behind(|l| l.state = "backoff"),
+            None,
+            "a peer that is down is compared at once"
+        );
+    }
 }

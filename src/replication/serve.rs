@@ -67,6 +67,7 @@ async fn serve(
         )
         .await
         .map_err(|_| "cannot read the log")?;
+        let to_send = still_to_send(&cursors, &snapshot);
         let bytes: usize = records.iter().map(|r| r.encoded_len()).sum();
         let full = records.len() >= limits.batch_records || bytes >= limits.max_message_bytes / 2;
         if !records.is_empty() || last_heads.as_ref() != Some(&heads) {
@@ -79,7 +80,7 @@ async fn serve(
                 _ = cancel.cancelled() => return Ok(()),
                 sent = batches.send(Ok(batch)) => sent.map_err(|_| "receiver gone")?,
             }
-            inner.count_sent(agency, sent);
+            inner.count_sent(agency, sent, to_send);
             last_heads = Some(heads);
         }
         if full {
@@ -111,6 +112,17 @@ fn heads_of(snapshot: &Snapshot, readable: &HashSet<String>) -> Vec<Cursor> {
         .collect();
     heads.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
     heads
+}
+
+/// Records the receiver wants that we hold and have not sent it yet.
+fn still_to_send(cursors: &HashMap<StreamId, u64>, snapshot: &Snapshot) -> u64 {
+    cursors
+        .iter()
+        .map(|(stream, &sent)| {
+            let head = snapshot.version_vector.get(stream).copied().unwrap_or(0);
+            head.saturating_sub(sent)
+        })
+        .sum()
 }
 
 /// A receiver's `Want` replaces the set of streams; within one stream the cursor never
