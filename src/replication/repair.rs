@@ -3,15 +3,15 @@
 //!
 //! 1. compare the collection's count and digest (the peer's are kept incrementally, so
 //!    this is cheap); equal means in sync;
-//! 2. otherwise compare 256 bucket fingerprints (ids spread by SHA-256), then the
-//!    (id, hash) lists of the differing buckets only;
+//! 2. otherwise compare 256 bucket fingerprints (ids spread by SHA-256), then the peer's
+//!    (id, hash) lists of the differing buckets only, as many buckets per call as a
+//!    message holds (each call costs the peer a scan), looking each id up here;
 //! 3. fetch the peer's winner of every id whose hash differs, admit and store it like any
 //!    replicated record; the winner rule settles which version stays.
 //!
 //! Each side pulls, so after both have run (periodically, or `fedctl sync` on each) they
 //! hold the same winners, and the transfer is about the difference.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,8 +30,6 @@ use crate::transport;
 const ROUND_TIMEOUT: Duration = Duration::from_secs(60);
 /// One call to the peer; a peer that takes longer is treated as unreachable.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
-/// Differing buckets asked for per `Summarize` call, and ids per `Fetch`: bounds messages.
-const BUCKETS_PER_CALL: usize = 16;
 /// How often a round waiting for a peer's stream to catch up looks again.
 const SETTLE_POLL: Duration = Duration::from_millis(200);
 /// A stream that delivered nothing for this long is not waited for.
@@ -189,24 +187,26 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
     let ours = inner.store.read(move |s| s.fingerprints(&name)).await?;
     let differing = differing_buckets(&ours, &theirs);
     sync.differing_buckets = differing.len() as u32;
-    for buckets in differing.chunks(BUCKETS_PER_CALL) {
-        let theirs = summarize(client, agency, collection, false, buckets.to_vec()).await?;
-        let (name, asked) = (collection.to_string(), buckets.to_vec());
-        let ours: HashMap<String, [u8; 32]> = inner
+    let per_call = entries_per_call(inner.config.limits.max_message_bytes);
+    for buckets in calls(&differing, &bucket_counts(&theirs), per_call) {
+        let theirs = summarize(client, agency, collection, false, buckets).await?;
+        // Each side scans its whole collection to list some buckets: the peer once per
+        // call, we not at all (a lookup per id it lists).
+        let name = collection.to_string();
+        let wanted: Vec<String> = inner
             .store
-            .read(move |s| s.entries_in(&name, &asked))
-            .await?
-            .into_iter()
-            .collect();
-        let wanted: Vec<String> = theirs
-            .entries
-            .into_iter()
-            .filter(|e| {
-                ours.get(&e.id)
-                    .is_none_or(|hash| hash.as_slice() != e.sha256.as_slice())
+            .read(move |s| {
+                let mut wanted = Vec::new();
+                for entry in theirs.entries {
+                    if s.winner_hash(&name, &entry.id)?
+                        .is_none_or(|ours| ours.as_slice() != entry.sha256)
+                    {
+                        wanted.push(entry.id);
+                    }
+                }
+                Ok(wanted)
             })
-            .map(|e| e.id)
-            .collect();
+            .await?;
         for ids in wanted.chunks(inner.config.limits.batch_records) {
             let (fetched, stored) = fetch(inner, client, agency, collection, ids.to_vec()).await?;
             sync.fetched += fetched;
@@ -214,6 +214,46 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
         }
     }
     Ok(sync)
+}
+
+/// The peer's count of winners in each bucket, from its fingerprints.
+fn bucket_counts(theirs: &SummaryResponse) -> Vec<u64> {
+    let mut counts = vec![0; BUCKETS];
+    for b in &theirs.buckets {
+        if let Some(slot) = counts.get_mut(b.bucket as usize) {
+            *slot = b.count;
+        }
+    }
+    counts
+}
+
+/// (id, hash) entries one `Summarize` answer may carry: half a message, ids at their
+/// longest.
+fn entries_per_call(max_message_bytes: usize) -> u64 {
+    const ENTRY_BYTES: usize = crate::records::validate::ID_MAX + 32 + 8;
+    (max_message_bytes / 2 / ENTRY_BYTES).max(1) as u64
+}
+
+/// Groups the differing buckets into calls of about `per_call` entries each (by the
+/// peer's counts), at least one bucket a call: every call costs the peer a scan of the
+/// collection, so the fewer the better.
+fn calls(differing: &[u32], counts: &[u64], per_call: u64) -> Vec<Vec<u32>> {
+    let mut calls: Vec<Vec<u32>> = Vec::new();
+    let mut room = 0;
+    for &bucket in differing {
+        let count = counts.get(bucket as usize).copied().unwrap_or(0);
+        match calls.last_mut() {
+            Some(call) if count <= room => {
+                call.push(bucket);
+                room -= count;
+            }
+            _ => {
+                calls.push(vec![bucket]);
+                room = per_call.saturating_sub(count);
+            }
+        }
+    }
+    calls
 }
 
 fn differing_buckets(ours: &[Fingerprint], theirs: &SummaryResponse) -> Vec<u32> {
@@ -289,6 +329,23 @@ mod tests {
             records_sent: 3,
             ..LinkStatus::default()
         }
+    }
+
+    #[test]
+    fn differing_buckets_are_asked_for_in_as_few_calls_as_fit_a_message() {
+        let mut counts = vec![0; BUCKETS];
+        counts[1] = 40;
+        counts[2] = 50;
+        counts[3] = 20;
+        counts[4] = 250; // more than one call holds: alone
+        counts[5] = 10;
+        assert_eq!(
+            calls(&[1, 2, 3, 4, 5, 6], &counts, 100),
+            vec![vec![1, 2], vec![3], vec![4], vec![5, 6]]
+        );
+        assert_eq!(calls(&[], &counts, 100), Vec::<Vec<u32>>::new());
+        // An 8 MiB message holds thousands of entries of the longest ids.
+        assert_eq!(entries_per_call(8 * 1024 * 1024), 14_169);
     }
 
     #[test]
