@@ -190,8 +190,7 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
     let per_call = entries_per_call(inner.config.limits.max_message_bytes);
     for buckets in calls(&differing, &bucket_counts(&theirs), per_call) {
         let theirs = summarize(client, agency, collection, false, buckets).await?;
-        // Each side scans its whole collection to list some buckets: the peer once per
-        // call, we not at all (a lookup per id it lists).
+        // Listing buckets costs the peer a scan of the collection; here, a lookup per id.
         let name = collection.to_string();
         let wanted: Vec<String> = inner
             .store
