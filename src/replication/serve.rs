@@ -67,11 +67,11 @@ async fn serve(
         )
         .await
         .map_err(|_| "cannot read the log")?;
-        let to_send = still_to_send(&cursors, &snapshot);
         let bytes: usize = records.iter().map(|r| r.encoded_len()).sum();
         let full = records.len() >= limits.batch_records || bytes >= limits.max_message_bytes / 2;
         if !records.is_empty() || last_heads.as_ref() != Some(&heads) {
             let sent = records.len();
+            let to_send = still_to_send(&cursors, &snapshot);
             let batch = Batch {
                 records,
                 heads: heads.clone(),

@@ -74,9 +74,14 @@ impl OwnStreamsHeld {
         state.heard |= heard;
     }
 
-    fn get(&self, collection: &str) -> Option<(String, u64)> {
+    /// The peer that holds more of our stream of `collection` than `held_here`, and how far.
+    fn ahead_of(&self, collection: &str, held_here: u64) -> Option<(String, u64)> {
         let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        state.streams.get(collection).cloned()
+        state
+            .streams
+            .get(collection)
+            .filter(|(_, seq)| *seq > held_here)
+            .cloned()
     }
 
     fn heard(&self) -> bool {
@@ -86,15 +91,18 @@ impl OwnStreamsHeld {
     /// Our streams some peer holds more of than `held_here` says we do: (collection, the
     /// peer, how far it holds).
     fn beyond(&self, held_here: impl Fn(&str) -> u64) -> Vec<(String, String, u64)> {
-        let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let mut beyond: Vec<_> = state
-            .streams
-            .iter()
-            .filter(|(collection, (_, seq))| *seq > held_here(collection))
-            .map(|(collection, (peer, seq))| (collection.clone(), peer.clone(), *seq))
-            .collect();
-        beyond.sort();
-        beyond
+        let mut collections: Vec<String> = {
+            let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            state.streams.keys().cloned().collect()
+        };
+        collections.sort();
+        collections
+            .into_iter()
+            .filter_map(|c| {
+                let (peer, seq) = self.ahead_of(&c, held_here(&c))?;
+                Some((c, peer, seq))
+            })
+            .collect()
     }
 }
 

@@ -649,7 +649,7 @@ impl Writer {
         }
         let stream = (collection.to_string(), self.settings.agency.clone());
         let held = self.version_vector.get(&stream).copied().unwrap_or(0);
-        if let Some((peer, peer_holds)) = self.own_streams_held.get(collection).filter(|(_, seq)| *seq > held) {
+        if let Some((peer, peer_holds)) = self.own_streams_held.ahead_of(collection, held) {
             return Err(Error::Unavailable(format!(
                 "{peer} holds {collection} records of ours up to #{peer_holds}, this node only up to #{held} \
                  (restored from an older copy?); writes to {collection} resume once they are back"
