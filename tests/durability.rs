@@ -42,7 +42,7 @@ async fn acknowledged_writes_survive_sigkill() {
 }
 
 /// Writers keep writing while the node is killed at a moment picked at random: every
-/// acknowledged write survives, the store reopens, and the audit chain verifies.
+/// acknowledged write survives, the store reopens whole, and the audit chain verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_under_load_loses_nothing_acknowledged_and_the_audit_chain_verifies() {
     let fed = Federation::new(1, &[]);
@@ -92,4 +92,25 @@ async fn a_crash_under_load_loses_nothing_acknowledged_and_the_audit_chain_verif
         .unwrap()
         .into_inner();
     assert!(verdict.ok, "audit chain broken after the crash: {verdict:?}");
+    // Each commit unit came back whole or not at all. Every denial here is a new id, so
+    // our stream's head counts them; a record kept without its winner, or without the
+    // version vector that numbers it, would break that, and the next write would reuse
+    // a sequence number (refused as equivocation).
+    let id = "DE-BAFA/AFTER-CRASH";
+    let after = client
+        .put(put("denials", id, denial(id)))
+        .await
+        .unwrap_or_else(|e| panic!("a write after the crash failed (killed after {kill_after:?}): {e}"))
+        .into_inner();
+    let denials = status(&mut client)
+        .await
+        .collections
+        .into_iter()
+        .find(|c| c.name == "denials")
+        .map_or(0, |c| c.records);
+    assert_eq!(
+        after.header.unwrap().seq,
+        denials,
+        "the stream's head and the denials held differ (killed after {kill_after:?})"
+    );
 }

@@ -23,14 +23,17 @@ pub struct Disk {
 }
 
 /// Opens sled as the store uses it. We flush explicitly after every group commit, so
-/// sled's timer flusher would only compete.
+/// sled's timer flusher would only compete. Finishes, before anything reads, a commit
+/// unit that a crash interrupted.
 fn open_db(path: &Path) -> Result<sled::Db> {
-    sled::Config::new()
+    let db = sled::Config::new()
         .path(path)
         .mode(sled::Mode::HighThroughput)
         .flush_every_ms(None)
         .open()
-        .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", path.display())))
+        .map_err(|e| Error::Unavailable(format!("cannot open store at {}: {e}", path.display())))?;
+    super::journal::replay(&db)?;
+    Ok(db)
 }
 
 /// How long opening waits for another handle (ours or another process's) to let go.

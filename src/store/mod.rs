@@ -3,11 +3,12 @@
 //! Reads go straight to sled (callers on async tasks use [`Store::read`], which runs them
 //! on the blocking pool). Every write goes through the single writer thread
 //! ([`writer`]), which verifies nothing (admission did that) but decides winners, keeps
-//! the version vectors and digests, and commits each group of requests as one atomic
-//! sled batch followed by one flush: group commit.
+//! the version vectors and digests, and writes requests as atomic commit units
+//! ([`journal`]), each group of them followed by one flush: group commit.
 
 pub mod audit;
 mod disk;
+mod journal;
 mod keys;
 mod winner;
 mod writer;
@@ -247,9 +248,11 @@ impl Store {
         })
     }
 
-    /// Opens a store read-only for inspection (tests, offline tools); no writer.
+    /// Opens a store for inspection (tests, offline tools); no writer. Like every open,
+    /// it finishes a commit unit a crash interrupted.
     pub fn inspect(dir: &Path) -> Result<Inspector> {
         let db = sled::Config::new().path(dir).open().map_err(storage_error)?;
+        journal::replay(&db)?;
         Ok(Inspector { db })
     }
 

@@ -1,8 +1,9 @@
 //! The single writer: the only code that mutates sled. It runs on its own OS thread and
-//! applies each group of queued requests as one atomic batch; its flusher thread then
-//! flushes and answers them: concurrent writers share a flush (group commit), the writer
-//! signs the next group while the previous one is being flushed and takes in requests
-//! until that flush ends, and an acknowledged write is on disk.
+//! writes queued requests in atomic commit units (see [`super::journal`]); its flusher
+//! thread then flushes and answers each group of them: concurrent writers share a flush
+//! (group commit), the writer signs and writes the next group while the previous one is
+//! being flushed, taking in requests until that flush ends, and an acknowledged write is
+//! on disk.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -133,6 +134,12 @@ impl PutRun {
     }
 }
 
+/// A commit unit's answers, and whether it reached sled.
+struct WrittenUnit {
+    answers: Vec<Answer>,
+    stored: sled::Result<()>,
+}
+
 /// A local write ready to sign, or one with nothing to write.
 enum Prepared {
     Sign(Box<Record>, Vec<u8>),
@@ -153,15 +160,23 @@ pub struct IngestOutcome {
     pub refused: Vec<Error>,
 }
 
-/// Pending writes of one commit, readable before they reach sled.
-/// (`IVec`s are reference-counted: the batch and `pending` share each value.)
+/// The writes of one commit unit, in order, readable before they reach sled.
+/// (`IVec`s are reference-counted: `writes` and `pending` share each value.)
 struct Tx<'a> {
     db: &'a sled::Db,
-    batch: sled::Batch,
+    writes: Vec<(sled::IVec, sled::IVec)>,
     pending: HashMap<sled::IVec, sled::IVec>,
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    fn new(db: &'a sled::Db) -> Self {
+        Tx {
+            db,
+            writes: Vec::new(),
+            pending: HashMap::new(),
+        }
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
         if let Some(value) = self.pending.get(key) {
             return Ok(Some(value.clone()));
@@ -189,7 +204,7 @@ impl Tx<'_> {
 
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
         let (key, value) = (sled::IVec::from(key), sled::IVec::from(value));
-        self.batch.insert(key.clone(), value.clone());
+        self.writes.push((key.clone(), value.clone()));
         self.pending.insert(key, value);
     }
 }
@@ -353,60 +368,76 @@ impl Writer {
         Ok(())
     }
 
-    /// Applies a group as one batch and hands it to the flusher, which answers it.
+    /// Writes a group and hands it to the flusher, which answers it.
     ///
-    /// sled's flush holds, through its whole write and sync, a lock that `apply_batch`
-    /// takes exclusively: a group applied during a flush only waits for it. So while the
-    /// flusher works, requests that arrive join this group instead of waiting for the
-    /// next flush (more requests share each flush), and readers are not held up behind
-    /// an apply waiting for the lock.
+    /// The group is written as it comes, one commit unit at a time (each atomic: see
+    /// [`super::journal`]), and its requests are answered together after one flush. While
+    /// the flusher flushes the previous group, requests that arrive are written in this
+    /// one (more requests share each flush, and the disk and the writer work at once).
     fn commit(&mut self, group: Vec<Command>, commands: &mut mpsc::Receiver<Command>, flushes: &mut FlushQueue) {
         let db = match self.disk.db() {
             Ok(db) => db,
             Err(error) => return group.into_iter().for_each(|c| c.refuse(&error)),
         };
-        let mut tx = Tx {
-            db: &db,
-            batch: sled::Batch::default(),
-            pending: HashMap::new(),
-        };
-        self.end_restore_hold(&mut tx);
-        let mut answers = self.apply_commands(&mut tx, group);
-        while answers.len() < MAX_GROUP {
-            match commands.try_recv() {
-                Ok(command) => answers.extend(self.apply_commands(&mut tx, vec![command])),
-                Err(_) if flushes.all_flushed(FLUSH_POLL) => break,
-                Err(_) => {}
-            }
-        }
-        for stream in std::mem::take(&mut self.advanced) {
-            let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
-            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
-        }
-        tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
-        match db.apply_batch(tx.batch) {
-            Ok(()) => {
-                let group = AppliedGroup {
-                    answers,
-                    snapshot: self.snapshot(),
-                    repaired: std::mem::take(&mut self.repaired_now),
-                };
-                if let Err(unsent) = flushes.send(group) {
-                    unsent
-                        .answers
-                        .into_iter()
-                        .for_each(|a| a.fail(Error::Unavailable("the store flusher stopped".into())));
-                }
-            }
-            Err(e) => {
+        let mut answers = Vec::new();
+        let mut unit = group;
+        loop {
+            let written = self.write_unit(&db, std::mem::take(&mut unit));
+            answers.extend(written.answers);
+            if let Err(e) = written.stored {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
                 self.repaired_now.clear();
                 self.disk.fail(&e);
                 if let Err(reload) = self.reload() {
                     tracing::error!(error = %reload, "cannot reload store state");
                 }
-                answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
+                return answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
             }
+            while unit.is_empty() && answers.len() < MAX_GROUP {
+                match commands.try_recv() {
+                    Ok(command) => unit.push(command),
+                    Err(_) if flushes.all_flushed(FLUSH_POLL) => break,
+                    Err(_) => {}
+                }
+            }
+            if unit.is_empty() {
+                break;
+            }
+            // Whatever else is queued joins this unit: signed together, journaled once.
+            while answers.len() + unit.len() < MAX_GROUP {
+                match commands.try_recv() {
+                    Ok(command) => unit.push(command),
+                    Err(_) => break,
+                }
+            }
+        }
+        let group = AppliedGroup {
+            answers,
+            snapshot: self.snapshot(),
+            repaired: std::mem::take(&mut self.repaired_now),
+        };
+        if let Err(unsent) = flushes.send(group) {
+            unsent
+                .answers
+                .into_iter()
+                .for_each(|a| a.fail(Error::Unavailable("the store flusher stopped".into())));
+        }
+    }
+
+    /// Applies commands as one commit unit and writes it (not yet flushed): the records,
+    /// their winners and audit entries, the version vectors they moved and the clock.
+    fn write_unit(&mut self, db: &sled::Db, commands: Vec<Command>) -> WrittenUnit {
+        let mut tx = Tx::new(db);
+        self.end_restore_hold(&mut tx);
+        let answers = self.apply_commands(&mut tx, commands);
+        for stream in std::mem::take(&mut self.advanced) {
+            let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
+            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
+        }
+        tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
+        WrittenUnit {
+            answers,
+            stored: super::journal::write(db, &tx.writes),
         }
     }
 
