@@ -463,20 +463,18 @@ impl Store {
             // Evidence keys mirror log keys: the same parts after the prefix. When the log
             // holds the evidence itself, it was a twin by timestamp: the held version is
             // the author's first with that timestamp.
+            // (Read once: the writer may be writing this very unit, evidence first.)
             let mut log_key = key.to_vec();
             log_key[0] = keys::LOG;
-            if db
-                .get(&log_key)
-                .map_err(storage_error)?
-                .is_some_and(|logged| logged == value)
-            {
+            let mut held = db.get(&log_key).map_err(storage_error)?;
+            if held.as_ref().is_some_and(|logged| *logged == value) {
                 let header = other.header();
-                match db.get(keys::stamp(&header.author, header.hlc)).map_err(storage_error)? {
-                    Some(first) => log_key = first.to_vec(),
+                held = match db.get(keys::stamp(&header.author, header.hlc)).map_err(storage_error)? {
+                    Some(first) => db.get(first).map_err(storage_error)?,
                     None => continue,
-                }
+                };
             }
-            if let Some(held) = db.get(&log_key).map_err(storage_error)? {
+            if let Some(held) = held {
                 found.push(Equivocation {
                     held: Envelope::from_stored(&held)?,
                     other,
@@ -529,7 +527,8 @@ impl Store {
     }
 }
 
-/// Read-only access to a stopped node's store: what is really on disk.
+/// Access to a stopped node's store, for reading what is really on disk (opening it
+/// finishes a commit unit a crash interrupted, as every open does).
 pub struct Inspector {
     db: sled::Db,
 }

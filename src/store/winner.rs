@@ -7,8 +7,10 @@ use crate::error::{Error, Result};
 use crate::records::{Envelope, Version};
 
 /// On-disk format of this build. Format 1 (no marker) kept a full copy of each winner
-/// under `r`; [`upgrade`] rewrites such a store once, at open.
-const FORMAT: u8 = 2;
+/// under `r`; [`upgrade`] rewrites such a store once, at open. Format 3 may hold a
+/// commit journal entry that must be replayed before anything reads (`journal.rs`): the
+/// marker keeps builds that would not replay it (format 2) from opening the store.
+const FORMAT: u8 = 3;
 const FORMAT_META: &str = "format";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +80,12 @@ pub fn upgrade(db: &sled::Db) -> Result<()> {
     let marker = keys::meta(FORMAT_META);
     match db.get(&marker).map_err(storage)?.as_deref() {
         Some([FORMAT]) => return Ok(()),
+        // A format 2 store holds no journal entry: only its marker changes.
+        Some([2]) => {
+            db.insert(&marker, vec![FORMAT]).map_err(storage)?;
+            db.flush().map_err(storage)?;
+            return Ok(());
+        }
         Some(other) => {
             return Err(Error::FailedPrecondition(format!(
                 "the store has format {other:?}; this build reads format {FORMAT}"
@@ -116,6 +124,20 @@ pub fn upgrade(db: &sled::Db) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_format_2_store_takes_the_new_marker_and_an_unknown_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::Config::new().path(dir.path()).open().unwrap();
+        let marker = keys::meta(FORMAT_META);
+        db.insert(&marker, vec![2]).unwrap();
+        upgrade(&db).unwrap();
+        assert_eq!(db.get(&marker).unwrap().unwrap(), [FORMAT]);
+        upgrade(&db).unwrap();
+        db.insert(&marker, vec![FORMAT + 1]).unwrap();
+        let refused = upgrade(&db).unwrap_err().to_string();
+        assert!(refused.contains("this build reads format"), "{refused}");
+    }
 
     #[test]
     fn a_winner_round_trips_and_refuses_garbage() {

@@ -412,6 +412,7 @@ impl Writer {
             }
         }
         let group = AppliedGroup {
+            db,
             answers,
             snapshot: self.snapshot(),
             repaired: std::mem::take(&mut self.repaired_now),
@@ -992,6 +993,8 @@ fn local_audit(actor: &str, result: &Result<Applied>) -> AuditEvent {
 
 /// A group applied to sled, waiting for its flush.
 pub struct AppliedGroup {
+    /// The sled handle it was written on.
+    db: sled::Db,
     answers: Vec<Answer>,
     /// What the store holds once this group is on disk.
     snapshot: Arc<Snapshot>,
@@ -1073,8 +1076,10 @@ impl Flusher {
             let mut groups = vec![first];
             groups.extend(queue.try_iter());
             let started = std::time::Instant::now();
-            let flushed = self.disk.db().and_then(|db| {
-                db.flush().map_err(|e| {
+            // Each group through the handle it was written on: flushing a handle reopened
+            // since (after a storage fault) would acknowledge what never reached it.
+            let flushed = groups.iter().try_for_each(|group| {
+                group.db.flush().map(drop).map_err(|e| {
                     self.disk.fail(&e);
                     storage_error(e)
                 })
