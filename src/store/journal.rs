@@ -6,11 +6,11 @@
 //! shared, so they run during a flush. Two properties of sled make them atomic again:
 //! one insert is kept whole or not at all, and after a crash sled recovers a prefix of
 //! its log (it never recovers a segment whose predecessor was lost: "we must preserve
-//! linearizability in the log", sled's `pagecache/segment.rs`). So the writer first writes the unit's writes, all together, as the value of
-//! one journal key, then inserts them one by one. After a crash, either the journal
-//! entry was lost, and every insert after it with it, or it is there and [`replay`]
-//! finishes the unit at open. Units follow each other in one thread, so only the last
-//! one can be unfinished.
+//! linearizability in the log", sled's `pagecache/segment.rs`). So the writer first
+//! writes the unit's writes, all together, as the value of one journal key, then inserts
+//! them one by one. After a crash, either the journal entry was lost, and every insert
+//! after it with it, or it is there and [`replay`] finishes the unit at open. Units
+//! follow each other in one thread, so only the last one can be unfinished.
 
 use sled::IVec;
 
