@@ -1,6 +1,7 @@
-//! Content validation of record bodies (docs/design.md, "Records and collections") and the defaults our node
-//! fills into a local put before signing. Validation applies to every record, ours and
-//! received; normalisation only to our own puts, since received bytes are signed.
+//! Content validation of record bodies (docs/design.md, "Records and collections") and
+//! the defaults our node fills into a local put before signing. Validation applies to
+//! every record, ours and received; normalisation only to our own puts, since received
+//! bytes are signed.
 
 use std::fmt;
 
