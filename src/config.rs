@@ -1,7 +1,7 @@
 //! Node configuration (TOML). Every key is documented in `config/node-a.toml`.
 //! Relative paths are resolved against the config file's directory.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::crypto::{KeyStatus, Keyring};
 use crate::error::{Error, Result};
-use crate::records::{KEYS_COLLECTION, Mode, RecordKind};
+use crate::records::{AdmissionLimits, Collection, Federation, KEYS_COLLECTION, Mode, Policy, RecordKind};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,16 +108,6 @@ pub struct CollectionConfig {
     pub writers: Vec<String>,
     /// Agencies the collection may be sent to. Writers are always readers too.
     pub readers: Vec<String>,
-}
-
-impl CollectionConfig {
-    pub fn may_read(&self, agency: &str) -> bool {
-        self.readers.iter().chain(&self.writers).any(|a| a == agency)
-    }
-
-    pub fn may_write(&self, agency: &str) -> bool {
-        self.writers.iter().any(|a| a == agency)
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -283,37 +273,37 @@ impl Config {
         Ok(keyring)
     }
 
-    pub fn collection(&self, name: &str) -> Option<&CollectionConfig> {
+    fn collection(&self, name: &str) -> Option<&CollectionConfig> {
         self.collections.iter().find(|c| c.name == name)
-    }
-
-    /// Collections this node holds: those our agency may read.
-    pub fn held_collections(&self) -> impl Iterator<Item = &CollectionConfig> {
-        self.collections.iter().filter(|c| c.may_read(&self.agency))
     }
 
     pub fn is_member(&self, agency: &str) -> bool {
         self.members.iter().any(|m| m.agency == agency)
     }
 
-    /// The config with the built-in `_keys` collection (every member writes its own key
-    /// announcements and reads everyone's) added.
-    pub fn with_builtins(mut self) -> Self {
-        if self.collection(KEYS_COLLECTION).is_none() {
-            self.collections.push(self.builtin_keys());
-        }
-        self
+    /// The federation model this file declares (the built-in `_keys` included): the one
+    /// source of who may read and write what.
+    pub fn federation(&self) -> Federation {
+        let collections = self.collections.iter().filter(|c| c.name != KEYS_COLLECTION).map(|c| {
+            Collection::new(
+                &c.name,
+                c.kind,
+                c.mode,
+                c.writers.iter().cloned(),
+                c.readers.iter().cloned(),
+            )
+        });
+        Federation::new(&self.agency, self.members.iter().map(|m| m.agency.clone()), collections)
     }
 
-    fn builtin_keys(&self) -> CollectionConfig {
-        let members: Vec<String> = self.members.iter().map(|m| m.agency.clone()).collect();
-        CollectionConfig {
-            name: KEYS_COLLECTION.into(),
-            kind: RecordKind::KeyAnnouncement,
-            mode: Mode::Owner,
-            writers: members.clone(),
-            readers: members,
-        }
+    /// Admission's policy for this node.
+    pub fn policy(&self) -> Result<Policy> {
+        let limits = AdmissionLimits {
+            max_record_bytes: self.limits.max_record_bytes,
+            max_clock_skew: self.max_clock_skew,
+            clock_ahead: self.clock_ahead,
+        };
+        Ok(Policy::new(self.federation(), self.keyring()?, limits))
     }
 
     /// A `_keys` collection in the file must be the built-in one: restricting who writes or
@@ -322,24 +312,20 @@ impl Config {
         let Some(keys) = self.collection(KEYS_COLLECTION) else {
             return Ok(());
         };
-        let builtin = self.builtin_keys();
-        let agencies = |list: &[String]| list.iter().cloned().collect::<BTreeSet<String>>();
-        let same = keys.kind == builtin.kind
-            && keys.mode == builtin.mode
-            && agencies(&keys.writers) == agencies(&builtin.writers)
-            && agencies(&keys.readers) == agencies(&builtin.readers);
-        if same {
+        let declared = Collection::new(
+            &keys.name,
+            keys.kind,
+            keys.mode,
+            keys.writers.iter().cloned(),
+            keys.readers.iter().cloned(),
+        );
+        if declared == Collection::builtin_keys(self.members.iter().map(|m| m.agency.as_str())) {
             Ok(())
         } else {
             Err(Error::config(format!(
                 "collection {KEYS_COLLECTION} is built in (every member writes its own key announcements and reads everyone's); remove it from the config"
             )))
         }
-    }
-
-    /// Collections by name, for lookups on the hot path.
-    pub fn collections_by_name(&self) -> HashMap<String, CollectionConfig> {
-        self.collections.iter().map(|c| (c.name.clone(), c.clone())).collect()
     }
 }
 
@@ -438,15 +424,19 @@ mod tests {
     #[test]
     fn the_keys_collection_cannot_be_redefined() {
         let config = Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config/node-a.toml"))).unwrap();
-        config.clone().with_builtins().validate().unwrap();
-        let mut restricted = config.clone().with_builtins();
-        let keys = restricted
-            .collections
-            .iter_mut()
-            .find(|c| c.name == KEYS_COLLECTION)
-            .unwrap();
-        keys.readers.truncate(1);
-        keys.writers.truncate(1);
+        let members: Vec<String> = config.members.iter().map(|m| m.agency.clone()).collect();
+        let keys = |writers: &[String]| CollectionConfig {
+            name: KEYS_COLLECTION.into(),
+            kind: RecordKind::KeyAnnouncement,
+            mode: Mode::Owner,
+            writers: writers.to_vec(),
+            readers: members.clone(),
+        };
+        let mut builtin = config.clone();
+        builtin.collections.push(keys(&members));
+        builtin.validate().unwrap();
+        let mut restricted = config.clone();
+        restricted.collections.push(keys(&members[..1]));
         let error = restricted.validate().unwrap_err().to_string();
         assert!(error.contains("built in"), "{error}");
     }

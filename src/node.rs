@@ -49,14 +49,13 @@ impl Node {
     }
 
     pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
-        let config = config.with_builtins();
         config.validate()?;
         name_crypto_threads();
         let config = Arc::new(config);
         let addr = transport::local_addr(&listener)?;
         let tls_server = transport::server_config(&config.tls)?;
         let tls_client = ClientTls::load(&config.tls)?;
-        let policy = Arc::new(Policy::from_config(&config)?);
+        let policy = Arc::new(config.policy()?);
         let metrics = Metrics::new();
         let store = open_store(&config, &metrics).await?;
         learn_keys(&store, &policy).await?;

@@ -125,8 +125,7 @@ readers = ["NL-CDIU"]
             }
             let config: Config = toml::from_str(&text).expect("the fuzz federation config parses");
             config.validate().expect("the fuzz federation config is valid");
-            let config = config.with_builtins();
-            let policy = Policy::from_config(&config).expect("the fuzz federation policy builds");
+            let policy = config.policy().expect("the fuzz federation policy builds");
             Federation {
                 config,
                 policy,
@@ -198,7 +197,7 @@ readers = ["NL-CDIU"]
         assert_eq!(stored.version(), envelope.version());
         // An admitted key announcement is learnt (on a fresh policy: runs stay independent).
         if let Some(Kind::KeyAnnouncement(announcement)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) {
-            let policy = Policy::from_config(&federation.config).expect("the fuzz federation policy builds");
+            let policy = federation.config.policy().expect("the fuzz federation policy builds");
             policy.learn(&envelope).expect("an admitted key announcement is learnt");
             let status = policy.keyring().status(&header.author, &announcement.key_id);
             assert!(status.is_some(), "the announced key is in the keyring");
@@ -537,7 +536,6 @@ readers = ["NL-CDIU"]
 pub mod config {
     use fedx::Error;
     use fedx::config::Config;
-    use fedx::records::Policy;
     use fedx::records::hlc::Clock;
 
     /// One fuzz input: the text of a config file. `None` when it is not UTF-8, otherwise
@@ -553,12 +551,8 @@ pub mod config {
         if let Err(e) = config.validate() {
             return Some(Err(e));
         }
-        let config = config.with_builtins();
-        config
-            .validate()
-            .expect("a valid config stays valid with the built-ins");
-        let policy = Policy::from_config(&config).expect("a valid config gives an admission policy");
-        assert_eq!(policy.agency, config.agency);
+        let policy = config.policy().expect("a valid config gives an admission policy");
+        assert_eq!(policy.agency(), config.agency);
         let clock = Clock::new(config.max_clock_skew, config.clock_ahead, None).expect("a valid config gives a clock");
         let _ = clock.now();
         Some(Ok(()))

@@ -164,16 +164,16 @@ impl Operator for OperatorApi {
             start_after,
             limit,
         } = request.into_inner();
-        match self.context.config.collection(&collection) {
-            None => return Err(Error::NotFound(format!("no collection {collection:?} on this node")).into()),
-            Some(c) if !c.may_read(&self.context.config.agency) => {
-                return Err(Error::NotFound(format!(
+        let federation = &self.context.policy.federation;
+        if federation.held(&collection).is_none() {
+            let message = match federation.declared(&collection) {
+                Some(_) => format!(
                     "collection {collection:?} is not held here: {} is not among its readers",
-                    self.context.config.agency
-                ))
-                .into());
-            }
-            Some(_) => {}
+                    federation.us()
+                ),
+                None => format!("no collection {collection:?} on this node"),
+            };
+            return Err(Error::NotFound(message).into());
         }
         let limit = match limit as usize {
             0 => DEFAULT_LIST_LIMIT,
@@ -201,7 +201,7 @@ impl Operator for OperatorApi {
             .context
             .policy
             .check_local_write(&collection, &id)
-            .map(|()| vec![LocalWrite::Revoke { collection, id }]);
+            .map(|_| vec![LocalWrite::Revoke { collection, id }]);
         one(self.write(&caller, write).await?)
     }
 
@@ -210,7 +210,8 @@ impl Operator for OperatorApi {
         let snapshot = self.context.store.snapshot();
         let collections = self
             .context
-            .config
+            .policy
+            .federation
             .held_collections()
             .map(|c| {
                 let stats = snapshot.collections.get(&c.name).copied().unwrap_or_default();
@@ -302,7 +303,7 @@ impl Operator for OperatorApi {
             .context
             .policy
             .check_local_write(&collection, &id)
-            .map(|()| vec![LocalWrite::Delete { collection, id }]);
+            .map(|_| vec![LocalWrite::Delete { collection, id }]);
         one(self.write(&caller, write).await?)
     }
 

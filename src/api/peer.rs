@@ -119,9 +119,9 @@ impl ReplicationApi {
     /// exist, so its existence does not leak.
     fn readable(&self, agency: &str, collection: &str) -> Result<(), Status> {
         self.context
-            .config
-            .held_collections()
-            .find(|c| c.name == collection && c.may_read(agency))
+            .policy
+            .federation
+            .releasable(collection, agency)
             .map(|_| ())
             .ok_or_else(|| Error::NotFound(format!("no collection {collection:?}")).into())
     }

@@ -2,28 +2,32 @@
 //! Remote records go through `admit_remote`; local puts through `check_local_put` before
 //! our node signs them.
 
-use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::Duration;
 
-use crate::config::{CollectionConfig, Config};
 use crate::crypto::{KeyStatus, Keyring};
 use crate::error::{Error, Refusal, Result};
 use prost::Message as _;
 
 use crate::proto::record_body::Kind;
 use crate::proto::{KeyAnnouncement, RecordBody, RecordHeader, SignedRecord};
-use crate::records::{Envelope, KEYS_COLLECTION, Mode, hlc, validate};
+use crate::records::{Collection, Envelope, Federation, KEYS_COLLECTION, hlc, validate};
 
 /// A bound on a header's encoding besides its strings: tags, lengths, varints, key id.
 const HEADER_OVERHEAD: usize = 160;
 
-/// What admission needs to know; built once from config.
+/// What admission needs to know; built once from config (`Config::policy`).
 pub struct Policy {
-    pub agency: String,
-    pub collections: HashMap<String, CollectionConfig>,
+    /// Who we are, and who may read and write which collection.
+    pub federation: Federation,
     /// Members' keys: from config, plus what `_keys` announcements taught us since.
     keyring: RwLock<Keyring>,
+    pub limits: AdmissionLimits,
+}
+
+/// The bounds admission enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct AdmissionLimits {
     pub max_record_bytes: usize,
     pub max_clock_skew: Duration,
     /// Config `clock_ahead`: how far our wall clock is (deliberately) skewed.
@@ -31,22 +35,24 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn from_config(config: &Config) -> Result<Self> {
-        Ok(Policy {
-            agency: config.agency.clone(),
-            collections: config.collections_by_name(),
-            keyring: RwLock::new(config.keyring()?),
-            max_record_bytes: config.limits.max_record_bytes,
-            max_clock_skew: config.max_clock_skew,
-            clock_ahead: config.clock_ahead,
-        })
+    pub fn new(federation: Federation, keyring: Keyring, limits: AdmissionLimits) -> Self {
+        Policy {
+            federation,
+            keyring: RwLock::new(keyring),
+            limits,
+        }
+    }
+
+    /// Our own agency.
+    pub fn agency(&self) -> &str {
+        self.federation.us()
     }
 
     /// Full admission of a record received from a peer (or relayed through one).
     pub fn admit_remote(&self, signed: SignedRecord, now: u64) -> Result<Envelope> {
-        let envelope = Envelope::open(signed, self.max_record_bytes)?;
+        let envelope = Envelope::open(signed, self.limits.max_record_bytes)?;
         let header = envelope.header();
-        let collection = self.held_collection(&header.collection)?;
+        let collection = self.federation.held_or_refuse(&header.collection)?;
         self.keyring().verify(
             &header.author,
             &header.key_id,
@@ -54,7 +60,7 @@ impl Policy {
             &envelope.signed.record,
             &envelope.signed.signature,
         )?;
-        check_write(collection, &header.author, &header.id)?;
+        collection.check_write(&header.author, &header.id)?;
         if let Some(Kind::KeyAnnouncement(announcement)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref()) {
             check_announcement(header, announcement)?;
             if let Some(KeyStatus::Revoked { .. }) = self.keyring().status(&header.author, &header.key_id) {
@@ -67,7 +73,7 @@ impl Policy {
                 ));
             }
         }
-        hlc::check_skew(header.hlc, now, self.max_clock_skew)?;
+        hlc::check_skew(header.hlc, now, self.limits.max_clock_skew)?;
         match (&envelope.record.body, header.tombstone) {
             (Some(RecordBody { kind: None }) | None, true) => {}
             (_, true) => return Err(Error::refused(Refusal::Malformed, "a tombstone carries no body")),
@@ -112,63 +118,29 @@ impl Policy {
                 "the _keys collection is written by `fedctl keys rotate` only",
             ));
         }
-        self.check_local_write(collection, id)?;
-        check_body(&self.collections[collection], Some(body))?;
+        let collection = self.check_local_write(collection, id)?;
+        check_body(collection, Some(body))?;
         // Refuse here, before anything is stored, what would exceed the limit once signed.
-        let size = body.encoded_len() + collection.len() + id.len() + self.agency.len() + HEADER_OVERHEAD;
-        if size > self.max_record_bytes {
+        let size = body.encoded_len() + collection.name.len() + id.len() + self.agency().len() + HEADER_OVERHEAD;
+        if size > self.limits.max_record_bytes {
             return Err(Error::refused(
                 Refusal::Oversize,
                 format!(
                     "the record would be about {size} bytes, the limit is {}",
-                    self.max_record_bytes
+                    self.limits.max_record_bytes
                 ),
             ));
         }
         Ok(())
     }
 
-    /// May our agency write this id (a put, a revocation)?
-    pub fn check_local_write(&self, collection: &str, id: &str) -> Result<()> {
-        let collection = self.held_collection(collection)?;
+    /// May our agency write this id (a put, a revocation)? Answers the collection.
+    pub fn check_local_write(&self, collection: &str, id: &str) -> Result<&Collection> {
+        let collection = self.federation.held_or_refuse(collection)?;
         validate::check_id(id)?;
-        check_write(collection, &self.agency, id)
+        collection.check_write(self.agency(), id)?;
+        Ok(collection)
     }
-
-    fn held_collection(&self, name: &str) -> Result<&CollectionConfig> {
-        self.collections
-            .get(name)
-            .filter(|c| c.may_read(&self.agency))
-            .ok_or_else(|| {
-                Error::refused(
-                    Refusal::UnknownCollection,
-                    format!("no collection {name:?} on this node"),
-                )
-            })
-    }
-}
-
-/// The author may write the collection, and in `owner` mode only ids of its own.
-fn check_write(collection: &CollectionConfig, author: &str, id: &str) -> Result<()> {
-    if !collection.may_write(author) {
-        return Err(Error::refused(
-            Refusal::NotWriter,
-            format!("{author} may not write collection {}", collection.name),
-        ));
-    }
-    if collection.mode == Mode::Owner {
-        let own = id.strip_prefix(author).and_then(|rest| rest.strip_prefix('/'));
-        if own.is_none_or(str::is_empty) {
-            return Err(Error::refused(
-                Refusal::ForeignId,
-                format!(
-                    "collection {} is owner-mode: ids of {author} look like \"{author}/...\", not {id:?}",
-                    collection.name
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// A key announcement is signed by the key it replaces, under the id `<author>/<new key id>`.
@@ -191,7 +163,7 @@ fn check_announcement(header: &RecordHeader, announcement: &KeyAnnouncement) -> 
     Ok(())
 }
 
-fn check_body(collection: &CollectionConfig, body: Option<&RecordBody>) -> Result<()> {
+fn check_body(collection: &Collection, body: Option<&RecordBody>) -> Result<()> {
     let body = body.ok_or_else(|| Error::invalid("record body is empty"))?;
     let kind = validate::body_kind(body).ok_or_else(|| Error::invalid("record body is empty"))?;
     if kind != collection.kind.as_str() {

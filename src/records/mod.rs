@@ -2,10 +2,12 @@
 //! gRPC, no storage.
 
 pub mod admit;
+pub mod federation;
 pub mod hlc;
 pub mod validate;
 
-pub use admit::{Policy, revoke};
+pub use admit::{AdmissionLimits, Policy, revoke};
+pub use federation::{Collection, Federation};
 
 use prost::Message as _;
 use sha2::{Digest as _, Sha256};

@@ -206,7 +206,7 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
     let count = records.len() as u64;
     inner.update_status(agency, |s| s.records_received += count);
     let policy = inner.policy.clone();
-    let now = wall_clock_ahead(policy.clock_ahead);
+    let now = wall_clock_ahead(policy.limits.clock_ahead);
     let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
         let admit = |record| {
             let target = crate::records::key_hint(&record);
@@ -282,16 +282,11 @@ pub(super) async fn store_admitted(inner: &Arc<Inner>, agency: &str, admitted: A
 }
 
 fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
-    let heads: HashMap<StreamId, u64> =
-        heads
-            .into_iter()
-            .filter(|c| {
-                inner.policy.collections.get(&c.collection).is_some_and(|collection| {
-                    collection.may_write(&c.author) && collection.may_read(&inner.config.agency)
-                })
-            })
-            .map(|c| ((c.collection, c.author), c.seq))
-            .collect();
+    let heads: HashMap<StreamId, u64> = heads
+        .into_iter()
+        .filter(|c| inner.policy.federation.may_hold_stream(&c.collection, &c.author))
+        .map(|c| ((c.collection, c.author), c.seq))
+        .collect();
     let snapshot = inner.store.snapshot();
     let local = &snapshot.version_vector;
     let changed = {

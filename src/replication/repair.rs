@@ -151,9 +151,9 @@ async fn compare_all(
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
     let shared: Vec<String> = inner
-        .config
-        .held_collections()
-        .filter(|c| c.may_read(agency))
+        .policy
+        .federation
+        .releasable_to(agency)
         .map(|c| c.name.clone())
         .collect();
     let mut done = Vec::new();

@@ -45,9 +45,8 @@ async fn serve(
 ) -> Result<(), &'static str> {
     let readable: HashSet<String> = inner
         .policy
-        .collections
-        .values()
-        .filter(|c| c.may_read(agency) && c.may_read(&inner.config.agency))
+        .federation
+        .releasable_to(agency)
         .map(|c| c.name.clone())
         .collect();
     let limits = inner.config.limits.clone();
