@@ -144,6 +144,7 @@ def person_record(rng, person):
         names.append(dict(name="Abu " + rng.choice(kunya), kind="weak_alias"))
     if culture in ("ru", "uk", "be") and rng.random() < 0.05:
         names.append(dict(name=render_person(person, script=True), kind="alias"))
+    upper_case(rng, names)
     country = rng.choice(P.CULTURE_COUNTRIES[culture])
     rec = dict(kind="person", person=person, names=names, countries=[country],
                renderings=person_renderings(person))
@@ -242,7 +243,9 @@ def org_record(rng, listing, org):
                 prev_org = dict(org, brand=old, sel=next(iter(old["forms"])))
                 names.append(dict(name=render_org(prev_org), kind="previous"))
                 break
-    rec = dict(kind="organisation", org=org, names=dedup_names(names),
+    names = dedup_names(names)
+    upper_case(rng, names)
+    rec = dict(kind="organisation", org=org, names=names,
                countries=[org["country"]], renderings=org_renderings(org),
                previous_brands=previous_brands)
     if rng.random() < 0.7:
@@ -261,6 +264,13 @@ def org_record(rng, listing, org):
     if ids:
         rec["identifiers"] = ids
     return rec
+
+
+def upper_case(rng, names):
+    """Some lists publish names in capitals."""
+    if rng.random() < 0.2:
+        for n in names:
+            n["name"] = n["name"].upper()
 
 
 def dedup_names(names):

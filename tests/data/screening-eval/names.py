@@ -15,16 +15,20 @@ SURNAME_ROLES = ("surname", "surname2")
 SCRIPT_JOIN = {"zh": "", "ko": ""}
 
 
+# Letters that NFKD does not decompose into a base letter plus a mark.
+_PLAIN = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D"})
+
+
 def fold(text):
     """Lowercase letters only, diacritics removed (the check's normal form)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN))
     return "".join(c for c in decomposed if c.isalpha()).casefold()
 
 
 def words(text):
     """Lowercase letter tokens, diacritics removed, split at anything else."""
     out, cur = [], []
-    for c in unicodedata.normalize("NFKD", text):
+    for c in unicodedata.normalize("NFKD", text.translate(_PLAIN)):
         if unicodedata.combining(c):
             continue
         if c.isalpha():
@@ -109,10 +113,6 @@ def render_person(person, sel=None, order="native", drop=(), initials=(), comma=
         sur_n = sum(1 for p in parts if p["role"] in SURNAME_ROLES and p["role"] not in drop)
         return joiner.join(out[:sur_n]) + ", " + joiner.join(out[sur_n:])
     return joiner.join(out)
-
-
-def has_script(person):
-    return all(p["script"] for p in person["parts"])
 
 
 # ------------------------------------------------------------------------ organisations

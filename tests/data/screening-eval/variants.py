@@ -334,7 +334,8 @@ class Variants(Base):
             r = self.rng.random()
             others = [i for i in range(len(forms)) if i != org["legal_form"]]
             if r < 0.45 and others:
-                text = render_org(org, legal=("form", self.rng.choice(others)))
+                quote = org["culture"] in ("ru", "uk", "be", "kz") and self.rng.random() < 0.3
+                text = render_org(org, legal=("form", self.rng.choice(others)), quote=quote)
             elif r < 0.7:
                 text = render_org(org, legal="drop")
             elif r < 0.88 and org["legal"] in LEGAL_SWAP:
