@@ -270,7 +270,8 @@ class Variants(Base):
             extra = part("surname2", {"v0": self.rng.choice(TP.LA_SURNAMES)})
             return render_person(dict(person, parts=person["parts"] + [extra],
                                       sel=dict(person["sel"], surname2="v0")))
-        return self.rng.choice(TP.TITLES[c]) + " " + render_person(person)
+        titles = ["Dr.", "Mrs.", "Ms."] if person["female"] else TP.TITLES[c]
+        return self.rng.choice(titles) + " " + render_person(person)
 
     def _add_to_org(self, org):
         if not org.get("city") and self.rng.random() < 0.6:
@@ -334,7 +335,8 @@ class Variants(Base):
             r = self.rng.random()
             others = [i for i in range(len(forms)) if i != org["legal_form"]]
             if r < 0.45 and others:
-                quote = org["culture"] in ("ru", "uk", "be", "kz") and self.rng.random() < 0.3
+                quote = org["culture"] in ("ru", "uk", "be", "kz") and not org["desc"] \
+                    and self.rng.random() < 0.3
                 text = render_org(org, legal=("form", self.rng.choice(others)), quote=quote)
             elif r < 0.7:
                 text = render_org(org, legal="drop")
