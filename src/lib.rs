@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod import;
+pub mod licensing;
 pub mod metrics;
 pub mod node;
 pub mod replication;

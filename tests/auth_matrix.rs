@@ -119,6 +119,7 @@ const MATRIX: &[(&str, [Expected; 8])] = &[
     // fedx.v1.Operator: our own agency's operators only.
     ("Screen",               [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("ScreenBatch",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("CheckApplication",     [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("Put",                  [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("BatchPut",             [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("Get",                  [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
@@ -206,6 +207,14 @@ fn calls() -> Vec<(&'static str, Service, Call)> {
             let requests = tokio_stream::iter(vec![screen_request()]);
             let mut answers = op(ch).screen_batch(requests).await?.into_inner();
             check(answers.message().await?.is_some(), "ScreenBatch answers")
+        }),
+        call("CheckApplication", Operator, move |ch| async move {
+            let application = serde_json::from_str(include_str!("../config/examples/application-identical.json"))
+                .expect("the example application parses");
+            let request = CheckRequest {
+                application: Some(application),
+            };
+            op(ch).check_application(request).await.map(drop)
         }),
         call("Put", Operator, move |ch| async move {
             op(ch).put(put("denials", PUT, denial("AUTH-PUT"))).await.map(drop)

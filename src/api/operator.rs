@@ -457,6 +457,17 @@ impl Operator for OperatorApi {
         }
     }
 
+    async fn check_application(&self, request: Request<CheckRequest>) -> Result<Response<CheckResponse>, Status> {
+        let caller = self.context.operator(&request, "CheckApplication").await?;
+        match super::check::check(&self.context, request.into_inner()).await {
+            Ok(response) => Ok(Response::new(response)),
+            Err(error) => {
+                self.context.audit_refusal(&caller.to_string(), "check", &error).await;
+                Err(error.into())
+            }
+        }
+    }
+
     async fn screen_batch(
         &self,
         request: Request<tonic::Streaming<ScreenRequest>>,

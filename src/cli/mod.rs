@@ -1,6 +1,7 @@
 //! fedctl: the operator CLI, a gRPC client over mTLS. Errors go to stderr with an exit
 //! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
 
+mod check;
 mod screen;
 mod table;
 mod transfer;
@@ -23,7 +24,8 @@ use table::Table;
     name = "fedctl",
     version,
     about = "Administer a federation node over mutual TLS",
-    after_help = "Exit codes: 0 success, 1 error, 2 cannot reach the node, 3 invalid input.\n\
+    after_help = "Exit codes: 0 success, 1 error, 2 cannot reach the node, 3 invalid input,\n\
+                  4 consultation required (fedctl check found an essentially identical denial).\n\
                   Example: source config/node-a.env && fedctl status"
 )]
 pub struct Cli {
@@ -151,6 +153,13 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Check a proposed transaction against every partner denial in force: exit code 4 when
+    /// one is essentially identical (consult its author before granting).
+    #[command(after_help = "Example: fedctl check config/examples/application-identical.json; echo $?")]
+    Check {
+        /// The application as JSON (proto3 JSON of fedx.v1.Application).
+        file: PathBuf,
+    },
     /// Screen a name (or every row of a CSV file) against every party the node knows.
     #[command(
         after_help = "Examples:\n  fedctl screen \"Nicolas Maduro Moros\" --country VE --type person\n  \
@@ -259,6 +268,8 @@ pub enum ExitCode {
     Error = 1,
     Connection = 2,
     InvalidInput = 3,
+    /// `fedctl check`: an essentially identical denial is in force.
+    ConsultationRequired = 4,
 }
 
 #[derive(Debug)]
@@ -476,6 +487,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
+        Command::Check { file } => check::run(&mut client, &file, output).await,
         Command::Screen {
             name,
             country,

@@ -10,8 +10,9 @@ use chrono::{Months, NaiveDate};
 use crate::error::{Error, Result};
 use crate::proto::record_body::Kind;
 use crate::proto::{
-    Address, CheckOutcome, CheckReason, CheckStatus, CheckType, DenialAction, DenialStatus, EndUseCheck, EntityType,
-    FollowUp, IdentifierType, LicenseDenial, NameKind, Party, RecordBody, Regime, WatchlistEntry, WatchlistStatus,
+    Address, Application, CheckOutcome, CheckReason, CheckStatus, CheckType, DenialAction, DenialStatus, EndUseCheck,
+    EntityType, FollowUp, IdentifierType, LicenseDenial, NameKind, Party, RecordBody, Regime, WatchlistEntry,
+    WatchlistStatus,
 };
 
 /// Ids, references, list names, control-list entries, identifier values.
@@ -417,6 +418,35 @@ fn check_license_denial(denial: &LicenseDenial) -> Result<()> {
     )?;
     require_enum::<DenialStatus>(p.field("status"), denial.status)?;
     Ok(())
+}
+
+/// The content rules of a proposed transaction (`fedctl check`): the parties obey the
+/// same rules as in a denial, and there is a consignee or an end user to compare.
+pub fn check_application(application: &Application) -> Result<()> {
+    let p = Path::root("application");
+    require_text(p.field("reference"), &application.reference, ID_MAX)?;
+    let entries = p.field("control_list_entries");
+    for (i, entry) in application.control_list_entries.iter().enumerate() {
+        require_text(entries.at(i), entry, ID_MAX)?;
+    }
+    check_len(p.field("item_description"), &application.item_description, TEXT_MAX)?;
+    check_len(p.field("quantity"), &application.quantity, TEXT_MAX)?;
+    check_len(p.field("value"), &application.value, TEXT_MAX)?;
+    check_country(p.field("destination_country"), &application.destination_country)?;
+    if application.consignee.is_none() && application.end_user.is_none() {
+        return Err(p.error("names neither a consignee nor an end user"));
+    }
+    if let Some(consignee) = &application.consignee {
+        check_party(p.field("consignee"), consignee)?;
+    }
+    if let Some(end_user) = &application.end_user {
+        check_party(p.field("end_user"), end_user)?;
+    }
+    let intermediaries = p.field("intermediaries");
+    for (i, party) in application.intermediaries.iter().enumerate() {
+        check_party(intermediaries.at(i), party)?;
+    }
+    check_len(p.field("stated_end_use"), &application.stated_end_use, TEXT_MAX)
 }
 
 fn check_end_use_check(check: &EndUseCheck) -> Result<()> {

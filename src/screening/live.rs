@@ -244,7 +244,8 @@ fn screened_parties(record: &Record) -> Vec<PartyDoc> {
     parties.into_iter().map(party_doc).collect()
 }
 
-fn party_doc(party: &Party) -> PartyDoc {
+/// A party as the matcher sees it.
+pub fn party_doc(party: &Party) -> PartyDoc {
     let names = party
         .names
         .iter()

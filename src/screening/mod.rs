@@ -24,6 +24,7 @@
 //!
 //! The index is single-writer: wrap it in a `RwLock` to screen while replication upserts.
 
+mod abbreviations;
 mod bound;
 mod index;
 mod jaro;

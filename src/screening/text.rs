@@ -101,7 +101,8 @@ fn is_abjad(c: char) -> bool {
 }
 
 /// Splits on anything but letters and digits. Dots and apostrophes join ("S.p.A." -> "spa",
-/// "O'Brien" -> "obrien"). Stopwords and legal forms are dropped unless nothing else remains.
+/// "O'Brien" -> "obrien"). Abbreviations are expanded ("trdg" -> "trading"). Stopwords and
+/// legal forms are dropped unless nothing else remains.
 fn tokenize(folded: &str) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -115,6 +116,12 @@ fn tokenize(folded: &str) -> Vec<String> {
     if !current.is_empty() {
         tokens.push(current);
     }
+    let tokens: Vec<String> = tokens
+        .iter()
+        .flat_map(|t| super::abbreviations::expand(t).split(' '))
+        .map(str::to_owned)
+        .collect();
+    let mut tokens = tokens;
     for t in &mut tokens {
         if let Some((cut, _)) = t.char_indices().nth(MAX_TOKEN_CHARS) {
             t.truncate(cut);

@@ -1,0 +1,120 @@
+//! The Check RPC: a proposed transaction against every partner denial in force that this
+//! node holds. Candidates come from the screening index (never a scan of all denials);
+//! each candidate's current winner is read from the store and compared by `licensing`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::licensing::{self, parties::POSSIBLE_NAME};
+use crate::proto::record_body::Kind;
+use crate::proto::*;
+use crate::records::{Policy, RecordKind, validate};
+use crate::screening::live::{Screening, entity_kind};
+use crate::screening::{ALGORITHM_VERSION, Query};
+use crate::store::{RecordKey, Store};
+
+/// Screening hits asked for per application name: generous, as watchlist entries compete
+/// with denials for the places and only denials count here.
+const CANDIDATES_PER_NAME: usize = 200;
+/// How long a check waits for the screening index to hold what the store held at start.
+const LOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<CheckResponse> {
+    let application = request
+        .application
+        .ok_or_else(|| Error::invalid("application is missing"))?;
+    validate::check_application(&application)?;
+    context.screening.loaded(LOAD_WAIT).await?;
+    let (screening, policy) = (context.screening.clone(), context.policy.clone());
+    let today = chrono::Utc::now().date_naive();
+    context
+        .store
+        .read(move |store| {
+            let candidates = candidates(&screening, &application);
+            let mut matches = Vec::new();
+            for key in candidates {
+                if let Some(found) = compare_with(store, &policy, &application, key, today)? {
+                    matches.push(found);
+                }
+            }
+            matches.sort_by(|a, b| a.class.cmp(&b.class).then(best_score(b).total_cmp(&best_score(a))));
+            Ok(CheckResponse {
+                consultation_required: matches.iter().any(|m| m.class() == MatchClass::EssentiallyIdentical),
+                matches,
+                algorithm: ALGORITHM_VERSION.into(),
+            })
+        })
+        .await
+}
+
+fn best_score(found: &DenialMatch) -> f64 {
+    found.parties.iter().map(|p| p.name_score).fold(0.0, f64::max)
+}
+
+/// Every denial whose parties the screening index finds for one of the application's
+/// party names or identifiers.
+fn candidates(screening: &Screening, application: &Application) -> BTreeSet<RecordKey> {
+    let parties = application
+        .consignee
+        .iter()
+        .chain(&application.end_user)
+        .chain(&application.intermediaries);
+    let mut keys = BTreeSet::new();
+    for party in parties {
+        let entity = (party.entity_type != EntityType::Unspecified as i32).then(|| entity_kind(party.entity_type));
+        for name in &party.names {
+            let query = Query {
+                name: name.full_name.clone(),
+                country: None,
+                entity,
+                identifiers: party.identifiers.iter().map(|i| i.value.clone()).collect(),
+                min_score: POSSIBLE_NAME,
+                limit: CANDIDATES_PER_NAME,
+            };
+            let found = screening.screen(&query);
+            let denials = found
+                .into_iter()
+                .filter(|f| f.kind == RecordKind::LicenseDenial.as_str());
+            keys.extend(denials.map(|f| f.hit.key));
+        }
+    }
+    keys
+}
+
+/// The candidate's current winner compared with the application, if it is another
+/// agency's denial in force in a collection we hold.
+fn compare_with(
+    store: &Store,
+    policy: &Policy,
+    application: &Application,
+    (collection, id): RecordKey,
+    today: chrono::NaiveDate,
+) -> Result<Option<DenialMatch>> {
+    let holds_denials = policy
+        .federation
+        .held(&collection)
+        .is_some_and(|c| c.kind == RecordKind::LicenseDenial);
+    if !holds_denials {
+        return Ok(None);
+    }
+    let Some(envelope) = store.get(&collection, &id)? else {
+        return Ok(None);
+    };
+    let author = &envelope.header().author;
+    let body = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref());
+    let Some(Kind::LicenseDenial(denial)) = body else {
+        return Ok(None);
+    };
+    if author == policy.agency() || !licensing::in_force(denial, today) {
+        return Ok(None);
+    }
+    Ok(licensing::compare(application, denial).map(|found| DenialMatch {
+        collection,
+        id,
+        author: author.clone(),
+        version_hash: hex::encode(envelope.hash),
+        ..found
+    }))
+}
