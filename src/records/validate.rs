@@ -22,7 +22,7 @@ pub const NAME_MAX: usize = 512;
 /// Everything else: reasons, descriptions, citations, addresses, quantities, URLs.
 pub const TEXT_MAX: usize = 8192;
 /// Denials come up for review three years after the decision unless the issuer says otherwise.
-const REVIEW_MONTHS: u32 = 36;
+pub const REVIEW_MONTHS: u32 = 36;
 
 /// The kind of a body as collections name it, `None` for an empty body (a tombstone).
 pub fn body_kind(body: &RecordBody) -> Option<&'static str> {
