@@ -1,8 +1,11 @@
-//! Signing and verification of records. The only module that touches ed25519.
+//! Signing and verification of records, and sealing for two readers (`seal`). The only
+//! module that touches ed25519 and HPKE.
 //!
 //! The signature covers a domain-separation tag and the exact record bytes, so a signature
 //! made for anything else (another protocol, another version of this one) never verifies
 //! as a record.
+
+pub mod seal;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -44,6 +47,11 @@ impl Signer {
             key,
             key_id: key_id.to_string(),
         })
+    }
+
+    /// The key that opens what is sealed to this agency: derived from the signing key.
+    pub fn sealing_key(&self) -> seal::SealingKey {
+        seal::SealingKey::derive(&self.key.to_bytes(), &self.key_id)
     }
 
     pub fn key_id(&self) -> &str {

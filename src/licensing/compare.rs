@@ -11,11 +11,11 @@ use chrono::{Months, NaiveDate};
 
 use super::entries::{is_catch_all, relation};
 use super::parties::{self, Matched};
-use crate::records::validate::REVIEW_MONTHS;
 use crate::proto::{
     Application, DenialMatch, DenialStatus, EntryMatch, LicenseDenial, MatchClass, Party, PartyMatch,
     PartyMatchStrength, PartyRole,
 };
+use crate::records::validate::REVIEW_MONTHS;
 
 /// A denial counts for the no-undercut rule while it is active or amended and its review
 /// due date has not passed. A date that does not parse keeps it in force: when in doubt,
