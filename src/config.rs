@@ -39,6 +39,8 @@ pub struct Config {
     /// (anti-entropy). `fedctl sync` runs a comparison at once.
     #[serde(default = "default_anti_entropy", with = "humantime_serde")]
     pub anti_entropy_interval: Duration,
+    #[serde(default)]
+    pub consultations: ConsultationsConfig,
     /// Not a config key: `fednode --restored`. The data directory was restored from a copy,
     /// so writes of our own records wait until a peer has said how much of them it holds.
     #[serde(skip)]
@@ -108,6 +110,24 @@ pub struct CollectionConfig {
     pub writers: Vec<String>,
     /// Agencies the collection may be sent to. Writers are always readers too.
     pub readers: Vec<String>,
+}
+
+/// Consultations (`fedctl consult`). No regime publishes a reply deadline: it is ours to set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsultationsConfig {
+    /// How long the denying authority is given to reply, counted from the opening (the
+    /// clock stands still while information it requested is awaited).
+    #[serde(with = "humantime_serde")]
+    pub reply_within: Duration,
+}
+
+impl Default for ConsultationsConfig {
+    fn default() -> Self {
+        ConsultationsConfig {
+            reply_within: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

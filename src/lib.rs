@@ -10,6 +10,7 @@ pub use error::{Error, Refusal, Result};
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod consult;
 pub mod crypto;
 pub mod import;
 pub mod licensing;

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{Context, OperatorApi, ReplicationApi};
 use crate::config::Config;
+use crate::consult::keys::OwnKeys;
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
@@ -34,6 +35,8 @@ pub struct Node {
     server: JoinHandle<Result<()>>,
     /// Writes the summaries of unitemized refusals each second.
     summarizer: JoinHandle<()>,
+    /// Announces our sealing keys and acknowledges consultations (holds a store handle).
+    consultations: JoinHandle<()>,
     context: Arc<Context>,
     health: tonic_health::server::HealthReporter,
     metrics_addr: Option<SocketAddr>,
@@ -67,9 +70,14 @@ impl Node {
             tls_client,
             metrics.clone(),
         )?;
+        let sealing_keys = Arc::new(OwnKeys::new(
+            Signer::load(&config.signing.key, &config.signing.key_id)?,
+            &config.data_dir,
+        ));
         let context = Arc::new(Context {
             config: config.clone(),
-            policy,
+            sealing_keys: sealing_keys.clone(),
+            policy: policy.clone(),
             store: store.clone(),
             replicator,
             metrics,
@@ -90,6 +98,12 @@ impl Node {
             None => None,
         };
         let summarizer = tokio::spawn(summarize_refusals(context.clone(), cancel.clone()));
+        let consultations = tokio::spawn(crate::consult::follower::run(
+            store.clone(),
+            policy,
+            sealing_keys,
+            cancel.clone(),
+        ));
         let close_all = CancellationToken::new();
         let incoming = transport::incoming(listener, tls_server, cancel.clone(), close_all.clone());
         let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -124,6 +138,7 @@ impl Node {
             close_all,
             server,
             summarizer,
+            consultations,
             context,
             health: health_reporter,
             metrics_addr,
@@ -147,6 +162,7 @@ impl Node {
             close_all,
             server,
             summarizer,
+            consultations,
             context,
             health,
             ..
@@ -159,6 +175,7 @@ impl Node {
         let served = drain(server, close_all).await;
         context.screening.stopped().await;
         let _ = summarizer.await;
+        let _ = consultations.await;
         context.audit_unitemized().await;
         let store = context.store.clone();
         drop(context);

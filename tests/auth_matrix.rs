@@ -108,6 +108,22 @@ impl Caller {
     }
 }
 
+/// A consultation id that names no consultation.
+const NO_CONSULTATION: &str = "C-0000000000000000";
+
+fn example_application() -> Application {
+    serde_json::from_str(include_str!("../config/examples/application-identical.json"))
+        .expect("the example application parses")
+}
+
+/// A call that names something absent: NotFound means it passed authorization.
+fn past_authorization<T>(result: Result<tonic::Response<T>, Status>) -> Result<(), Status> {
+    match result {
+        Err(status) if status.code() == Code::NotFound => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 /// The matrix: what each kind of caller gets from each RPC. Columns as in `CALLERS`.
 #[rustfmt::skip]
 const MATRIX: &[(&str, [Expected; 8])] = &[
@@ -120,6 +136,12 @@ const MATRIX: &[(&str, [Expected; 8])] = &[
     ("Screen",               [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("ScreenBatch",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("CheckApplication",     [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultOpen",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultList",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultShow",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultReply",         [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultInform",        [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ConsultClose",         [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("Put",                  [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("BatchPut",             [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("Get",                  [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
@@ -209,12 +231,56 @@ fn calls() -> Vec<(&'static str, Service, Call)> {
             check(answers.message().await?.is_some(), "ScreenBatch answers")
         }),
         call("CheckApplication", Operator, move |ch| async move {
-            let application = serde_json::from_str(include_str!("../config/examples/application-identical.json"))
-                .expect("the example application parses");
             let request = CheckRequest {
-                application: Some(application),
+                application: Some(example_application()),
             };
             op(ch).check_application(request).await.map(drop)
+        }),
+        // The consultation calls name a consultation or denial that does not exist: getting
+        // NotFound means the caller was let through to the workflow.
+        call("ConsultOpen", Operator, move |ch| async move {
+            let request = ConsultOpenRequest {
+                denials: vec![DenialRef {
+                    collection: "denials".into(),
+                    id: "FR-SBDU/none".into(),
+                }],
+                application: Some(example_application()),
+                reason: "authorization matrix".into(),
+            };
+            past_authorization(op(ch).consult_open(request).await)
+        }),
+        call("ConsultList", Operator, move |ch| async move {
+            op(ch).consult_list(ConsultListRequest::default()).await.map(drop)
+        }),
+        call("ConsultShow", Operator, move |ch| async move {
+            let request = ConsultShowRequest {
+                id: NO_CONSULTATION.into(),
+            };
+            past_authorization(op(ch).consult_show(request).await)
+        }),
+        call("ConsultReply", Operator, move |ch| async move {
+            let request = ConsultReplyRequest {
+                id: NO_CONSULTATION.into(),
+                kind: ReplyKind::Objection as i32,
+                reason: "authorization matrix".into(),
+            };
+            past_authorization(op(ch).consult_reply(request).await)
+        }),
+        call("ConsultInform", Operator, move |ch| async move {
+            let request = ConsultInformRequest {
+                id: NO_CONSULTATION.into(),
+                reason: "authorization matrix".into(),
+            };
+            past_authorization(op(ch).consult_inform(request).await)
+        }),
+        call("ConsultClose", Operator, move |ch| async move {
+            let request = ConsultCloseRequest {
+                id: NO_CONSULTATION.into(),
+                decision: CloseDecision::Withdrawn as i32,
+                reason: "authorization matrix".into(),
+                ..ConsultCloseRequest::default()
+            };
+            past_authorization(op(ch).consult_close(request).await)
         }),
         call("Put", Operator, move |ch| async move {
             op(ch).put(put("denials", PUT, denial("AUTH-PUT"))).await.map(drop)

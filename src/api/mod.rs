@@ -3,6 +3,7 @@
 //! client certificate and refuses the wrong role; refusals are audited.
 
 mod check;
+mod consult;
 mod operator;
 mod peer;
 pub mod refusals;
@@ -25,6 +26,8 @@ use crate::transport::{self, Caller, Role};
 pub struct Context {
     pub config: Arc<Config>,
     pub policy: Arc<Policy>,
+    /// Our sealing keys: what opens the consultation steps sealed to us.
+    pub sealing_keys: Arc<crate::consult::keys::OwnKeys>,
     pub store: Store,
     pub replicator: Replicator,
     pub metrics: crate::metrics::Metrics,

@@ -107,6 +107,19 @@ fn write_hold(hold: crate::store::WriteHold) -> WriteHold {
     }
 }
 
+impl OperatorApi {
+    /// A response, or the refusal audited under `target` and mapped to its status.
+    async fn answer<T>(&self, caller: &Caller, target: &str, answer: Result<T, Error>) -> Result<Response<T>, Status> {
+        match answer {
+            Ok(response) => Ok(Response::new(response)),
+            Err(error) => {
+                self.context.audit_refusal(&caller.to_string(), target, &error).await;
+                Err(error.into())
+            }
+        }
+    }
+}
+
 fn one(mut responses: Vec<PutResponse>) -> Result<Response<PutResponse>, Status> {
     responses
         .pop()
@@ -466,6 +479,48 @@ impl Operator for OperatorApi {
                 Err(error.into())
             }
         }
+    }
+
+    async fn consult_open(&self, request: Request<ConsultOpenRequest>) -> Result<Response<Consultation>, Status> {
+        let caller = self.context.operator(&request, "ConsultOpen").await?;
+        let answer = super::consult::open(&self.context, &caller, request.into_inner()).await;
+        self.answer(&caller, "consult.open", answer).await
+    }
+
+    async fn consult_list(
+        &self,
+        request: Request<ConsultListRequest>,
+    ) -> Result<Response<ConsultListResponse>, Status> {
+        let caller = self.context.operator(&request, "ConsultList").await?;
+        let answer = super::consult::list(&self.context, request.into_inner()).await;
+        self.answer(&caller, "consult.list", answer).await
+    }
+
+    async fn consult_show(&self, request: Request<ConsultShowRequest>) -> Result<Response<Consultation>, Status> {
+        let caller = self.context.operator(&request, "ConsultShow").await?;
+        let answer = super::consult::show(&self.context, request.into_inner().id).await;
+        self.answer(&caller, "consult.show", answer).await
+    }
+
+    async fn consult_reply(&self, request: Request<ConsultReplyRequest>) -> Result<Response<Consultation>, Status> {
+        let caller = self.context.operator(&request, "ConsultReply").await?;
+        let answer = super::consult::reply(&self.context, &caller, request.into_inner()).await;
+        self.answer(&caller, "consult.reply", answer).await
+    }
+
+    async fn consult_inform(&self, request: Request<ConsultInformRequest>) -> Result<Response<Consultation>, Status> {
+        let caller = self.context.operator(&request, "ConsultInform").await?;
+        let answer = super::consult::inform(&self.context, &caller, request.into_inner()).await;
+        self.answer(&caller, "consult.inform", answer).await
+    }
+
+    async fn consult_close(
+        &self,
+        request: Request<ConsultCloseRequest>,
+    ) -> Result<Response<ConsultCloseResponse>, Status> {
+        let caller = self.context.operator(&request, "ConsultClose").await?;
+        let answer = super::consult::close(&self.context, &caller, request.into_inner()).await;
+        self.answer(&caller, "consult.close", answer).await
     }
 
     async fn screen_batch(

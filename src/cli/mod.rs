@@ -2,6 +2,7 @@
 //! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
 
 mod check;
+mod consult;
 mod screen;
 mod table;
 mod transfer;
@@ -160,6 +161,9 @@ enum Command {
         /// The application as JSON (proto3 JSON of fedx.v1.Application).
         file: PathBuf,
     },
+    /// Consultations with the authority whose denial is in force (no-undercut).
+    #[command(subcommand)]
+    Consult(consult::ConsultCommand),
     /// Screen a name (or every row of a CSV file) against every party the node knows.
     #[command(
         after_help = "Examples:\n  fedctl screen \"Nicolas Maduro Moros\" --country VE --type person\n  \
@@ -488,6 +492,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Check { file } => check::run(&mut client, &file, output).await,
+        Command::Consult(command) => consult::run(&mut client, command, output).await,
         Command::Screen {
             name,
             country,
@@ -783,7 +788,9 @@ fn status_of(body: &RecordBody) -> String {
         Some(Kind::LicenseDenial(d)) => DenialStatus::try_from(d.status).map(|s| s.as_str_name()),
         Some(Kind::WatchlistEntry(w)) => WatchlistStatus::try_from(w.status).map(|s| s.as_str_name()),
         Some(Kind::EndUseCheck(c)) => CheckStatus::try_from(c.status).map(|s| s.as_str_name()),
-        Some(Kind::KeyAnnouncement(_)) => return "announced".into(),
+        Some(Kind::KeyAnnouncement(_) | Kind::SealingKey(_)) => return "announced".into(),
+        Some(Kind::SealedStep(_)) => return "sealed".into(),
+        Some(Kind::GrantNotice(_)) => return "granted".into(),
         None => return "deleted".into(),
     };
     status

@@ -11,7 +11,7 @@ use prost::Message as _;
 
 use crate::proto::record_body::Kind;
 use crate::proto::{KeyAnnouncement, RecordBody, RecordHeader, SignedRecord};
-use crate::records::{Collection, Envelope, Federation, KEYS_COLLECTION, hlc, validate};
+use crate::records::{Collection, Envelope, Federation, hlc, validate};
 
 /// A bound on a header's encoding besides its strings: tags, lengths, varints, key id.
 const HEADER_OVERHEAD: usize = 160;
@@ -77,7 +77,10 @@ impl Policy {
         match (&envelope.record.body, header.tombstone) {
             (Some(RecordBody { kind: None }) | None, true) => {}
             (_, true) => return Err(Error::refused(Refusal::Malformed, "a tombstone carries no body")),
-            (body, false) => check_body(collection, body.as_ref())?,
+            (body, false) => {
+                check_body(collection, body.as_ref())?;
+                self.check_binding(&header.author, &header.id, body.as_ref())?;
+            }
         }
         Ok(envelope)
     }
@@ -112,14 +115,23 @@ impl Policy {
 
     /// The checks for a put from our own operators, before we sign it.
     pub fn check_local_put(&self, collection: &str, id: &str, body: &RecordBody) -> Result<()> {
-        if collection == KEYS_COLLECTION {
+        if let Some(built_in) = self.federation.held(collection).filter(|c| c.kind.is_built_in()) {
             return Err(Error::refused(
                 Refusal::NotWriter,
-                "the _keys collection is written by `fedctl keys rotate` only",
+                format!(
+                    "the {} collection is written by the node's own workflows (fedctl keys rotate, fedctl consult) only",
+                    built_in.name
+                ),
             ));
         }
+        self.check_own_write(collection, id, body)
+    }
+
+    /// The checks for a record our node writes, built-in kinds included, before we sign it.
+    pub fn check_own_write(&self, collection: &str, id: &str, body: &RecordBody) -> Result<()> {
         let collection = self.check_local_write(collection, id)?;
         check_body(collection, Some(body))?;
+        self.check_binding(self.agency(), id, Some(body))?;
         // Refuse here, before anything is stored, what would exceed the limit once signed.
         let size = body.encoded_len() + collection.name.len() + id.len() + self.agency().len() + HEADER_OVERHEAD;
         if size > self.limits.max_record_bytes {
@@ -132,6 +144,38 @@ impl Policy {
             ));
         }
         Ok(())
+    }
+
+    /// What ties a built-in record's content to who signed it under which id: a sealing key
+    /// is announced by its agency under `<agency>/<key id>`; a consultation step is written
+    /// by one of its two authorities, both members, under `<author>/<consultation>/…`.
+    fn check_binding(&self, author: &str, id: &str, body: Option<&RecordBody>) -> Result<()> {
+        let refuse = |detail: String| Err(Error::refused(Refusal::InvalidContent, detail));
+        match body.and_then(|b| b.kind.as_ref()) {
+            Some(Kind::SealingKey(key)) if id != format!("{author}/{}", key.key_id) => {
+                refuse(format!("a sealing key's id is \"{author}/{}\"", key.key_id))
+            }
+            Some(Kind::SealedStep(step)) => {
+                if author != step.requester && author != step.denier {
+                    return refuse(format!(
+                        "{author} is neither party of consultation {} ({} asks {})",
+                        step.consultation, step.requester, step.denier
+                    ));
+                }
+                let members = [&step.requester, &step.denier];
+                if let Some(stranger) = members.into_iter().find(|a| !self.federation.is_member(a)) {
+                    return refuse(format!("{stranger} is not a member of the federation"));
+                }
+                if !id.starts_with(&format!("{author}/{}/", step.consultation)) {
+                    return refuse(format!(
+                        "a consultation step's id is \"{author}/{}/…\"",
+                        step.consultation
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// May our agency write this id (a put, a revocation)? Answers the collection.
@@ -166,11 +210,12 @@ fn check_announcement(header: &RecordHeader, announcement: &KeyAnnouncement) -> 
 fn check_body(collection: &Collection, body: Option<&RecordBody>) -> Result<()> {
     let body = body.ok_or_else(|| Error::invalid("record body is empty"))?;
     let kind = validate::body_kind(body).ok_or_else(|| Error::invalid("record body is empty"))?;
-    if kind != collection.kind.as_str() {
+    if kind != collection.kind {
         return Err(Error::invalid(format!(
-            "collection {} holds {} records, not {kind}",
+            "collection {} holds {} records, not {}",
             collection.name,
-            collection.kind.as_str()
+            collection.kind.as_str(),
+            kind.as_str()
         )));
     }
     validate::validate_body(body)
@@ -185,6 +230,6 @@ pub fn revoke(body: &mut RecordBody) {
         Some(Kind::LicenseDenial(d)) => d.status = DenialStatus::Revoked as i32,
         Some(Kind::WatchlistEntry(w)) => w.status = WatchlistStatus::Delisted as i32,
         Some(Kind::EndUseCheck(c)) => c.status = CheckStatus::Withdrawn as i32,
-        Some(Kind::KeyAnnouncement(_)) | None => {}
+        Some(Kind::KeyAnnouncement(_) | Kind::SealingKey(_) | Kind::SealedStep(_) | Kind::GrantNotice(_)) | None => {}
     }
 }

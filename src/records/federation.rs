@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::error::{Error, Refusal, Result};
-use crate::records::{KEYS_COLLECTION, Mode, RecordKind};
+use crate::records::{
+    CONSULTATIONS_COLLECTION, KEYS_COLLECTION, Mode, RecordKind, SEALING_KEYS_COLLECTION, grants_collection,
+};
 
 /// One collection as the federation declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +51,25 @@ impl Collection {
             Mode::Owner,
             members.clone(),
             members,
+        )
+    }
+
+    /// Every member writes its own records and reads everyone's: `_keys`, `_sealing_keys`
+    /// and `_consultations` (whose content is sealed to its two authorities).
+    fn among_all(name: &str, kind: RecordKind, members: &[String]) -> Self {
+        Collection::new(name, kind, Mode::Owner, members.to_vec(), members.to_vec())
+    }
+
+    /// The grant notices about a denial collection's denials: whoever may read a denial
+    /// may grant after consulting, and every reader learns of it.
+    fn grants_of(denials: &Collection) -> Self {
+        let readers: Vec<String> = denials.readers.iter().cloned().collect();
+        Collection::new(
+            grants_collection(&denials.name),
+            RecordKind::GrantNotice,
+            Mode::Owner,
+            readers.clone(),
+            readers,
         )
     }
 
@@ -95,7 +116,8 @@ pub struct Federation {
 }
 
 impl Federation {
-    /// The federation of `members` with `collections`, plus the built-in `_keys`.
+    /// The federation of `members` with `collections`, plus the built-in ones: `_keys`,
+    /// `_sealing_keys`, `_consultations` and `_grants.<c>` for each denial collection.
     pub fn new(
         us: impl Into<String>,
         members: impl IntoIterator<Item = String>,
@@ -103,8 +125,25 @@ impl Federation {
     ) -> Self {
         let members: BTreeSet<String> = members.into_iter().collect();
         let mut collections: Vec<Collection> = collections.into_iter().collect();
-        collections.retain(|c| c.name != KEYS_COLLECTION);
+        collections.retain(|c| !c.name.starts_with('_'));
+        let grants: Vec<Collection> = collections
+            .iter()
+            .filter(|c| c.kind == RecordKind::LicenseDenial)
+            .map(Collection::grants_of)
+            .collect();
+        let all: Vec<String> = members.iter().cloned().collect();
         collections.push(Collection::builtin_keys(members.iter().map(String::as_str)));
+        collections.push(Collection::among_all(
+            SEALING_KEYS_COLLECTION,
+            RecordKind::SealingKey,
+            &all,
+        ));
+        collections.push(Collection::among_all(
+            CONSULTATIONS_COLLECTION,
+            RecordKind::ConsultationStep,
+            &all,
+        ));
+        collections.extend(grants);
         Federation {
             us: us.into(),
             members,
@@ -207,7 +246,10 @@ mod tests {
             "nothing is released that is not held"
         );
         let names: Vec<&str> = a.releasable_to("C").map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["all", "_keys"]);
+        assert_eq!(
+            names,
+            ["all", "_keys", "_sealing_keys", "_consultations", "_grants.all"]
+        );
     }
 
     #[test]
@@ -217,6 +259,9 @@ mod tests {
         assert!(keys.may_write("C") && keys.may_read("A"));
         assert!(b.may_hold_stream("ab", "A"));
         assert!(!b.may_hold_stream("ab", "B"), "B reads ab but does not write it");
+        let grants = b.held("_grants.all").unwrap();
+        assert!(grants.may_write("C") && grants.kind == RecordKind::GrantNotice);
+        assert!(b.held("_grants.ab").is_none(), "ab holds end-use checks, not denials");
     }
 
     #[test]

@@ -82,6 +82,11 @@ pub fn from_duration(since_epoch: Duration) -> u64 {
     NTP64::from(since_epoch).as_u64()
 }
 
+/// Time since the epoch of a timestamp's physical part.
+pub fn to_duration(hlc: u64) -> Duration {
+    NTP64(hlc).to_duration()
+}
+
 pub fn to_rfc3339(hlc: u64) -> String {
     NTP64(hlc).to_string_rfc3339_lossy()
 }

@@ -22,7 +22,19 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// member writes its own (`<AGENCY>/<key id>`) and reads everyone's.
 pub const KEYS_COLLECTION: &str = "_keys";
 
-/// The kinds of record a collection may hold. `KeyAnnouncement` is for `_keys` only.
+/// The built-in collection of members' public sealing keys (`crypto::seal`).
+pub const SEALING_KEYS_COLLECTION: &str = "_sealing_keys";
+
+/// The built-in collection of consultation steps, sealed to their two authorities.
+pub const CONSULTATIONS_COLLECTION: &str = "_consultations";
+
+/// The built-in collection of grant notices about the denials of `collection`.
+pub fn grants_collection(collection: &str) -> String {
+    format!("_grants.{collection}")
+}
+
+/// The kinds of record a collection may hold. The last four live in built-in collections
+/// only: `_keys`, `_sealing_keys`, `_consultations` and `_grants.<denial collection>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
@@ -30,6 +42,9 @@ pub enum RecordKind {
     LicenseDenial,
     EndUseCheck,
     KeyAnnouncement,
+    SealingKey,
+    ConsultationStep,
+    GrantNotice,
 }
 
 impl RecordKind {
@@ -39,7 +54,19 @@ impl RecordKind {
             RecordKind::LicenseDenial => "license_denial",
             RecordKind::EndUseCheck => "end_use_check",
             RecordKind::KeyAnnouncement => "key_announcement",
+            RecordKind::SealingKey => "sealing_key",
+            RecordKind::ConsultationStep => "consultation_step",
+            RecordKind::GrantNotice => "grant_notice",
         }
+    }
+
+    /// Kinds that only built-in collections hold, written by the node's own workflows
+    /// (`fedctl keys rotate`, `fedctl consult`), never by a plain put.
+    pub fn is_built_in(self) -> bool {
+        !matches!(
+            self,
+            RecordKind::WatchlistEntry | RecordKind::LicenseDenial | RecordKind::EndUseCheck
+        )
     }
 }
 

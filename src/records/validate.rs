@@ -14,6 +14,7 @@ use crate::proto::{
     EntityType, FollowUp, IdentifierType, LicenseDenial, NameKind, Party, RecordBody, Regime, WatchlistEntry,
     WatchlistStatus,
 };
+use crate::records::RecordKind;
 
 /// Ids, references, list names, control-list entries, identifier values.
 pub const ID_MAX: usize = 256;
@@ -24,13 +25,16 @@ pub const TEXT_MAX: usize = 8192;
 /// Denials come up for review three years after the decision unless the issuer says otherwise.
 pub const REVIEW_MONTHS: u32 = 36;
 
-/// The kind of a body as collections name it, `None` for an empty body (a tombstone).
-pub fn body_kind(body: &RecordBody) -> Option<&'static str> {
+/// The kind of a body, `None` for an empty body (a tombstone).
+pub fn body_kind(body: &RecordBody) -> Option<RecordKind> {
     Some(match body.kind.as_ref()? {
-        Kind::WatchlistEntry(_) => "watchlist_entry",
-        Kind::LicenseDenial(_) => "license_denial",
-        Kind::EndUseCheck(_) => "end_use_check",
-        Kind::KeyAnnouncement(_) => "key_announcement",
+        Kind::WatchlistEntry(_) => RecordKind::WatchlistEntry,
+        Kind::LicenseDenial(_) => RecordKind::LicenseDenial,
+        Kind::EndUseCheck(_) => RecordKind::EndUseCheck,
+        Kind::KeyAnnouncement(_) => RecordKind::KeyAnnouncement,
+        Kind::SealingKey(_) => RecordKind::SealingKey,
+        Kind::SealedStep(_) => RecordKind::ConsultationStep,
+        Kind::GrantNotice(_) => RecordKind::GrantNotice,
     })
 }
 
@@ -85,6 +89,9 @@ pub fn validate_body(body: &RecordBody) -> Result<()> {
         Some(Kind::LicenseDenial(denial)) => check_license_denial(denial),
         Some(Kind::EndUseCheck(check)) => check_end_use_check(check),
         Some(Kind::KeyAnnouncement(announcement)) => check_key_announcement(announcement),
+        Some(Kind::SealingKey(key)) => consult::check_sealing_key(key),
+        Some(Kind::SealedStep(step)) => consult::check_sealed_step(step),
+        Some(Kind::GrantNotice(notice)) => consult::check_grant_notice(notice),
     }
 }
 
@@ -107,7 +114,7 @@ fn check_key_announcement(announcement: &crate::proto::KeyAnnouncement) -> Resul
 /// Fills the defaults a careful operator expects; applied to our own puts before signing.
 pub fn normalize_body(body: &mut RecordBody) {
     match &mut body.kind {
-        None | Some(Kind::KeyAnnouncement(_)) => {}
+        None | Some(Kind::KeyAnnouncement(_) | Kind::SealingKey(_) | Kind::SealedStep(_) | Kind::GrantNotice(_)) => {}
         Some(Kind::WatchlistEntry(entry)) => {
             default_status(&mut entry.status, WatchlistStatus::Active as i32);
             entry.party.iter_mut().for_each(normalize_party);
@@ -491,5 +498,6 @@ fn check_end_use_check(check: &EndUseCheck) -> Result<()> {
     Ok(())
 }
 
+mod consult;
 #[cfg(test)]
 mod tests;

@@ -213,7 +213,12 @@ impl Screening {
             state.index.remove(&key);
             state.origin.remove(&key);
         } else if let Some(envelope) = current {
-            let kind = envelope.record.body.as_ref().and_then(body_kind).unwrap_or("");
+            let kind = envelope
+                .record
+                .body
+                .as_ref()
+                .and_then(body_kind)
+                .map_or("", |k| k.as_str());
             state
                 .origin
                 .insert(key.clone(), (kind, envelope.header().author.clone()));

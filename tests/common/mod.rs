@@ -127,6 +127,7 @@ impl Federation {
                     metrics_listen: Some("127.0.0.1:0".parse().expect("loopback address")),
                     clock_ahead: Duration::ZERO,
                     anti_entropy_interval: Duration::from_secs(60),
+                    consultations: Default::default(),
                     restored: false,
                 }
             })

@@ -543,7 +543,16 @@ fn dates_and_ids() {
 #[test]
 fn kinds() {
     assert_eq!(body_kind(&RecordBody::default()), None);
-    assert_eq!(body_kind(&body(Kind::WatchlistEntry(entry()))), Some("watchlist_entry"));
-    assert_eq!(body_kind(&body(Kind::LicenseDenial(denial()))), Some("license_denial"));
-    assert_eq!(body_kind(&body(Kind::EndUseCheck(check()))), Some("end_use_check"));
+    assert_eq!(
+        body_kind(&body(Kind::WatchlistEntry(entry()))),
+        Some(RecordKind::WatchlistEntry)
+    );
+    assert_eq!(
+        body_kind(&body(Kind::LicenseDenial(denial()))),
+        Some(RecordKind::LicenseDenial)
+    );
+    assert_eq!(
+        body_kind(&body(Kind::EndUseCheck(check()))),
+        Some(RecordKind::EndUseCheck)
+    );
 }

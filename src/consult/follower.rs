@@ -1,0 +1,111 @@
+//! What a node does in consultations by itself: it announces its sealing keys (so partners
+//! can seal to it), and acknowledges each consultation opened with it as soon as the open
+//! step has arrived, so the requesting authority sees receipt.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::book::{self, Between};
+use super::keys::OwnKeys;
+use crate::error::Result;
+use crate::proto::record_body::Kind;
+use crate::proto::{ConsultationAck, ConsultationState, ConsultationStep, RecordBody, SealingKey, consultation_step};
+use crate::records::{Policy, SEALING_KEYS_COLLECTION};
+use crate::store::{LocalWrite, Store};
+
+/// How often the follower looks again when nothing changed (a refused write, e.g. while
+/// our own writes are held, is retried then).
+const RETRY: Duration = Duration::from_secs(2);
+/// The audit actor of what the node writes by itself.
+const ACTOR: &str = "node:consultations";
+
+pub async fn run(store: Store, policy: Arc<Policy>, keys: Arc<OwnKeys>, cancel: CancellationToken) {
+    let mut snapshots = store.subscribe();
+    loop {
+        if let Err(e) = step(&store, &policy, &keys).await {
+            tracing::debug!(error = %e, "consultation follower: will retry");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = snapshots.changed() => {}
+            _ = tokio::time::sleep(RETRY) => {}
+        }
+    }
+}
+
+async fn step(store: &Store, policy: &Arc<Policy>, keys: &Arc<OwnKeys>) -> Result<()> {
+    let (reader, policy_, keys_) = (store.clone(), policy.clone(), keys.clone());
+    let writes = store
+        .read(move |_| {
+            let us = policy_.agency();
+            let mut writes = announcements(&reader, us, &keys_)?;
+            writes.extend(acknowledgements(&reader, us, &keys_)?);
+            for write in &writes {
+                if let LocalWrite::Put { collection, id, body } = write {
+                    policy_.check_own_write(collection, id, body)?;
+                }
+            }
+            Ok(writes)
+        })
+        .await?;
+    if writes.is_empty() {
+        return Ok(());
+    }
+    for result in store.put(writes, ACTOR.into()).await? {
+        result?;
+    }
+    Ok(())
+}
+
+/// Our sealing keys not yet announced under `<us>/<key id>`.
+fn announcements(store: &Store, us: &str, keys: &OwnKeys) -> Result<Vec<LocalWrite>> {
+    keys.reload();
+    let mut writes = Vec::new();
+    for (key_id, public_key) in keys.public_keys() {
+        let id = format!("{us}/{key_id}");
+        let held = store.get(SEALING_KEYS_COLLECTION, &id)?;
+        let same = held
+            .as_ref()
+            .and_then(|e| e.record.body.as_ref())
+            .and_then(|b| b.kind.as_ref());
+        if matches!(same, Some(Kind::SealingKey(k)) if k.public_key == public_key) {
+            continue;
+        }
+        writes.push(LocalWrite::Put {
+            collection: SEALING_KEYS_COLLECTION.into(),
+            id,
+            body: Box::new(RecordBody {
+                kind: Some(Kind::SealingKey(SealingKey { key_id, public_key })),
+            }),
+        });
+    }
+    Ok(writes)
+}
+
+/// An acknowledgement for each consultation opened with us that we have not acknowledged.
+fn acknowledgements(store: &Store, us: &str, keys: &OwnKeys) -> Result<Vec<LocalWrite>> {
+    let mut writes = Vec::new();
+    for consultation in book::all(store, keys, us, chrono::Utc::now())? {
+        let awaiting_ack = consultation.denier == us
+            && matches!(
+                consultation.state(),
+                ConsultationState::Open | ConsultationState::NoReply
+            )
+            && !consultation.events.iter().any(|e| e.step == "ack" && e.author == us);
+        if !awaiting_ack {
+            continue;
+        }
+        let between = Between {
+            id: consultation.id.clone(),
+            requester: consultation.requester.clone(),
+            denier: consultation.denier.clone(),
+        };
+        let ack = ConsultationStep {
+            step: Some(consultation_step::Step::Ack(ConsultationAck {})),
+        };
+        writes.push(book::write_step(store, us, &between, &ack)?);
+    }
+    Ok(writes)
+}
