@@ -61,12 +61,15 @@ impl Node {
         let store = open_store(&config, &metrics).await?;
         learn_keys(&store, &policy).await?;
         let screening_cancel = CancellationToken::new();
+        // One allowance per caller for every path that audits refusals.
+        let refusals = Arc::new(crate::api::refusals::RefusalAudit::default());
         let replicator = Replicator::start(
             config.clone(),
             policy.clone(),
             store.clone(),
             tls_client,
             metrics.clone(),
+            refusals.clone(),
         )?;
         let context = Arc::new(Context {
             config: config.clone(),
@@ -75,7 +78,7 @@ impl Node {
             replicator,
             metrics,
             screening: Screening::start(store.clone(), screening_cancel.clone()),
-            refusals: Default::default(),
+            refusals,
         });
 
         let max = config.limits.max_message_bytes;

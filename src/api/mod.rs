@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::records::Policy;
 use crate::replication::Replicator;
-use crate::store::{AuditEvent, Store};
+use crate::store::Store;
 use crate::transport::{self, Caller, Role};
 
 /// What the services share.
@@ -28,7 +28,7 @@ pub struct Context {
     pub replicator: Replicator,
     pub metrics: crate::metrics::Metrics,
     pub screening: crate::screening::live::Screening,
-    pub refusals: refusals::RefusalAudit,
+    pub refusals: Arc<refusals::RefusalAudit>,
 }
 
 impl Context {
@@ -91,26 +91,11 @@ impl Context {
 
     async fn audit_refusal(&self, actor: &str, target: &str, error: &Error) {
         self.metrics.count_refusal("local", error);
-        if !self.refusals.itemize(actor) {
-            return;
-        }
-        if let Err(e) = self
-            .store
-            .record(vec![AuditEvent::refusal(actor, target, error)], None)
-            .await
-        {
-            tracing::error!(error = %e, "cannot audit a refusal");
-        }
+        self.refusals.record(&self.store, actor, [(target, error)]).await;
     }
 
     /// Writes the summaries of refusals not itemized (see `refusals`).
     pub async fn audit_unitemized(&self) {
-        let events = self.refusals.summaries();
-        if events.is_empty() {
-            return;
-        }
-        if let Err(e) = self.store.record(events, None).await {
-            tracing::error!(error = %e, "cannot audit unitemized refusals");
-        }
+        self.refusals.record_summaries(&self.store).await;
     }
 }

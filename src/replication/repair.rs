@@ -54,6 +54,9 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
             .map(|(agency, peer)| (agency.clone(), peer.endpoint.clone()))
             .collect();
         for (agency, endpoint) in peers {
+            if !lock(&inner.repair_backoff).due(&agency, std::time::Instant::now()) {
+                continue;
+            }
             let report = tokio::select! {
                 _ = cancel.cancelled() => return,
                 report = async {
@@ -116,6 +119,7 @@ pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> Peer
         Err(_) => (vec![], format!("{agency}: no answer within {ROUND_TIMEOUT:?}")),
     };
     if error.is_empty() {
+        lock(&inner.repair_backoff).clear(agency);
         let in_sync = collections.iter().all(|c| c.in_sync);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         inner.update_status(agency, |s| {
@@ -207,9 +211,15 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
             })
             .await?;
         for ids in wanted.chunks(inner.config.limits.batch_records) {
-            let (fetched, stored) = fetch(inner, client, agency, collection, ids.to_vec()).await?;
-            sync.fetched += fetched;
-            sync.stored += stored;
+            let mut ids = ids.to_vec();
+            // The peer answers as many as fit its byte budget, in the order asked: ask
+            // again for the rest, until it answers none of them.
+            while !ids.is_empty() {
+                let (fetched, stored, rest) = fetch(inner, client, agency, collection, ids).await?;
+                sync.fetched += fetched;
+                sync.stored += stored;
+                ids = rest;
+            }
         }
     }
     Ok(sync)
@@ -289,17 +299,20 @@ async fn summarize(
     }
 }
 
-/// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us).
+/// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us, the
+/// ids after the last one answered, to ask for again). A batch with refused records ends
+/// the round and backs repair from this peer off (`backoff`): a peer answering garbage
+/// costs one batch per round, and fewer and fewer rounds.
 async fn fetch(
     inner: &Arc<Inner>,
     client: &mut Client,
     agency: &str,
     collection: &str,
     ids: Vec<String>,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, Vec<String>)> {
     let request = FetchRequest {
         collection: collection.to_string(),
-        ids,
+        ids: ids.clone(),
     };
     let batch = match tokio::time::timeout(CALL_TIMEOUT, client.fetch(request)).await {
         Ok(answer) => answer.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?,
@@ -311,9 +324,30 @@ async fn fetch(
     }
     .into_inner();
     let fetched = batch.records.len() as u64;
+    let rest = unanswered(&ids, &batch);
     let admitted = super::link::admit(inner, agency, batch).await?;
-    let (stored, _refused) = super::link::store_admitted(inner, agency, admitted).await?;
-    Ok((fetched, stored))
+    let (stored, refused) = super::link::store_admitted(inner, agency, admitted).await?;
+    if refused.count() > 0 {
+        let delay = lock(&inner.repair_backoff).refused(agency, std::time::Instant::now());
+        return Err(Error::Unavailable(format!(
+            "{agency} answered a fetch with {refused}; repair from it is backed off for {delay:?}"
+        )));
+    }
+    Ok((fetched, stored, rest))
+}
+
+/// The ids asked for after the last one `batch` answers (none if it answers none).
+fn unanswered(ids: &[String], batch: &crate::proto::Batch) -> Vec<String> {
+    let answered: std::collections::HashSet<String> = batch
+        .records
+        .iter()
+        .filter_map(|r| crate::records::header_of(&r.record))
+        .map(|h| h.id)
+        .collect();
+    match ids.iter().rposition(|id| answered.contains(id)) {
+        Some(last) => ids[last + 1..].to_vec(),
+        None => vec![],
+    }
 }
 
 #[cfg(test)]
