@@ -79,6 +79,7 @@ impl Node {
             metrics,
             screening: Screening::start(store.clone(), screening_cancel.clone()),
             refusals,
+            heavy_reads: Default::default(),
         });
 
         let max = config.limits.max_message_bytes;
@@ -252,8 +253,9 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
 /// Teaches admission every key announced in `_keys` so far, in timestamp order.
 async fn learn_keys(store: &Store, policy: &Policy) -> Result<()> {
     let mut announcements = store
-        .read(|s| s.list(crate::records::KEYS_COLLECTION, "", "", usize::MAX))
-        .await?;
+        .read(|s| s.list(crate::records::KEYS_COLLECTION, "", "", usize::MAX, usize::MAX))
+        .await?
+        .records;
     announcements.sort_by_key(|e| e.header().hlc);
     announcements.iter().try_for_each(|e| policy.learn(e))
 }

@@ -2,7 +2,9 @@
 //! `Replication` for peer nodes. Every call first establishes who is calling from the
 //! client certificate and refuses the wrong role; refusals are audited.
 
+mod input;
 mod operator;
+pub mod pages;
 mod peer;
 pub mod refusals;
 mod screen;
@@ -29,6 +31,8 @@ pub struct Context {
     pub metrics: crate::metrics::Metrics,
     pub screening: crate::screening::live::Screening,
     pub refusals: Arc<refusals::RefusalAudit>,
+    /// Turns for `List` and `Fetch` (see `pages`).
+    pub heavy_reads: pages::HeavyReads,
 }
 
 impl Context {
@@ -87,6 +91,15 @@ impl Context {
                     .set(i64::from(status.state == state));
             }
         }
+    }
+
+    /// Refuses a call whose input fails `checks`, audited like any refused call.
+    async fn check_input(&self, caller: &Caller, method: &str, checks: Result<()>) -> Result<(), tonic::Status> {
+        if let Err(error) = checks {
+            self.audit_refusal(&caller.to_string(), method, &error).await;
+            return Err(error.into());
+        }
+        Ok(())
     }
 
     async fn audit_refusal(&self, actor: &str, target: &str, error: &Error) {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use super::Context;
+use super::{Context, input, pages};
 use crate::config::PeerConfig;
 use crate::error::Error;
 use crate::proto::operator_server::Operator;
@@ -29,6 +29,8 @@ impl OperatorApi {
     /// Checks a put and fills the defaults a new record gets (status, review date).
     fn prepare(&self, put: PutRequest) -> Result<LocalWrite, Error> {
         let PutRequest { collection, id, body } = put;
+        input::check_collection(&collection)?;
+        input::check_id("id", &id)?;
         let mut body = body.ok_or_else(|| Error::invalid("body is required"))?;
         validate::normalize_body(&mut body);
         self.context.policy.check_local_put(&collection, &id, &body)?;
@@ -148,8 +150,10 @@ impl Operator for OperatorApi {
     }
 
     async fn get(&self, request: Request<GetRequest>) -> Result<Response<StoredRecord>, Status> {
-        self.context.operator(&request, "Get").await?;
+        let caller = self.context.operator(&request, "Get").await?;
         let GetRequest { collection, id } = request.into_inner();
+        let checks = input::check_collection(&collection).and_then(|()| input::check_id("id", &id));
+        self.context.check_input(&caller, "Get", checks).await?;
         let key = format!("{collection}/{id}");
         let found = self.context.store.read(move |s| s.get(&collection, &id)).await?;
         let envelope = found.ok_or(Error::NotFound(key))?;
@@ -157,13 +161,17 @@ impl Operator for OperatorApi {
     }
 
     async fn list(&self, request: Request<ListRequest>) -> Result<Response<ListResponse>, Status> {
-        self.context.operator(&request, "List").await?;
+        let caller = self.context.operator(&request, "List").await?;
         let ListRequest {
             collection,
             id_prefix,
             start_after,
             limit,
         } = request.into_inner();
+        let checks = input::check_collection(&collection)
+            .and_then(|()| input::check_id("id prefix", &id_prefix))
+            .and_then(|()| input::check_id("start_after", &start_after));
+        self.context.check_input(&caller, "List", checks).await?;
         match self.context.config.collection(&collection) {
             None => return Err(Error::NotFound(format!("no collection {collection:?} on this node")).into()),
             Some(c) if !c.may_read(&self.context.config.agency) => {
@@ -179,17 +187,19 @@ impl Operator for OperatorApi {
             0 => DEFAULT_LIST_LIMIT,
             n => n.min(MAX_LIST_LIMIT),
         };
+        let budget = pages::list_budget(self.context.config.limits.max_message_bytes);
+        let _turn = self.context.heavy_reads.turn().await?;
         let page = self
             .context
             .store
-            .read(move |s| s.list(&collection, &id_prefix, &start_after, limit))
+            .read(move |s| s.list(&collection, &id_prefix, &start_after, limit, budget))
             .await?;
-        let next_start_after = match page.last() {
-            Some(last) if page.len() == limit => last.header().id.clone(),
+        let next_start_after = match page.records.last() {
+            Some(last) if page.more => last.header().id.clone(),
             _ => String::new(),
         };
         Ok(Response::new(ListResponse {
-            records: page.into_iter().map(stored).collect(),
+            records: page.records.into_iter().map(stored).collect(),
             next_start_after,
         }))
     }
@@ -197,10 +207,9 @@ impl Operator for OperatorApi {
     async fn revoke(&self, request: Request<RevokeRequest>) -> Result<Response<PutResponse>, Status> {
         let caller = self.context.operator(&request, "Revoke").await?;
         let RevokeRequest { collection, id } = request.into_inner();
-        let write = self
-            .context
-            .policy
-            .check_local_write(&collection, &id)
+        let write = input::check_collection(&collection)
+            .and_then(|()| input::check_id("id", &id))
+            .and_then(|()| self.context.policy.check_local_write(&collection, &id))
             .map(|()| vec![LocalWrite::Revoke { collection, id }]);
         one(self.write(&caller, write).await?)
     }
@@ -298,10 +307,9 @@ impl Operator for OperatorApi {
     async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<PutResponse>, Status> {
         let caller = self.context.operator(&request, "Delete").await?;
         let DeleteRequest { collection, id } = request.into_inner();
-        let write = self
-            .context
-            .policy
-            .check_local_write(&collection, &id)
+        let write = input::check_collection(&collection)
+            .and_then(|()| input::check_id("id", &id))
+            .and_then(|()| self.context.policy.check_local_write(&collection, &id))
             .map(|()| vec![LocalWrite::Delete { collection, id }]);
         one(self.write(&caller, write).await?)
     }

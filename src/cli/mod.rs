@@ -1,6 +1,7 @@
 //! fedctl: the operator CLI, a gRPC client over mTLS. Errors go to stderr with an exit
 //! code (see [`ExitCode`]); `-o json` prints exactly one JSON document on stdout.
 
+mod paging;
 mod screen;
 mod table;
 mod transfer;
@@ -380,7 +381,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 start_after,
                 limit,
             };
-            let page = client.list(request).await?.into_inner();
+            let page = paging::list(&mut client, request).await?;
             print(output, &page, || list_table(&page))
         }
         Command::Revoke { collection, id } => {

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tonic::transport::Channel;
 
+use super::paging::for_each_record;
 use super::{ExitCode, Failure};
 use crate::import::{self, Format, Row};
 use crate::proto::operator_client::OperatorClient;
@@ -276,36 +277,6 @@ async fn delist_missing(
         client.revoke(request).await?;
     }
     Ok(missing.len())
-}
-
-/// Pages through the current versions under `prefix` (deleted ones have no body).
-async fn for_each_record(
-    client: &mut OperatorClient<Channel>,
-    collection: &str,
-    prefix: &str,
-    mut visit: impl FnMut(&str, &RecordBody),
-) -> Result<(), Failure> {
-    let mut start_after = String::new();
-    loop {
-        let request = ListRequest {
-            collection: collection.to_string(),
-            id_prefix: prefix.to_string(),
-            start_after: start_after.clone(),
-            limit: 1000,
-        };
-        let page = client.list(request).await?.into_inner();
-        for stored in &page.records {
-            let record = stored.record.as_ref();
-            let id = record.and_then(|r| r.header.as_ref()).map(|h| h.id.as_str());
-            if let (Some(id), Some(body)) = (id, record.and_then(|r| r.body.as_ref())) {
-                visit(id, body);
-            }
-        }
-        if page.next_start_after.is_empty() {
-            return Ok(());
-        }
-        start_after = page.next_start_after;
-    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
