@@ -142,7 +142,7 @@ impl Policy {
             .ok_or_else(|| {
                 Error::refused(
                     Refusal::UnknownCollection,
-                    format!("no collection {name:?} on this node"),
+                    format!("no collection {} on this node", crate::error::excerpt(name)),
                 )
             })
     }
