@@ -162,19 +162,27 @@ async fn compare_all(
         .collect();
     let mut done = Vec::new();
     for collection in shared {
-        match compare(inner, &mut client, agency, &collection).await {
-            Ok(sync) => done.push(sync),
-            Err(e) => return Err((done, e)),
+        let mut sync = CollectionSync {
+            collection: collection.clone(),
+            ..Default::default()
+        };
+        let compared = compare(inner, &mut client, agency, &collection, &mut sync).await;
+        // What was fetched before a failure is reported too.
+        done.push(sync);
+        if let Err(e) = compared {
+            return Err((done, e));
         }
     }
     Ok(done)
 }
 
-async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collection: &str) -> Result<CollectionSync> {
-    let mut sync = CollectionSync {
-        collection: collection.to_string(),
-        ..Default::default()
-    };
+async fn compare(
+    inner: &Arc<Inner>,
+    client: &mut Client,
+    agency: &str,
+    collection: &str,
+    sync: &mut CollectionSync,
+) -> Result<()> {
     let ours = inner
         .store
         .snapshot()
@@ -185,7 +193,7 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
     let theirs = summarize(client, agency, collection, true, vec![]).await?;
     if theirs.count == ours.records && theirs.digest.as_slice() == ours.digest.as_slice() {
         sync.in_sync = true;
-        return Ok(sync);
+        return Ok(());
     }
     let name = collection.to_string();
     let ours = inner.store.read(move |s| s.fingerprints(&name)).await?;
@@ -215,14 +223,11 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
             // The peer answers as many as fit its byte budget, in the order asked: ask
             // again for the rest, until it answers none of them.
             while !ids.is_empty() {
-                let (fetched, stored, rest) = fetch(inner, client, agency, collection, ids).await?;
-                sync.fetched += fetched;
-                sync.stored += stored;
-                ids = rest;
+                ids = fetch(inner, client, agency, collection, ids, sync).await?;
             }
         }
     }
-    Ok(sync)
+    Ok(())
 }
 
 /// The peer's count of winners in each bucket, from its fingerprints.
@@ -299,8 +304,8 @@ async fn summarize(
     }
 }
 
-/// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us, the
-/// ids after the last one answered, to ask for again). A batch with refused records ends
+/// Fetches the peer's winners of `ids`, admits and stores them, counting them in `sync`;
+/// returns the ids after the last one answered, to ask for again. A batch with refused records ends
 /// the round and backs repair from this peer off (`backoff`): a peer answering garbage
 /// costs one batch per round, and fewer and fewer rounds.
 async fn fetch(
@@ -309,7 +314,8 @@ async fn fetch(
     agency: &str,
     collection: &str,
     ids: Vec<String>,
-) -> Result<(u64, u64, Vec<String>)> {
+    sync: &mut CollectionSync,
+) -> Result<Vec<String>> {
     let request = FetchRequest {
         collection: collection.to_string(),
         ids: ids.clone(),
@@ -323,17 +329,18 @@ async fn fetch(
         }
     }
     .into_inner();
-    let fetched = batch.records.len() as u64;
+    sync.fetched += batch.records.len() as u64;
     let rest = unanswered(&ids, &batch);
     let admitted = super::link::admit(inner, agency, batch).await?;
     let (stored, refused) = super::link::store_admitted(inner, agency, admitted).await?;
+    sync.stored += stored;
     if refused.count() > 0 {
         let delay = lock(&inner.repair_backoff).refused(agency, std::time::Instant::now());
         return Err(Error::Unavailable(format!(
             "{agency} answered a fetch with {refused}; repair from it is backed off for {delay:?}"
         )));
     }
-    Ok((fetched, stored, rest))
+    Ok(rest)
 }
 
 /// The ids asked for after the last one `batch` answers (none if it answers none).
