@@ -56,6 +56,12 @@ async fn a_peer_answering_anti_entropy_with_garbage_is_audited_at_a_bounded_rate
     tokio::time::sleep(INTERVAL * 8).await;
 
     let status = status(&mut op).await;
+    eprintln!(
+        "after a sync and {:?} of periodic rounds: {} records refused, {} audit entries",
+        INTERVAL * 8,
+        status.refused_records,
+        status.audit_entries
+    );
     // At most the round at start and the sync, each stopped at its first refused batch.
     let batch = fed.configs[0].limits.batch_records as u64;
     assert!(

@@ -389,6 +389,33 @@ mod tests {
     }
 
     #[test]
+    fn a_fetch_answered_in_part_is_continued_after_the_last_id_answered() {
+        let record = |id: &str| {
+            let header = crate::proto::RecordHeader {
+                id: id.into(),
+                ..Default::default()
+            };
+            let record = crate::proto::Record {
+                header: Some(header),
+                body: None,
+            };
+            crate::proto::SignedRecord {
+                record: prost::Message::encode_to_vec(&record),
+                signature: vec![],
+            }
+        };
+        let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let batch = |answered: &[&str]| crate::proto::Batch {
+            records: answered.iter().map(|id| record(id)).collect(),
+            heads: vec![],
+        };
+        // "b" is not held by the peer; "c" was the last that fit its budget.
+        assert_eq!(unanswered(&ids, &batch(&["a", "c"])), vec!["d".to_string()]);
+        assert_eq!(unanswered(&ids, &batch(&["a", "b", "c", "d"])), Vec::<String>::new());
+        assert_eq!(unanswered(&ids, &batch(&[])), Vec::<String>::new(), "none held: done");
+    }
+
+    #[test]
     fn a_comparison_waits_while_records_move_either_way() {
         assert_eq!(exchanging(&connected()), None, "caught up both ways");
         let behind = |change: fn(&mut LinkStatus)| {
