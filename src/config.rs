@@ -418,23 +418,49 @@ pub fn check_peer(config: &Config, peer: &PeerConfig) -> Result<()> {
         )));
     }
     if !config.is_member(&peer.agency) {
-        return Err(Error::config(format!("peer {} is not in [[members]]", peer.agency)));
+        return Err(Error::config(format!(
+            "peer {} is not in [[members]]",
+            crate::error::excerpt(&peer.agency)
+        )));
     }
     check_endpoint(&peer.endpoint)
 }
 
+/// The longest peer endpoint accepted.
+const ENDPOINT_MAX: usize = 256;
+
+/// `https://host[:port][/]`, the port (443 if absent) in 1–65535.
 pub fn check_endpoint(endpoint: &str) -> Result<()> {
+    if endpoint.len() > ENDPOINT_MAX {
+        return Err(Error::config(format!(
+            "endpoint {} is too long: at most {ENDPOINT_MAX} bytes",
+            crate::error::excerpt(endpoint)
+        )));
+    }
     let rest = endpoint.strip_prefix("https://").ok_or_else(|| {
         Error::config(format!(
             "endpoint {endpoint:?} must start with https:// (plaintext is never used)"
         ))
     })?;
-    if rest.is_empty() || rest.contains('/') && !rest.ends_with('/') {
-        return Err(Error::config(format!(
-            "endpoint {endpoint:?} must be https://host:port"
-        )));
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let bad = || {
+        Error::config(format!(
+            "endpoint {endpoint:?} must be https://host:port, the port 1-65535"
+        ))
+    };
+    if authority.is_empty() || authority.contains('/') {
+        return Err(bad());
     }
-    Ok(())
+    if authority.ends_with(']') {
+        return Ok(()); // an IPv6 address without a port
+    }
+    match authority.rsplit_once(':') {
+        None => Ok(()),
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(port) if port > 0 && !host.is_empty() => Ok(()),
+            _ => Err(bad()),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -471,6 +497,20 @@ mod tests {
         check_endpoint("https://127.0.0.1:7101").unwrap();
         assert!(check_endpoint("http://127.0.0.1:7101").is_err());
         assert!(check_endpoint("127.0.0.1:7101").is_err());
+        check_endpoint("https://[::1]:7101/").unwrap();
+        check_endpoint("https://node.example.org").unwrap();
+        for bad in [
+            "https://127.0.0.1:0",
+            "https://127.0.0.1:99999",
+            "https://:7101",
+            "https://h:x",
+            "https://h:7101/x",
+        ] {
+            assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
+        let long = format!("https://{}:7101", "h".repeat(1 << 20));
+        let message = check_endpoint(&long).unwrap_err().to_string();
+        assert!(message.len() < 300, "{message}");
     }
 
     #[test]

@@ -117,6 +117,42 @@ impl Error {
     pub fn config(detail: impl Into<String>) -> Self {
         Error::Config(detail.into())
     }
+
+    /// The stable name of a refusal (audit action `refuse:<name>`, `last_error`).
+    pub fn refusal_name(&self) -> &'static str {
+        match self {
+            Error::Refused { reason, .. } => reason.as_str(),
+            Error::PermissionDenied(_) => "permission_denied",
+            Error::Unauthenticated(_) => "unauthenticated",
+            _ => "invalid_argument",
+        }
+    }
+}
+
+/// Characters of a caller-supplied string shown in errors and logs.
+const EXCERPT_CHARS: usize = 64;
+
+/// A caller-supplied string as errors and logs show it: whole if short, else its first
+/// 64 characters and its length, so a megabyte id cannot become a megabyte message.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}… ({} bytes)", &text[..end], text.len()),
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_shows_a_long_string_by_its_start_and_length() {
+        assert_eq!(excerpt("DE-BAFA/1"), "\"DE-BAFA/1\"");
+        let long = "é".repeat(500_000);
+        let shown = excerpt(&long);
+        assert!(shown.ends_with("… (1000000 bytes)"), "{shown}");
+        assert!(shown.len() < 200, "{shown}");
+    }
+}

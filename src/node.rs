@@ -63,12 +63,15 @@ impl Node {
         let store = open_store(&config, &metrics).await?;
         learn_keys(&store, &policy).await?;
         let screening_cancel = CancellationToken::new();
+        // One allowance per caller for every path that audits refusals.
+        let refusals = Arc::new(crate::api::refusals::RefusalAudit::default());
         let replicator = Replicator::start(
             config.clone(),
             policy.clone(),
             store.clone(),
             tls_client,
             metrics.clone(),
+            refusals.clone(),
         )?;
         let sealing_keys = Arc::new(OwnKeys::new(
             Signer::load(&config.signing.key, &config.signing.key_id)?,
@@ -82,7 +85,8 @@ impl Node {
             replicator,
             metrics,
             screening: Screening::start(store.clone(), screening_cancel.clone()),
-            refusals: Default::default(),
+            refusals,
+            heavy_reads: Default::default(),
         });
 
         let max = config.limits.max_message_bytes;
@@ -265,8 +269,9 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
 /// Teaches admission every key announced in `_keys` so far, in timestamp order.
 async fn learn_keys(store: &Store, policy: &Policy) -> Result<()> {
     let mut announcements = store
-        .read(|s| s.list(crate::records::KEYS_COLLECTION, "", "", usize::MAX))
-        .await?;
+        .read(|s| s.list(crate::records::KEYS_COLLECTION, "", "", usize::MAX, usize::MAX))
+        .await?
+        .records;
     announcements.sort_by_key(|e| e.header().hlc);
     announcements.iter().try_for_each(|e| policy.learn(e))
 }

@@ -278,10 +278,7 @@ async fn invalid_steps_are_refused_audited_and_change_nothing() {
             .filter(|e| e.action.starts_with("refuse") && e.target.starts_with("consult."))
             .count()
     };
-    assert_eq!(
-        audited(a.audit_tail(tail).await.unwrap().into_inner().entries),
-        2
-    );
+    assert_eq!(audited(a.audit_tail(tail).await.unwrap().into_inner().entries), 2);
     assert_eq!(audited(c.audit_tail(tail).await.unwrap().into_inner().entries), 3);
 
     // Closed is closed: no reply after it.

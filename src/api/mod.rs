@@ -4,9 +4,12 @@
 
 mod check;
 mod consult;
+mod input;
 mod operator;
+pub mod pages;
 mod peer;
 pub mod refusals;
+mod replies;
 mod screen;
 pub mod status;
 
@@ -19,7 +22,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::records::Policy;
 use crate::replication::Replicator;
-use crate::store::{AuditEvent, Store};
+use crate::store::Store;
 use crate::transport::{self, Caller, Role};
 
 /// What the services share.
@@ -32,7 +35,9 @@ pub struct Context {
     pub replicator: Replicator,
     pub metrics: crate::metrics::Metrics,
     pub screening: crate::screening::live::Screening,
-    pub refusals: refusals::RefusalAudit,
+    pub refusals: Arc<refusals::RefusalAudit>,
+    /// Turns for `List` and `Fetch` (see `pages`).
+    pub heavy_reads: pages::HeavyReads,
 }
 
 impl Context {
@@ -93,28 +98,22 @@ impl Context {
         }
     }
 
+    /// Refuses a call whose input fails `checks`, audited like any refused call.
+    async fn check_input(&self, caller: &Caller, method: &str, checks: Result<()>) -> Result<(), tonic::Status> {
+        if let Err(error) = checks {
+            self.audit_refusal(&caller.to_string(), method, &error).await;
+            return Err(error.into());
+        }
+        Ok(())
+    }
+
     async fn audit_refusal(&self, actor: &str, target: &str, error: &Error) {
         self.metrics.count_refusal("local", error);
-        if !self.refusals.itemize(actor) {
-            return;
-        }
-        if let Err(e) = self
-            .store
-            .record(vec![AuditEvent::refusal(actor, target, error)], None)
-            .await
-        {
-            tracing::error!(error = %e, "cannot audit a refusal");
-        }
+        self.refusals.record(&self.store, actor, [(target, error)]).await;
     }
 
     /// Writes the summaries of refusals not itemized (see `refusals`).
     pub async fn audit_unitemized(&self) {
-        let events = self.refusals.summaries();
-        if events.is_empty() {
-            return;
-        }
-        if let Err(e) = self.store.record(events, None).await {
-            tracing::error!(error = %e, "cannot audit unitemized refusals");
-        }
+        self.refusals.record_summaries(&self.store).await;
     }
 }

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use super::Context;
+use super::replies::{one, peer_entries, stored};
+use super::{Context, input, pages};
 use crate::config::PeerConfig;
 use crate::error::Error;
 use crate::proto::operator_server::Operator;
 use crate::proto::*;
-use crate::records::{Envelope, hlc, validate};
+use crate::records::{hlc, validate};
 use crate::store::audit::Verification;
 use crate::store::{Applied, AuditEvent, LocalWrite};
 use crate::transport::Caller;
@@ -82,14 +83,6 @@ impl OperatorApi {
     }
 }
 
-fn stored(envelope: Envelope) -> StoredRecord {
-    StoredRecord {
-        sha256: hex::encode(envelope.hash),
-        signed: Some(envelope.signed),
-        record: Some(envelope.record),
-    }
-}
-
 fn write_hold(hold: crate::store::WriteHold) -> WriteHold {
     match hold {
         crate::store::WriteHold::AwaitingPeerHeads => WriteHold::default(),
@@ -118,13 +111,6 @@ impl OperatorApi {
             }
         }
     }
-}
-
-fn one(mut responses: Vec<PutResponse>) -> Result<Response<PutResponse>, Status> {
-    responses
-        .pop()
-        .map(Response::new)
-        .ok_or_else(|| Status::internal("no result for the write"))
 }
 
 #[tonic::async_trait]
@@ -161,8 +147,10 @@ impl Operator for OperatorApi {
     }
 
     async fn get(&self, request: Request<GetRequest>) -> Result<Response<StoredRecord>, Status> {
-        self.context.operator(&request, "Get").await?;
+        let caller = self.context.operator(&request, "Get").await?;
         let GetRequest { collection, id } = request.into_inner();
+        let checks = input::check_collection(&collection).and_then(|()| input::check_id("id", &id));
+        self.context.check_input(&caller, "Get", checks).await?;
         let key = format!("{collection}/{id}");
         let found = self.context.store.read(move |s| s.get(&collection, &id)).await?;
         let envelope = found.ok_or(Error::NotFound(key))?;
@@ -170,13 +158,17 @@ impl Operator for OperatorApi {
     }
 
     async fn list(&self, request: Request<ListRequest>) -> Result<Response<ListResponse>, Status> {
-        self.context.operator(&request, "List").await?;
+        let caller = self.context.operator(&request, "List").await?;
         let ListRequest {
             collection,
             id_prefix,
             start_after,
             limit,
         } = request.into_inner();
+        let checks = input::check_collection(&collection)
+            .and_then(|()| input::check_id("id prefix", &id_prefix))
+            .and_then(|()| input::check_id("start_after", &start_after));
+        self.context.check_input(&caller, "List", checks).await?;
         let federation = &self.context.policy.federation;
         if federation.held(&collection).is_none() {
             let message = match federation.declared(&collection) {
@@ -192,17 +184,19 @@ impl Operator for OperatorApi {
             0 => DEFAULT_LIST_LIMIT,
             n => n.min(MAX_LIST_LIMIT),
         };
+        let budget = pages::list_budget(self.context.config.limits.max_message_bytes);
+        let _turn = self.context.heavy_reads.turn().await?;
         let page = self
             .context
             .store
-            .read(move |s| s.list(&collection, &id_prefix, &start_after, limit))
+            .read(move |s| s.list(&collection, &id_prefix, &start_after, limit, budget))
             .await?;
-        let next_start_after = match page.last() {
-            Some(last) if page.len() == limit => last.header().id.clone(),
+        let next_start_after = match page.records.last() {
+            Some(last) if page.more => last.header().id.clone(),
             _ => String::new(),
         };
         Ok(Response::new(ListResponse {
-            records: page.into_iter().map(stored).collect(),
+            records: page.records.into_iter().map(stored).collect(),
             next_start_after,
         }))
     }
@@ -210,6 +204,7 @@ impl Operator for OperatorApi {
     async fn revoke(&self, request: Request<RevokeRequest>) -> Result<Response<PutResponse>, Status> {
         let caller = self.context.operator(&request, "Revoke").await?;
         let RevokeRequest { collection, id } = request.into_inner();
+        // Over-long names are refused there too (unknown collection, invalid id), unechoed.
         let write = self
             .context
             .policy
@@ -312,6 +307,7 @@ impl Operator for OperatorApi {
     async fn delete(&self, request: Request<DeleteRequest>) -> Result<Response<PutResponse>, Status> {
         let caller = self.context.operator(&request, "Delete").await?;
         let DeleteRequest { collection, id } = request.into_inner();
+        // Over-long names are refused there too (unknown collection, invalid id), unechoed.
         let write = self
             .context
             .policy
@@ -461,24 +457,14 @@ impl Operator for OperatorApi {
 
     async fn screen(&self, request: Request<ScreenRequest>) -> Result<Response<ScreenResponse>, Status> {
         let caller = self.context.operator(&request, "Screen").await?;
-        match super::screen::screen(&self.context, request.into_inner()).await {
-            Ok(response) => Ok(Response::new(response)),
-            Err(error) => {
-                self.context.audit_refusal(&caller.to_string(), "screen", &error).await;
-                Err(error.into())
-            }
-        }
+        let answer = super::screen::screen(&self.context, request.into_inner()).await;
+        self.answer(&caller, "screen", answer).await
     }
 
     async fn check_application(&self, request: Request<CheckRequest>) -> Result<Response<CheckResponse>, Status> {
         let caller = self.context.operator(&request, "CheckApplication").await?;
-        match super::check::check(&self.context, request.into_inner()).await {
-            Ok(response) => Ok(Response::new(response)),
-            Err(error) => {
-                self.context.audit_refusal(&caller.to_string(), "check", &error).await;
-                Err(error.into())
-            }
-        }
+        let answer = super::check::check(&self.context, request.into_inner()).await;
+        self.answer(&caller, "check", answer).await
     }
 
     async fn consult_open(&self, request: Request<ConsultOpenRequest>) -> Result<Response<Consultation>, Status> {
@@ -585,14 +571,4 @@ fn write_new_key(path: &std::path::Path, key_id: &str) -> Result<crate::crypto::
     file.sync_all().map_err(io)?;
     std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
     crate::crypto::Signer::load(path, key_id)
-}
-
-fn peer_entries(peers: Vec<PeerConfig>) -> Vec<PeerEntry> {
-    peers
-        .into_iter()
-        .map(|p| PeerEntry {
-            agency: p.agency,
-            endpoint: p.endpoint,
-        })
-        .collect()
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use super::Context;
+use super::{Context, input, pages};
 use crate::error::Error;
 use crate::proto::replication_server::Replication;
 use crate::proto::{Batch, BucketSummary, EntryHash, FetchRequest, SummaryRequest, SummaryResponse, Want};
@@ -38,6 +38,9 @@ impl Replication for ReplicationApi {
             buckets,
             fingerprints,
         } = request.into_inner();
+        self.context
+            .check_input(&caller, "Summarize", input::check_collection(&collection))
+            .await?;
         self.readable(&caller.agency, &collection)?;
         if buckets.len() > crate::store::BUCKETS {
             return Err(Error::InvalidArgument(format!("{} buckets asked for", buckets.len())).into());
@@ -92,18 +95,34 @@ impl Replication for ReplicationApi {
     async fn fetch(&self, request: Request<FetchRequest>) -> Result<Response<Batch>, Status> {
         let caller = self.context.peer(&request, "Fetch").await?;
         let FetchRequest { collection, ids } = request.into_inner();
-        self.readable(&caller.agency, &collection)?;
         let limit = self.context.config.limits.batch_records;
-        if ids.len() > limit {
-            return Err(Error::InvalidArgument(format!("{} ids in one fetch; the limit is {limit}", ids.len())).into());
-        }
+        let checks = input::check_collection(&collection).and_then(|()| {
+            if ids.len() > limit {
+                return Err(Error::InvalidArgument(format!(
+                    "{} ids in one fetch; the limit is {limit}",
+                    ids.len()
+                )));
+            }
+            ids.iter().try_for_each(|id| input::check_id("id", id))
+        });
+        self.context.check_input(&caller, "Fetch", checks).await?;
+        self.readable(&caller.agency, &collection)?;
+        let ids = pages::distinct(ids);
+        let budget = pages::fetch_budget(self.context.config.limits.max_message_bytes);
+        let _turn = self.context.heavy_reads.turn().await?;
+        // In the order asked, as many as the budget holds: the caller asks again for the
+        // ids after the last one answered.
         let records = self
             .context
             .store
             .read(move |s| {
-                let mut found = Vec::new();
+                let (mut found, mut bytes) = (Vec::new(), 0);
                 for id in &ids {
                     if let Some(envelope) = s.get(&collection, id)? {
+                        bytes += prost::Message::encoded_len(&envelope.signed);
+                        if bytes > budget && !found.is_empty() {
+                            break;
+                        }
                         found.push(envelope.signed);
                     }
                 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod consult;
+mod paging;
 mod screen;
 mod table;
 mod transfer;
@@ -395,7 +396,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 start_after,
                 limit,
             };
-            let page = client.list(request).await?.into_inner();
+            let page = paging::list(&mut client, request).await?;
             print(output, &page, || list_table(&page))
         }
         Command::Revoke { collection, id } => {

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tonic::transport::Channel;
 
+use super::paging::for_each_record;
 use super::{ExitCode, Failure};
 use crate::import::{self, Format, Row};
 use crate::proto::operator_client::OperatorClient;
@@ -120,7 +121,7 @@ pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs, agen
     }
 
     let progress = progress_bar(parsed.rows.len() as u64);
-    for chunk in parsed.rows.chunks(args.batch.max(1)) {
+    for chunk in batches(&parsed.rows, args.batch.max(1)) {
         send_batch(client, &args.collection, &id_of, chunk, &mut summary).await?;
         progress.inc(chunk.len() as u64);
     }
@@ -250,6 +251,29 @@ impl Summary {
     }
 }
 
+/// Bytes of entries sent in one `BatchPut`: half the node's default message limit, so
+/// large entries make shorter batches rather than a refused one.
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// `rows` in consecutive batches of at most `max_rows` rows and `BATCH_BYTES` (one row at
+/// least).
+fn batches(rows: &[Row], max_rows: usize) -> Vec<&[Row]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        let size = prost::Message::encoded_len(&row.entry);
+        if i > start && (i - start == max_rows || bytes + size > BATCH_BYTES) {
+            batches.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < rows.len() {
+        batches.push(&rows[start..]);
+    }
+    batches
+}
+
 /// Revokes (marks delisted) the live entries under `prefix` that `listed` lacks.
 async fn delist_missing(
     client: &mut OperatorClient<Channel>,
@@ -276,36 +300,6 @@ async fn delist_missing(
         client.revoke(request).await?;
     }
     Ok(missing.len())
-}
-
-/// Pages through the current versions under `prefix` (deleted ones have no body).
-async fn for_each_record(
-    client: &mut OperatorClient<Channel>,
-    collection: &str,
-    prefix: &str,
-    mut visit: impl FnMut(&str, &RecordBody),
-) -> Result<(), Failure> {
-    let mut start_after = String::new();
-    loop {
-        let request = ListRequest {
-            collection: collection.to_string(),
-            id_prefix: prefix.to_string(),
-            start_after: start_after.clone(),
-            limit: 1000,
-        };
-        let page = client.list(request).await?.into_inner();
-        for stored in &page.records {
-            let record = stored.record.as_ref();
-            let id = record.and_then(|r| r.header.as_ref()).map(|h| h.id.as_str());
-            if let (Some(id), Some(body)) = (id, record.and_then(|r| r.body.as_ref())) {
-                visit(id, body);
-            }
-        }
-        if page.next_start_after.is_empty() {
-            return Ok(());
-        }
-        start_after = page.next_start_after;
-    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -345,4 +339,36 @@ pub async fn export(
         message: format!("cannot write the export: {e}"),
     })?;
     Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(reason_bytes: usize) -> Row {
+        Row {
+            line: 1,
+            source_key: String::new(),
+            entry: WatchlistEntry {
+                reason: "x".repeat(reason_bytes),
+                ..Default::default()
+            },
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn large_entries_make_shorter_batches() {
+        let small: Vec<Row> = (0..1200).map(|_| row(10)).collect();
+        let sizes: Vec<usize> = batches(&small, 500).iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, vec![500, 500, 200]);
+        let large: Vec<Row> = (0..300).map(|_| row(60 * 1024)).collect();
+        let sizes: Vec<usize> = batches(&large, 500).iter().map(|b| b.len()).collect();
+        assert!(
+            sizes.iter().all(|&n| n > 0 && n * 60 * 1024 <= BATCH_BYTES),
+            "{sizes:?}"
+        );
+        assert_eq!(sizes.iter().sum::<usize>(), 300);
+        assert!(batches(&[], 500).is_empty());
+    }
 }

@@ -27,14 +27,10 @@ pub struct Between {
 /// Every consultation we are a party to, as it stands `today`.
 pub fn all(store: &Store, keys: &OwnKeys, us: &str, now: DateTime<Utc>) -> Result<Vec<Consultation>> {
     let mut steps: BTreeMap<String, (Between, Vec<Step>)> = BTreeMap::new();
-    let mut after = String::new();
-    loop {
-        let page = store.list(CONSULTATIONS_COLLECTION, "", &after, PAGE)?;
-        for envelope in &page {
-            let Some(sealed) = sealed_step(envelope) else { continue };
-            if sealed.requester != us && sealed.denier != us {
-                continue;
-            }
+    each(store, CONSULTATIONS_COLLECTION, "", |envelope| {
+        if let Some(sealed) = sealed_step(envelope)
+            && (sealed.requester == us || sealed.denier == us)
+        {
             let between = Between {
                 id: sealed.consultation.clone(),
                 requester: sealed.requester.clone(),
@@ -55,11 +51,7 @@ pub fn all(store: &Store, keys: &OwnKeys, us: &str, now: DateTime<Utc>) -> Resul
                 }
             });
         }
-        match page.last() {
-            Some(last) if page.len() == PAGE => after = last.header().id.clone(),
-            _ => break,
-        }
-    }
+    })?;
     Ok(steps
         .into_values()
         .map(|(between, steps)| {
@@ -72,6 +64,19 @@ pub fn all(store: &Store, keys: &OwnKeys, us: &str, now: DateTime<Utc>) -> Resul
             state::fold(&parties, steps, now)
         })
         .collect())
+}
+
+/// Calls `f` with every record of `collection` whose id starts with `prefix`, a page at a time.
+pub fn each(store: &Store, collection: &str, prefix: &str, mut f: impl FnMut(&Envelope)) -> Result<()> {
+    let mut after = String::new();
+    loop {
+        let page = store.list(collection, prefix, &after, PAGE, usize::MAX)?;
+        page.records.iter().for_each(&mut f);
+        match page.records.last() {
+            Some(last) if page.more => after = last.header().id.clone(),
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// One consultation, if we are a party to it.

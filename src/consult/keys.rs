@@ -64,22 +64,14 @@ impl OwnKeys {
 pub fn announced(store: &Store, agency: &str) -> Result<Option<(String, Vec<u8>)>> {
     let prefix = format!("{agency}/");
     let mut newest: Option<(u64, String, Vec<u8>)> = None;
-    let mut after = String::new();
-    loop {
-        let page = store.list(SEALING_KEYS_COLLECTION, &prefix, &after, 100)?;
-        for envelope in &page {
-            if let Some((key_id, public_key)) = sealing_key(envelope) {
-                let hlc = envelope.header().hlc;
-                if newest.as_ref().is_none_or(|(at, _, _)| hlc > *at) {
-                    newest = Some((hlc, key_id, public_key));
-                }
+    super::book::each(store, SEALING_KEYS_COLLECTION, &prefix, |envelope| {
+        if let Some((key_id, public_key)) = sealing_key(envelope) {
+            let hlc = envelope.header().hlc;
+            if newest.as_ref().is_none_or(|(at, _, _)| hlc > *at) {
+                newest = Some((hlc, key_id, public_key));
             }
         }
-        match page.last() {
-            Some(last) if page.len() == 100 => after = last.header().id.clone(),
-            _ => break,
-        }
-    }
+    })?;
     Ok(newest.map(|(_, key_id, public_key)| (key_id, public_key)))
 }
 

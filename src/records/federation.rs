@@ -95,8 +95,9 @@ impl Collection {
                 return Err(Error::refused(
                     Refusal::ForeignId,
                     format!(
-                        "collection {} is owner-mode: ids of {author} look like \"{author}/...\", not {id:?}",
-                        self.name
+                        "collection {} is owner-mode: ids of {author} look like \"{author}/...\", not {}",
+                        self.name,
+                        crate::error::excerpt(id)
                     ),
                 ));
             }
@@ -197,7 +198,7 @@ impl Federation {
         self.held(name).ok_or_else(|| {
             Error::refused(
                 Refusal::UnknownCollection,
-                format!("no collection {name:?} on this node"),
+                format!("no collection {} on this node", crate::error::excerpt(name)),
             )
         })
     }

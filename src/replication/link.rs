@@ -3,7 +3,7 @@
 //! next batch (signatures, in parallel) overlaps the store's commit of the previous one.
 //! A failed or closed stream is retried with exponential backoff and jitter.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,7 @@ use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
 use crate::records::Envelope;
 use crate::records::hlc::wall_clock_ahead;
-use crate::store::{AuditEvent, StreamId};
+use crate::store::StreamId;
 use crate::transport;
 
 /// `key_hint` of a record in the `_keys` collection.
@@ -196,7 +196,7 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
                 records.len()
             ),
         );
-        audit_refusals(inner, agency, vec![(String::new(), error)]).await;
+        audit_refusals(inner, agency, &[(String::new(), error)]).await;
         inner.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(Error::Unavailable(format!(
             "{agency} sent an oversize batch; disconnected"
@@ -244,41 +244,78 @@ async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Recei
         let heads = std::mem::take(&mut admitted.heads);
         let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
         update_routing(&inner, &agency, heads);
-        if refused > 0 {
+        if refused.count() > 0 {
             // A refused record leaves a gap our version vector cannot pass, and the sender's
             // cursor is already beyond it. Reconnecting (with backoff) restarts the stream
             // from what we hold: a transient refusal (clock skew) heals, and a peer that
             // keeps sending what we refuse is disconnected and backed off.
             return Err(Error::Unavailable(format!(
-                "{agency} sent {refused} records we refused; reconnecting from our version vector"
+                "{agency} sent {refused}; reconnecting from our version vector"
             )));
         }
     }
     Ok(())
 }
 
-/// Audits and counts the refusals, stores the admitted records: (stored, refused).
-pub(super) async fn store_admitted(inner: &Arc<Inner>, agency: &str, admitted: Admitted) -> Result<(u64, u64)> {
-    let Admitted { records, refusals, .. } = admitted;
-    let mut refused = refusals.len();
-    if !refusals.is_empty() {
-        audit_refusals(inner, agency, refusals).await;
+/// Records refused from one batch, by reason: what `last_error` and a sync report say.
+#[derive(Debug, Default)]
+pub(super) struct RefusedRecords {
+    by_reason: BTreeMap<&'static str, u64>,
+    /// The first refusal's message, shortened.
+    first: Option<String>,
+}
+
+/// Characters of the first refusal's message kept for `last_error`.
+const FIRST_REFUSAL_CHARS: usize = 200;
+
+impl RefusedRecords {
+    fn add(&mut self, error: &Error) {
+        *self.by_reason.entry(error.refusal_name()).or_default() += 1;
+        self.first
+            .get_or_insert_with(|| error.to_string().chars().take(FIRST_REFUSAL_CHARS).collect());
     }
+
+    pub(super) fn count(&self) -> u64 {
+        self.by_reason.values().sum()
+    }
+}
+
+impl std::fmt::Display for RefusedRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reasons: Vec<String> = self.by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        write!(f, "{} records we refused ({})", self.count(), reasons.join(", "))?;
+        if let Some(first) = &self.first {
+            write!(f, ", the first: {first}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Audits and counts the refusals, stores the admitted records: (stored, refused).
+pub(super) async fn store_admitted(
+    inner: &Arc<Inner>,
+    agency: &str,
+    admitted: Admitted,
+) -> Result<(u64, RefusedRecords)> {
+    let Admitted {
+        records, mut refusals, ..
+    } = admitted;
     let mut stored = 0;
     if !records.is_empty() {
-        // The writer audits what it refuses itself (equivocation, clock).
         let outcome = inner.store.ingest(records, agency.to_string()).await?;
         inner.metrics.count_ingest(agency, outcome.stored, outcome.duplicates);
-        for error in &outcome.refused {
-            inner.metrics.count_refusal(&format!("peer:{agency}"), error);
-        }
-        refused += outcome.refused.len();
+        refusals.extend(outcome.refused);
         stored = outcome.stored as u64;
+    }
+    let mut refused = RefusedRecords::default();
+    if !refusals.is_empty() {
+        audit_refusals(inner, agency, &refusals).await;
+        refusals.iter().for_each(|(_, error)| refused.add(error));
     }
     inner
         .refused
-        .fetch_add(refused as u64, std::sync::atomic::Ordering::Relaxed);
-    Ok((stored, refused as u64))
+        .fetch_add(refused.count(), std::sync::atomic::Ordering::Relaxed);
+    Ok((stored, refused))
 }
 
 fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
@@ -320,17 +357,14 @@ fn reassign(inner: &Arc<Inner>) {
     }
 }
 
-async fn audit_refusals(inner: &Arc<Inner>, agency: &str, refusals: Vec<(String, Error)>) {
+/// Counts each refusal and audits them at the rate every refusal is audited
+/// (`api::refusals`): a peer sending garbage cannot flood the audit log.
+async fn audit_refusals(inner: &Arc<Inner>, agency: &str, refusals: &[(String, Error)]) {
     let actor = format!("peer:{agency}");
-    for (_, error) in &refusals {
+    for (_, error) in refusals {
         inner.metrics.count_refusal(&actor, error);
     }
     tracing::warn!(peer = %agency, count = refusals.len(), first = %refusals[0].1, "refused records from peer");
-    let events = refusals
-        .iter()
-        .map(|(target, error)| AuditEvent::refusal(&actor, target, error))
-        .collect();
-    if let Err(e) = inner.store.record(events, None).await {
-        tracing::error!(error = %e, "cannot audit refusals");
-    }
+    let refusals = refusals.iter().map(|(target, error)| (target.as_str(), error));
+    inner.refusals.record(&inner.store, &actor, refusals).await;
 }

@@ -9,6 +9,7 @@
 //! Records relay naturally: what we store from one peer is in our log, and our log is what
 //! we serve to the others.
 
+mod backoff;
 mod link;
 mod repair;
 pub mod routing;
@@ -22,6 +23,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::api::refusals::RefusalAudit;
 use crate::config::{Config, PeerConfig, check_peer};
 use crate::error::{Error, Result};
 use crate::records::Policy;
@@ -75,6 +77,10 @@ struct Inner {
     /// Outbound streams being served, by receiving agency: one at a time per agency.
     serving: Mutex<HashMap<String, CancellationToken>>,
     refused: AtomicU64,
+    /// How refusals are audited (one allowance per peer, shared with the API's callers).
+    refusals: Arc<RefusalAudit>,
+    /// Peers whose anti-entropy answers were refused, and until when they are not asked.
+    repair_backoff: Mutex<backoff::RepairBackoff>,
     /// Held across read-modify-persist of the peer list, so concurrent changes don't lose
     /// one another.
     peers_change: tokio::sync::Mutex<()>,
@@ -101,6 +107,7 @@ impl Replicator {
         store: Store,
         tls: ClientTls,
         metrics: crate::metrics::Metrics,
+        refusals: Arc<RefusalAudit>,
     ) -> Result<Self> {
         let peers = match store.meta(PEERS_META)? {
             Some(saved) => serde_json::from_slice::<Vec<PeerConfig>>(&saved)
@@ -124,6 +131,8 @@ impl Replicator {
                 routing_changed: watch::channel(0).0,
                 serving: Mutex::new(HashMap::new()),
                 refused: AtomicU64::new(0),
+                refusals,
+                repair_backoff: Mutex::default(),
                 peers_change: tokio::sync::Mutex::new(()),
                 cancel: CancellationToken::new(),
                 tasks: TaskTracker::new(),

@@ -54,6 +54,9 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
             .map(|(agency, peer)| (agency.clone(), peer.endpoint.clone()))
             .collect();
         for (agency, endpoint) in peers {
+            if !lock(&inner.repair_backoff).due(&agency, std::time::Instant::now()) {
+                continue;
+            }
             let report = tokio::select! {
                 _ = cancel.cancelled() => return,
                 report = async {
@@ -116,6 +119,7 @@ pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> Peer
         Err(_) => (vec![], format!("{agency}: no answer within {ROUND_TIMEOUT:?}")),
     };
     if error.is_empty() {
+        lock(&inner.repair_backoff).clear(agency);
         let in_sync = collections.iter().all(|c| c.in_sync);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         inner.update_status(agency, |s| {
@@ -158,19 +162,27 @@ async fn compare_all(
         .collect();
     let mut done = Vec::new();
     for collection in shared {
-        match compare(inner, &mut client, agency, &collection).await {
-            Ok(sync) => done.push(sync),
-            Err(e) => return Err((done, e)),
+        let mut sync = CollectionSync {
+            collection: collection.clone(),
+            ..Default::default()
+        };
+        let compared = compare(inner, &mut client, agency, &collection, &mut sync).await;
+        // What was fetched before a failure is reported too.
+        done.push(sync);
+        if let Err(e) = compared {
+            return Err((done, e));
         }
     }
     Ok(done)
 }
 
-async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collection: &str) -> Result<CollectionSync> {
-    let mut sync = CollectionSync {
-        collection: collection.to_string(),
-        ..Default::default()
-    };
+async fn compare(
+    inner: &Arc<Inner>,
+    client: &mut Client,
+    agency: &str,
+    collection: &str,
+    sync: &mut CollectionSync,
+) -> Result<()> {
     let ours = inner
         .store
         .snapshot()
@@ -181,7 +193,7 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
     let theirs = summarize(client, agency, collection, true, vec![]).await?;
     if theirs.count == ours.records && theirs.digest.as_slice() == ours.digest.as_slice() {
         sync.in_sync = true;
-        return Ok(sync);
+        return Ok(());
     }
     let name = collection.to_string();
     let ours = inner.store.read(move |s| s.fingerprints(&name)).await?;
@@ -207,12 +219,15 @@ async fn compare(inner: &Arc<Inner>, client: &mut Client, agency: &str, collecti
             })
             .await?;
         for ids in wanted.chunks(inner.config.limits.batch_records) {
-            let (fetched, stored) = fetch(inner, client, agency, collection, ids.to_vec()).await?;
-            sync.fetched += fetched;
-            sync.stored += stored;
+            let mut ids = ids.to_vec();
+            // The peer answers as many as fit its byte budget, in the order asked: ask
+            // again for the rest, until it answers none of them.
+            while !ids.is_empty() {
+                ids = fetch(inner, client, agency, collection, ids, sync).await?;
+            }
         }
     }
-    Ok(sync)
+    Ok(())
 }
 
 /// The peer's count of winners in each bucket, from its fingerprints.
@@ -289,17 +304,21 @@ async fn summarize(
     }
 }
 
-/// Fetches the peer's winners of `ids`, admits and stores them: (fetched, new to us).
+/// Fetches the peer's winners of `ids`, admits and stores them, counting them in `sync`;
+/// returns the ids after the last one answered, to ask for again. A batch with refused records ends
+/// the round and backs repair from this peer off (`backoff`): a peer answering garbage
+/// costs one batch per round, and fewer and fewer rounds.
 async fn fetch(
     inner: &Arc<Inner>,
     client: &mut Client,
     agency: &str,
     collection: &str,
     ids: Vec<String>,
-) -> Result<(u64, u64)> {
+    sync: &mut CollectionSync,
+) -> Result<Vec<String>> {
     let request = FetchRequest {
         collection: collection.to_string(),
-        ids,
+        ids: ids.clone(),
     };
     let batch = match tokio::time::timeout(CALL_TIMEOUT, client.fetch(request)).await {
         Ok(answer) => answer.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?,
@@ -310,10 +329,32 @@ async fn fetch(
         }
     }
     .into_inner();
-    let fetched = batch.records.len() as u64;
+    sync.fetched += batch.records.len() as u64;
+    let rest = unanswered(&ids, &batch);
     let admitted = super::link::admit(inner, agency, batch).await?;
-    let (stored, _refused) = super::link::store_admitted(inner, agency, admitted).await?;
-    Ok((fetched, stored))
+    let (stored, refused) = super::link::store_admitted(inner, agency, admitted).await?;
+    sync.stored += stored;
+    if refused.count() > 0 {
+        let delay = lock(&inner.repair_backoff).refused(agency, std::time::Instant::now());
+        return Err(Error::Unavailable(format!(
+            "{agency} answered a fetch with {refused}; repair from it is backed off for {delay:?}"
+        )));
+    }
+    Ok(rest)
+}
+
+/// The ids asked for after the last one `batch` answers (none if it answers none).
+fn unanswered(ids: &[String], batch: &crate::proto::Batch) -> Vec<String> {
+    let answered: std::collections::HashSet<String> = batch
+        .records
+        .iter()
+        .filter_map(|r| crate::records::header_of(&r.record))
+        .map(|h| h.id)
+        .collect();
+    match ids.iter().rposition(|id| answered.contains(id)) {
+        Some(last) => ids[last + 1..].to_vec(),
+        None => vec![],
+    }
 }
 
 #[cfg(test)]
@@ -345,6 +386,33 @@ mod tests {
         assert_eq!(calls(&[], &counts, 100), Vec::<Vec<u32>>::new());
         // An 8 MiB message holds thousands of entries of the longest ids.
         assert_eq!(entries_per_call(8 * 1024 * 1024), 14_169);
+    }
+
+    #[test]
+    fn a_fetch_answered_in_part_is_continued_after_the_last_id_answered() {
+        let record = |id: &str| {
+            let header = crate::proto::RecordHeader {
+                id: id.into(),
+                ..Default::default()
+            };
+            let record = crate::proto::Record {
+                header: Some(header),
+                body: None,
+            };
+            crate::proto::SignedRecord {
+                record: prost::Message::encode_to_vec(&record),
+                signature: vec![],
+            }
+        };
+        let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let batch = |answered: &[&str]| crate::proto::Batch {
+            records: answered.iter().map(|id| record(id)).collect(),
+            heads: vec![],
+        };
+        // "b" is not held by the peer; "c" was the last that fit its budget.
+        assert_eq!(unanswered(&ids, &batch(&["a", "c"])), vec!["d".to_string()]);
+        assert_eq!(unanswered(&ids, &batch(&["a", "b", "c", "d"])), Vec::<String>::new());
+        assert_eq!(unanswered(&ids, &batch(&[])), Vec::<String>::new(), "none held: done");
     }
 
     #[test]

@@ -21,15 +21,9 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// A refused record or request: `action` is `refuse:<reason>`.
     pub fn refusal(actor: &str, target: &str, error: &Error) -> Self {
-        let reason = match error {
-            Error::Refused { reason, .. } => reason.as_str(),
-            Error::PermissionDenied(_) => "permission_denied",
-            Error::Unauthenticated(_) => "unauthenticated",
-            _ => "invalid_argument",
-        };
         AuditEvent {
             actor: actor.to_string(),
-            action: format!("refuse:{reason}"),
+            action: format!("refuse:{}", error.refusal_name()),
             target: target.to_string(),
             detail: error.to_string(),
         }

@@ -121,6 +121,13 @@ pub enum WriteHold {
     },
 }
 
+/// One page of `list`: its records, and whether more follow.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub records: Vec<Envelope>,
+    pub more: bool,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CollectionStats {
     /// Ids with a winning version (tombstones included).
@@ -383,8 +390,17 @@ impl Store {
             .transpose()
     }
 
-    /// Winning versions of a collection in id order, after `start_after`.
-    pub fn list(&self, collection: &str, id_prefix: &str, start_after: &str, limit: usize) -> Result<Vec<Envelope>> {
+    /// Winning versions of a collection in id order, after `start_after`: at most
+    /// `limit`, and no more once their signed bytes would pass `max_bytes` (one at least),
+    /// so a page is bounded however large the records are.
+    pub fn list(
+        &self,
+        collection: &str,
+        id_prefix: &str,
+        start_after: &str,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Page> {
         let prefix = keys::record_prefix(collection, id_prefix);
         // Start at the prefix, or just after `start_after` if that is later.
         let mut after = keys::record(collection, start_after);
@@ -395,15 +411,26 @@ impl Store {
             prefix.clone().max(after)
         };
         let db = self.disk.db()?;
-        let mut out = Vec::new();
+        let mut page = Page::default();
+        let mut bytes = 0;
         for item in db.range(start..) {
             let (key, value) = item.map_err(storage_error)?;
-            if !key.starts_with(&prefix) || out.len() == limit {
+            if !key.starts_with(&prefix) {
                 break;
             }
-            out.push(read_winner(&db, &value)?);
+            if page.records.len() == limit {
+                page.more = true;
+                break;
+            }
+            let envelope = read_winner(&db, &value)?;
+            bytes += prost::Message::encoded_len(&envelope.signed);
+            if bytes > max_bytes && !page.records.is_empty() {
+                page.more = true;
+                break;
+            }
+            page.records.push(envelope);
         }
-        Ok(out)
+        Ok(page)
     }
 
     /// Versions of one stream with `after < seq <= upto`, in order, at most `limit`.

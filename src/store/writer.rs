@@ -157,7 +157,9 @@ enum Signed {
 pub struct IngestOutcome {
     pub stored: usize,
     pub duplicates: usize,
-    pub refused: Vec<Error>,
+    /// `(collection/id, why)`: audited by the caller, at the rate refusals are
+    /// (`api::refusals`), so a peer cannot flood the audit log through the writer either.
+    pub refused: Vec<(String, Error)>,
 }
 
 /// The writes of one commit unit, in order, readable before they reach sled.
@@ -782,9 +784,7 @@ impl Writer {
                 Err(error) => {
                     let header = envelope.header();
                     let target = format!("{}/{}", header.collection, header.id);
-                    let event = AuditEvent::refusal(&format!("peer:{from}"), &target, &error);
-                    self.append_audit(tx, event);
-                    outcome.refused.push(error);
+                    outcome.refused.push((target, error));
                 }
             }
         }
