@@ -38,6 +38,13 @@ pub struct PeerState {
     pub state: String,
 }
 
+/// `direction`: inbox (we denied) or outbox (we asked); `state`: open or no_reply.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ConsultationLabel {
+    pub direction: String,
+    pub state: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Ingested {
     pub peer: String,
@@ -68,6 +75,7 @@ pub struct Metrics {
     pub peer_lag_records: Family<PeerLabel, Gauge>,
     pub peer_lag_seconds: Family<PeerLabel, Gauge<f64, AtomicU64>>,
     pub peer_state: Family<PeerState, Gauge>,
+    pub consultations: Family<ConsultationLabel, Gauge>,
     pub flush_seconds: Histogram,
     pub screen_seconds: Histogram,
 }
@@ -89,6 +97,7 @@ impl Metrics {
             peer_lag_records: Family::default(),
             peer_lag_seconds: Family::default(),
             peer_state: Family::default(),
+            consultations: Family::default(),
             // 50 µs .. ~0.8 s
             flush_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 15)),
             // 100 µs .. ~0.8 s
@@ -130,6 +139,11 @@ impl Metrics {
             "peer_stream_state",
             "1 for each peer's current stream state (connecting, connected, backoff)",
             m.peer_state.clone(),
+        );
+        registry.register(
+            "consultations",
+            "Consultations we are party to and not closed, by direction and state (open includes no_reply)",
+            m.consultations.clone(),
         );
         registry.register(
             "store_flush_seconds",

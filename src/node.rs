@@ -106,6 +106,7 @@ impl Node {
             store.clone(),
             policy,
             sealing_keys,
+            context.metrics.clone(),
             cancel.clone(),
         ));
         let close_all = CancellationToken::new();

@@ -35,6 +35,20 @@ pub async fn show(context: &Arc<Context>, id: String) -> Result<Consultation> {
         .await
 }
 
+/// How many of our consultations are open, and past their reply-by time, in and out.
+pub async fn counts(context: &Arc<Context>) -> Result<ConsultationCounts> {
+    let (store, keys, us) = (
+        context.store.clone(),
+        context.sealing_keys.clone(),
+        context.config.agency.clone(),
+    );
+    let all = context
+        .store
+        .read(move |_| book::all(&store, &keys, &us, chrono::Utc::now()))
+        .await?;
+    Ok(book::counts(&all))
+}
+
 pub async fn list(context: &Arc<Context>, request: ConsultListRequest) -> Result<ConsultListResponse> {
     let (store, keys, us) = (
         context.store.clone(),

@@ -301,6 +301,7 @@ impl Operator for OperatorApi {
             audit_entries: snapshot.audit_entries,
             version_vector,
             write_holds,
+            consultations: Some(super::consult::counts(&self.context).await?),
         }))
     }
 

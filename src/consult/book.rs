@@ -10,7 +10,7 @@ use super::keys::{self, OwnKeys};
 use super::state::{self, Parties, Step};
 use crate::error::{Error, Result};
 use crate::proto::record_body::Kind;
-use crate::proto::{Consultation, ConsultationStep, RecordBody, SealedStep};
+use crate::proto::{Consultation, ConsultationCounts, ConsultationState, ConsultationStep, RecordBody, SealedStep};
 use crate::records::{CONSULTATIONS_COLLECTION, Envelope};
 use crate::store::{LocalWrite, Store};
 
@@ -64,6 +64,22 @@ pub fn all(store: &Store, keys: &OwnKeys, us: &str, now: DateTime<Utc>) -> Resul
             state::fold(&parties, steps, now)
         })
         .collect())
+}
+
+/// How many of our consultations are not closed, and of those past their reply-by time.
+pub fn counts(consultations: &[Consultation]) -> ConsultationCounts {
+    let mut counts = ConsultationCounts::default();
+    for c in consultations.iter().filter(|c| c.state() != ConsultationState::Closed) {
+        let silent = u32::from(c.state() == ConsultationState::NoReply);
+        if c.inbox {
+            counts.open_inbox += 1;
+            counts.no_reply_inbox += silent;
+        } else {
+            counts.open_outbox += 1;
+            counts.no_reply_outbox += silent;
+        }
+    }
+    counts
 }
 
 /// Calls `f` with every record of `collection` whose id starts with `prefix`, a page at a time.

@@ -10,8 +10,12 @@ use tokio_util::sync::CancellationToken;
 use super::book::{self, Between};
 use super::keys::OwnKeys;
 use crate::error::Result;
+use crate::metrics::{ConsultationLabel, Metrics};
 use crate::proto::record_body::Kind;
-use crate::proto::{ConsultationAck, ConsultationState, ConsultationStep, RecordBody, SealingKey, consultation_step};
+use crate::proto::{
+    Consultation, ConsultationAck, ConsultationCounts, ConsultationState, ConsultationStep, RecordBody, SealingKey,
+    consultation_step,
+};
 use crate::records::{Policy, SEALING_KEYS_COLLECTION};
 use crate::store::{LocalWrite, Store};
 
@@ -21,10 +25,10 @@ const RETRY: Duration = Duration::from_secs(2);
 /// The audit actor of what the node writes by itself.
 const ACTOR: &str = "node:consultations";
 
-pub async fn run(store: Store, policy: Arc<Policy>, keys: Arc<OwnKeys>, cancel: CancellationToken) {
+pub async fn run(store: Store, policy: Arc<Policy>, keys: Arc<OwnKeys>, metrics: Metrics, cancel: CancellationToken) {
     let mut snapshots = store.subscribe();
     loop {
-        if let Err(e) = step(&store, &policy, &keys).await {
+        if let Err(e) = step(&store, &policy, &keys, &metrics).await {
             tracing::debug!(error = %e, "consultation follower: will retry");
         }
         tokio::select! {
@@ -35,13 +39,15 @@ pub async fn run(store: Store, policy: Arc<Policy>, keys: Arc<OwnKeys>, cancel: 
     }
 }
 
-async fn step(store: &Store, policy: &Arc<Policy>, keys: &Arc<OwnKeys>) -> Result<()> {
-    let (reader, policy_, keys_) = (store.clone(), policy.clone(), keys.clone());
+async fn step(store: &Store, policy: &Arc<Policy>, keys: &Arc<OwnKeys>, metrics: &Metrics) -> Result<()> {
+    let (reader, policy_, keys_, metrics) = (store.clone(), policy.clone(), keys.clone(), metrics.clone());
     let writes = store
         .read(move |_| {
             let us = policy_.agency();
+            let consultations = book::all(&reader, &keys_, us, chrono::Utc::now())?;
+            publish(&metrics, book::counts(&consultations));
             let mut writes = announcements(&reader, us, &keys_)?;
-            writes.extend(acknowledgements(&reader, us, &keys_)?);
+            writes.extend(acknowledgements(&reader, us, &consultations)?);
             for write in &writes {
                 if let LocalWrite::Put { collection, id, body } = write {
                     policy_.check_own_write(collection, id, body)?;
@@ -84,10 +90,27 @@ fn announcements(store: &Store, us: &str, keys: &OwnKeys) -> Result<Vec<LocalWri
     Ok(writes)
 }
 
+/// The consultation gauges, as of this look.
+fn publish(metrics: &Metrics, counts: ConsultationCounts) {
+    let gauges = [
+        ("inbox", "open", counts.open_inbox),
+        ("outbox", "open", counts.open_outbox),
+        ("inbox", "no_reply", counts.no_reply_inbox),
+        ("outbox", "no_reply", counts.no_reply_outbox),
+    ];
+    for (direction, state, count) in gauges {
+        let label = ConsultationLabel {
+            direction: direction.into(),
+            state: state.into(),
+        };
+        metrics.consultations.get_or_create(&label).set(i64::from(count));
+    }
+}
+
 /// An acknowledgement for each consultation opened with us that we have not acknowledged.
-fn acknowledgements(store: &Store, us: &str, keys: &OwnKeys) -> Result<Vec<LocalWrite>> {
+fn acknowledgements(store: &Store, us: &str, consultations: &[Consultation]) -> Result<Vec<LocalWrite>> {
     let mut writes = Vec::new();
-    for consultation in book::all(store, keys, us, chrono::Utc::now())? {
+    for consultation in consultations {
         let awaiting_ack = consultation.denier == us
             && matches!(
                 consultation.state(),
