@@ -52,9 +52,11 @@ struct Reach {
     qi: usize,
     /// Postings of its sources (initials last: they would read every token with their letter).
     volume: usize,
-    /// Its length, and the most a name side aligned with it can add to the score's denominator.
-    len: usize,
+    /// What it may add to the score's numerator on the query side, the most its aligned name tokens
+    /// may add to the denominator, and its best similarity with them (see `unmet_bound`).
+    query_side: f32,
     name_len: usize,
+    similarity: f32,
 }
 
 impl<K: Clone + Eq + Hash> Index<K> {
@@ -215,32 +217,46 @@ impl<K: Clone + Eq + Hash> Index<K> {
 
     fn reach(&self, form: &QueryForm, pairs: &ExpandedPairs, qi: usize) -> Reach {
         let len = form.tokens[qi].len();
-        let (mut volume, mut longest) = (0usize, 0usize);
         if len == 1 {
-            (volume, longest) = (usize::MAX, MAX_TOKEN_CHARS);
-        } else {
-            self.visit_sources(form, pairs, qi, |token, _| {
-                volume += self.postings_of(token).len();
-                longest = longest.max(self.vocab.token_len(token));
-            });
+            // An initial pairs at 0.9 with a longer token, at 1.0 with its own letter: within
+            // 0.9 * (1 + name token length) + 0.2 either way.
+            return Reach {
+                qi,
+                volume: usize::MAX,
+                query_side: INITIAL_SIM + 0.2,
+                name_len: MAX_TOKEN_CHARS,
+                similarity: INITIAL_SIM,
+            };
         }
+        let (mut volume, mut longest) = (0usize, 0usize);
+        self.visit_sources(form, pairs, qi, |token, _| {
+            volume += self.postings_of(token).len();
+            longest = longest.max(self.vocab.token_len(token));
+        });
         Reach {
             qi,
             volume,
-            len,
-            // A glued or split word may be one char longer than the query token(s) it aligns with.
+            // Glued or split words may align at any similarity, one char longer than the query
+            // token(s) they align with.
+            query_side: len as f32,
             name_len: longest.max(len + COMPOUND_MAX_LEN_DIFF),
+            similarity: 1.0,
         }
     }
 }
 
-/// Upper bound of the score of a name met by no query token but `unread` ones: at most their length on
-/// the query side (`u` of the query's `total_len`), at most `m`, the most their aligned name tokens may
-/// hold, on the name side, and `(u + m) / (total_len + m)` grows with `m`.
+/// Upper bound of the score of a name met by no query token but `unread` ones. Their edges add at
+/// most `a` (their `query_side`s) plus `s * x` to the numerator, for `x` chars of aligned name tokens
+/// (at most `m`, the sum of their `name_len`s) that also add to the denominator, and `s` the best
+/// similarity: `(a + s * x) / (total_len + x)` is monotonic in `x`, so at most its value at 0 or `m`.
 fn unmet_bound(unread: &[Reach], total_len: usize) -> f32 {
-    let query_side: usize = unread.iter().map(|r| r.len).sum();
-    let name_side: usize = unread.iter().map(|r| r.name_len).sum();
-    (query_side + name_side) as f32 / (total_len + name_side).max(1) as f32
+    let query_side: f32 = unread.iter().map(|r| r.query_side).sum();
+    let name_side = unread.iter().map(|r| r.name_len).sum::<usize>() as f32;
+    let similarity = unread.iter().map(|r| r.similarity).fold(0.0, f32::max);
+    let total_len = (total_len as f32).max(1.0);
+    let without_name = query_side / total_len;
+    let with_name = (query_side + similarity * name_side) / (total_len + name_side);
+    without_name.max(with_name)
 }
 
 /// Candidates whose score bounds fall in one slice of [0, 1].
