@@ -14,6 +14,8 @@ use super::{
 };
 
 mod candidates;
+#[cfg(test)]
+mod exhaustive;
 
 #[cfg(test)]
 pub(crate) use candidates::POSTINGS_BUDGET;
@@ -229,23 +231,6 @@ impl<K: Clone + Eq + Hash> Index<K> {
                     &mut matches,
                     &mut scratch,
                 );
-            }
-        }
-        self.rank(matches, query, &numbers_of(&forms))
-    }
-
-    /// `screen_brute_force` with the token similarities of the vocabulary expansion that `screen` uses:
-    /// tells what the pruning changes apart from pairs the expansion misses.
-    #[cfg(test)]
-    pub(crate) fn screen_expanded_brute_force(&self, query: &Query) -> Vec<Hit<K>> {
-        let mut matches = self.identifier_matches(query);
-        let forms = name_forms(&query.name);
-        for form in &forms {
-            let form = QueryForm::new(form);
-            let pairs = self.expand(&form);
-            let mut scratch = Scratch::default();
-            for name_id in 0..self.names.len() as NameId {
-                self.score_into(&form, name_id, &pairs, query.min_score, &mut matches, &mut scratch);
             }
         }
         self.rank(matches, query, &numbers_of(&forms))
