@@ -60,10 +60,10 @@ fn hits_table(response: &ScreenResponse) -> String {
 }
 
 /// Reads `name[,country][,type]` rows (with that header) into requests; the reference is
-/// the row's line number.
+/// the line number the row starts on.
 fn requests_of(file: &Path, template: &ScreenRequest) -> Result<Vec<ScreenRequest>, Failure> {
-    let mut reader =
-        csv::Reader::from_path(file).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", file.display())))?;
+    let contents = std::fs::read(file).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", file.display())))?;
+    let mut reader = csv::Reader::from_reader(contents.as_slice());
     let header = reader
         .headers()
         .map_err(|e| Failure::invalid(format!("{}: {e}", file.display())))?
@@ -74,7 +74,7 @@ fn requests_of(file: &Path, template: &ScreenRequest) -> Result<Vec<ScreenReques
     let mut requests = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| Failure::invalid(format!("{}: {e}", file.display())))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_at(&contents, p.byte()));
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
         let entity_type = match cell(type_at).to_lowercase().as_str() {
             "" => template.entity_type,
@@ -93,6 +93,18 @@ fn requests_of(file: &Path, template: &ScreenRequest) -> Result<Vec<ScreenReques
         });
     }
     Ok(requests)
+}
+
+/// Line number of the row read from byte `offset`, counting `\n` (so `\r\n` too) before it: the
+/// reader's own line count is one short per CRLF row. A row's position is where the reader
+/// started, before the blank lines it skips.
+fn line_at(contents: &[u8], offset: u64) -> u64 {
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(contents.len());
+    let blank = contents[start..]
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    1 + contents[..start + blank].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 pub async fn file(
@@ -166,4 +178,33 @@ fn write_csv(responses: &[ScreenResponse], names: &[(String, String)]) -> Result
         code: ExitCode::Error,
         message: format!("cannot write CSV: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference of each request read from `contents`.
+    fn lines_of(contents: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("parties.csv");
+        std::fs::write(&path, contents).expect("write");
+        let requests = requests_of(&path, &ScreenRequest::default()).expect("requests");
+        requests.into_iter().map(|r| r.reference).collect()
+    }
+
+    #[test]
+    fn references_are_line_numbers_whatever_the_line_endings() {
+        let rows = [
+            "name,country",
+            "Acme Trading,RU",
+            "\"Ocean\nStar\",PA",
+            "",
+            "Petr Ivanov,",
+        ];
+        for ending in ["\n", "\r\n"] {
+            let lines = lines_of(&(rows.join(ending) + ending));
+            assert_eq!(lines, ["2", "3", "6"], "line ending {ending:?}");
+        }
+    }
 }

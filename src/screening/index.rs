@@ -14,7 +14,11 @@ use super::{
 };
 
 mod candidates;
+#[cfg(test)]
+mod exhaustive;
 
+#[cfg(test)]
+pub(crate) use candidates::POSTINGS_BUDGET;
 use candidates::best_bound_first;
 
 type NameId = u32;
@@ -97,15 +101,14 @@ pub struct Index<K> {
     /// scattered entries.
     outlines: Vec<NameOutline>,
     shapes: Vec<NameShape>,
-    /// Bit set of the names with a one-letter token: small enough to stay in cache, as `candidates`
-    /// checks it for thousands of names it then drops.
-    with_initial: Vec<u64>,
     free_names: Vec<NameId>,
     parties: Vec<Option<Party<K>>>,
     free_parties: Vec<PartyId>,
     by_key: HashMap<K, Vec<PartyId>>,
     identifiers: HashMap<String, Vec<PartyId>>,
     live_parties: usize,
+    /// `candidates::POSTINGS_BUDGET`, lowered by tests so that small corpora skip common tokens too.
+    postings_budget: usize,
 }
 
 impl<K: Clone + Eq + Hash> Default for Index<K> {
@@ -122,14 +125,19 @@ impl<K: Clone + Eq + Hash> Index<K> {
             names: Vec::new(),
             outlines: Vec::new(),
             shapes: Vec::new(),
-            with_initial: Vec::new(),
             free_names: Vec::new(),
             parties: Vec::new(),
             free_parties: Vec::new(),
             by_key: HashMap::new(),
             identifiers: HashMap::new(),
             live_parties: 0,
+            postings_budget: candidates::POSTINGS_BUDGET,
         }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_postings_budget(&mut self, budget: usize) {
+        self.postings_budget = budget;
     }
 
     /// Number of parties indexed.
@@ -278,13 +286,6 @@ impl<K: Clone + Eq + Hash> Index<K> {
         };
         let sketches: Vec<Sketch> = entry.tokens.iter().map(|id| self.vocab.sketch(*id)).collect();
         let outline = NameOutline::of(&sketches);
-        self.with_initial.resize(self.names.len().div_ceil(64), 0);
-        let (word, bit) = (name_id as usize / 64, 1 << (name_id % 64));
-        if outline.has_initial {
-            self.with_initial[word] |= bit;
-        } else {
-            self.with_initial[word] &= !bit;
-        }
         self.outlines[name_id as usize] = outline;
         self.shapes[name_id as usize] = NameShape::of(&sketches);
         self.postings.resize_with(self.vocab.len(), Vec::new);

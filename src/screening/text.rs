@@ -127,14 +127,41 @@ fn tokenize(folded: &str) -> Vec<String> {
             t.truncate(cut);
         }
     }
-    let kept: Vec<String> = tokens
-        .iter()
-        .filter(|t| !STOPWORDS.contains(t.as_str()))
-        .cloned()
-        .collect();
+    let kept = without_legal_forms(&tokens);
     let mut tokens = if kept.is_empty() { tokens } else { kept };
     tokens.truncate(MAX_TOKENS);
     tokens
+}
+
+/// Legal forms written as several tokens ("Sp. z o.o." is "sp z oo"): dropped only as a whole.
+const LEGAL_FORM_PHRASES: &[&[&str]] = &[&["sp", "z", "oo"], &["z", "oo"], &["fz", "llc"], &["fz", "co"]];
+/// Legal forms that are also name tokens elsewhere (Estonian "OÜ" folds to the Chinese surname "Ou"):
+/// dropped only as the last token, where legal forms are written.
+const TRAILING_LEGAL_FORMS: &[&str] = &["ou"];
+
+/// `tokens` without stopwords and legal forms (see the lists above and `STOPWORDS`).
+fn without_legal_forms(tokens: &[String]) -> Vec<String> {
+    let mut kept: Vec<&str> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let rest = &tokens[i..];
+        let phrase = LEGAL_FORM_PHRASES
+            .iter()
+            .find(|p| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| *a == b.as_str()));
+        if let Some(phrase) = phrase {
+            i += phrase.len();
+            continue;
+        }
+        kept.push(&tokens[i]);
+        i += 1;
+    }
+    if kept.len() > 1 && kept.last().is_some_and(|t| TRAILING_LEGAL_FORMS.contains(t)) {
+        kept.pop();
+    }
+    kept.into_iter()
+        .filter(|t| !STOPWORDS.contains(t))
+        .map(str::to_string)
+        .collect()
 }
 
 fn is_joiner(c: char) -> bool {
@@ -236,6 +263,10 @@ static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "fzco",
         "fzc",
         "fzllc",
+        "dmcc",
+        "sia",
+        "uab",
+        "spzoo",
         "wll",
         "spc",
         "est",
@@ -320,6 +351,24 @@ mod tests {
         assert_eq!(latin("Alpha Trading Co., Ltd."), ["alpha", "trading"]);
         assert_eq!(latin("Fratelli Rossi S.p.A."), ["fratelli", "rossi"]);
         assert_eq!(latin("ООО «Ромашка»"), ["romashka"]);
+    }
+
+    #[test]
+    fn drops_baltic_polish_and_free_zone_legal_forms() {
+        assert_eq!(latin("Baltic Amber SIA"), ["baltic", "amber"]);
+        assert_eq!(latin("UAB \"Vilniaus Prekyba\""), ["vilniaus", "prekyba"]);
+        assert_eq!(latin("Nordic Trade OÜ"), ["nordic", "trade"]);
+        assert_eq!(
+            latin("Ou Yang Ming"),
+            ["ou", "yang", "ming"],
+            "a leading Ou is a surname"
+        );
+        assert_eq!(latin("Polimex Sp. z o.o."), ["polimex"]);
+        assert_eq!(latin("Polimex Sp.z.o.o."), ["polimex"]);
+        assert_eq!(latin("Gulf Star DMCC"), ["gulf", "star"]);
+        assert_eq!(latin("Gulf Star FZ-LLC"), ["gulf", "star"]);
+        assert_eq!(latin("Gulf Star FZCO"), ["gulf", "star"]);
+        assert_eq!(latin("Z Kim"), ["z", "kim"], "a lone Z is an initial");
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub(crate) struct Vocab {
     /// Short tokens by themselves and their one-letter deletions: trigrams of "lu" and "liu" share
     /// nothing, yet one edit apart they are the same Chinese surname.
     short_variants: FastMap<u64, Vec<TokenId>>,
+    /// Tokens by first letter: the tokens a query initial aligns with.
+    by_first: FastMap<char, Vec<TokenId>>,
 }
 
 /// Candidates whose characters `Vocab::similar` prefetches at a time: their tokens stay in L2 cache until
@@ -120,6 +122,16 @@ impl Vocab {
         self.sketches[id as usize].len()
     }
 
+    /// Id of `text`, if known.
+    pub fn id_of(&self, text: &str) -> Option<TokenId> {
+        self.ids.get(text).copied()
+    }
+
+    /// Tokens starting with `first` (the letter itself included, if known).
+    pub fn starting_with(&self, first: char) -> &[TokenId] {
+        self.by_first.get(&first).map_or(&[], Vec::as_slice)
+    }
+
     /// Id of `text`, adding it (and its lookup keys) when new.
     pub fn intern(&mut self, text: &str) -> TokenId {
         if let Some(id) = self.ids.get(text) {
@@ -141,6 +153,9 @@ impl Vocab {
             for key in deletion_variants(&token.chars) {
                 self.short_variants.entry(key).or_default().push(id);
             }
+        }
+        if let Some(first) = token.chars.first() {
+            self.by_first.entry(*first).or_default().push(id);
         }
         self.sketches.push(sketch);
         self.tokens.push(token);

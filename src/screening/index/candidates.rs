@@ -6,17 +6,32 @@ use std::hash::Hash;
 
 use super::{Index, NameId};
 use crate::screening::bound::{NameOutline, NameShape, QueryShape, Seen, score_bound};
-use crate::screening::score::{BOUND_SLACK, ExpandedPairs, QueryForm, best_total};
+use crate::screening::score::{BOUND_SLACK, COMPOUND_MAX_LEN_DIFF, ExpandedPairs, INITIAL_SIM, QueryForm, best_total};
+use crate::screening::text::MAX_TOKEN_CHARS;
+use crate::screening::vocab::TokenId;
 
-/// Evidence gathered for one name by `Index::candidates`.
+/// What `Index::candidates` gathered about one name.
 #[derive(Debug, Clone, Copy, Default)]
 struct Evidence {
-    /// Per read query token met, its best similarity times the longer of the two token lengths.
-    sum: f32,
-    /// Rank + 1 of the last query token met: each query token counts once per name.
+    /// Rank + 1 of the last query token met: each query token counts once per name, at its best.
     marker: u8,
-    /// The same encounters, and those with confirmed tokens, as the score bound needs them.
+    /// The best similarity of that token met so far in this name.
+    best: f32,
     seen: Seen,
+}
+
+impl Evidence {
+    /// Notes that query token `marker` (of `query_len` chars) met this name with `similarity`.
+    fn meet(&mut self, marker: u8, similarity: f32, query_len: usize) {
+        if self.marker < marker {
+            self.marker = marker;
+            self.best = similarity;
+            self.seen.add(similarity, query_len);
+        } else if self.marker == marker && similarity > self.best {
+            self.seen.add(similarity - self.best, query_len);
+            self.best = similarity;
+        }
+    }
 }
 
 thread_local! {
@@ -26,50 +41,52 @@ thread_local! {
 }
 
 /// Postings read per query form before common tokens may be skipped (see `Index::candidates`).
-const POSTINGS_BUDGET: usize = 20_000;
+pub(crate) const POSTINGS_BUDGET: usize = 20_000;
 /// A skipped token is still confirmed (see `Index::candidates`) when its postings are at most this many
 /// per candidate left: reading a posting in sequence costs a small fraction of reading a scattered name.
 const CONFIRM_RATIO: usize = 8;
-/// The coverage bound of `Index::candidates` uses a threshold this much below the query's, as a safety
-/// margin for the approximations in that bound.
-const COVER_MARGIN: f64 = 0.05;
+
+/// One query token as `Index::tokens_to_read` weighs it.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    qi: usize,
+    /// Postings of its sources (initials last: they would read every token with their letter).
+    volume: usize,
+    /// What it may add to the score's numerator on the query side, the most its aligned name tokens
+    /// may add to the denominator, and its best similarity with them (see `unmet_bound`).
+    query_side: f32,
+    name_len: usize,
+    similarity: f32,
+}
 
 impl<K: Clone + Eq + Hash> Index<K> {
-    /// Names sharing a similar token with the query, reading rare tokens' postings first.
+    /// Names that may reach `min_score` against the query form, with an upper bound of their score.
     ///
-    /// A name matching none of the read tokens can at best match the unread ones, which scores about
-    /// `2u / (total + u)` for `u` unread query characters. Once that is below the threshold, the
-    /// remaining (most common) tokens are read only while within `POSTINGS_BUDGET`.
-    ///
-    /// Each name found collects evidence: per read query token, its best similarity times the longer
-    /// of the two token lengths. Names whose evidence plus the unread query length cannot reach the
-    /// threshold are dropped before scoring (names with initials are kept: an initial aligns with a
-    /// query token without being among its similar tokens).
-    ///
-    /// The skipped tokens' postings are then read too when they are few enough for the names left, only
-    /// to confirm which of these names contain such a token, and names whose score bound (see `bound`)
-    /// is below the threshold are dropped as well.
+    /// A name can only score through query tokens it shares a similar token with (initials included,
+    /// see `visit_sources`), or through a glued or split word, whose longer part is a similar token of
+    /// the query token. So the names met in the postings of the query tokens' sources are all the names
+    /// that may score. Rare tokens are read first; once `POSTINGS_BUDGET` is spent, the remaining (most
+    /// common) tokens are skipped if a name met by none of the read tokens cannot reach `min_score`
+    /// whatever it holds (`unmet_bound`). The skipped tokens' postings are then read too when they are
+    /// few enough for the names found, only to confirm which of these names contain such a token; and
+    /// names whose score bound (see `bound`) is below `min_score` are dropped.
     pub(super) fn candidates(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f64) -> Vec<(NameId, f32)> {
-        let (read, skipped) = self.tokens_to_read(form, pairs, min_score);
-        let read_len: usize = read.iter().map(|qi| form.tokens[*qi].len()).sum();
-        let unread_len = (form.total_len() - read_len) as f64;
-        let needed = ((min_score - COVER_MARGIN) * form.total_len() as f64 - unread_len) as f32;
+        let (read, skipped) = self.tokens_to_read(form, pairs, min_score as f32);
         EVIDENCE.with_borrow_mut(|evidence| {
             if evidence.len() < self.names.len() {
                 evidence.resize(self.names.len(), Evidence::default());
             }
             let found = self.gather_evidence(form, pairs, &read, evidence);
-            let kept = self.with_enough_evidence(found, needed, evidence);
             let mut confirmed = vec![false; form.tokens.len()];
             read.iter().for_each(|qi| confirmed[*qi] = true);
-            for (rank, (volume, qi)) in skipped.iter().enumerate() {
-                if *volume <= CONFIRM_RATIO * kept.len() {
-                    self.confirm(form, pairs, *qi, (read.len() + rank) as u8 + 1, evidence);
-                    confirmed[*qi] = true;
+            for (rank, reach) in skipped.iter().enumerate() {
+                if reach.volume <= CONFIRM_RATIO.saturating_mul(found.len()) {
+                    self.confirm(form, pairs, reach.qi, (read.len() + rank) as u8 + 1, evidence);
+                    confirmed[reach.qi] = true;
                 }
             }
             let query_shape = QueryShape::new(&form.sketches, &confirmed);
-            self.bounded(kept, &query_shape, min_score as f32, evidence)
+            self.bounded(found, &query_shape, min_score as f32, evidence)
         })
     }
 
@@ -85,46 +102,28 @@ impl<K: Clone + Eq + Hash> Index<K> {
         for (rank, qi) in read.iter().enumerate() {
             let marker = rank as u8 + 1;
             let query_len = form.tokens[*qi].len();
-            self.visit_postings(pairs, *qi, query_len, |name, weight, similarity| {
+            self.visit_postings(form, pairs, *qi, |name, similarity| {
                 let e = &mut evidence[name as usize];
                 if e.marker == 0 {
                     found.push(name);
                 }
-                if e.marker < marker {
-                    e.marker = marker;
-                    e.sum += weight;
-                    e.seen.add(similarity, query_len);
-                }
+                e.meet(marker, similarity, query_len);
             });
         }
         found
     }
 
-    /// Records which of the names found contain a similar token of the skipped query token `qi`, for
-    /// their score bounds (their evidence, a heuristic over the read tokens only, stays as it is).
+    /// Records which of the names found contain a source of the skipped query token `qi`, for their
+    /// score bounds.
     fn confirm(&self, form: &QueryForm, pairs: &ExpandedPairs, qi: usize, marker: u8, evidence: &mut [Evidence]) {
         let query_len = form.tokens[qi].len();
-        self.visit_postings(pairs, qi, query_len, |name, _, similarity| {
+        self.visit_postings(form, pairs, qi, |name, similarity| {
             let e = &mut evidence[name as usize];
             // Names met only here were not found and stay out (their marker is 0).
-            if e.marker != 0 && e.marker < marker {
-                e.marker = marker;
-                e.seen.add(similarity, query_len);
+            if e.marker != 0 {
+                e.meet(marker, similarity, query_len);
             }
         });
-    }
-
-    /// The names found whose evidence reaches `needed`, or that have initials; resets the others'.
-    fn with_enough_evidence(&self, mut found: Vec<NameId>, needed: f32, evidence: &mut [Evidence]) -> Vec<NameId> {
-        found.retain(|name| {
-            let e = &mut evidence[*name as usize];
-            let keep = e.sum >= needed || self.has_initial(*name);
-            if !keep {
-                *e = Evidence::default();
-            }
-            keep
-        });
-        found
     }
 
     /// The names whose score bound reaches `min_score`, with that bound; resets their evidence.
@@ -162,58 +161,102 @@ impl<K: Clone + Eq + Hash> Index<K> {
         bounded.collect()
     }
 
-    /// Calls `visit(name, evidence, similarity)` for each posting of each similar token of query token
-    /// `qi`, most similar tokens first; the evidence is the similarity times the longer token length.
-    fn visit_postings(
-        &self,
-        pairs: &ExpandedPairs,
-        qi: usize,
-        query_len: usize,
-        mut visit: impl FnMut(NameId, f32, f32),
-    ) {
-        for similar in &pairs.per_token[qi] {
-            let similarity = best_total(similar);
-            let weight = similarity * query_len.max(self.vocab.token_len(similar.id)) as f32;
-            for name in self.postings_of(similar.id) {
-                visit(*name, weight, similarity);
+    /// Calls `visit(name, similarity)` for each posting of each source of query token `qi`.
+    fn visit_postings(&self, form: &QueryForm, pairs: &ExpandedPairs, qi: usize, mut visit: impl FnMut(NameId, f32)) {
+        self.visit_sources(form, pairs, qi, |token, similarity| {
+            for name in self.postings_of(token) {
+                visit(*name, similarity);
             }
+        });
+    }
+
+    /// Calls `visit(token, similarity)` for each vocabulary token that query token `qi` may align with,
+    /// with an upper bound of that pair's similarity: its similar tokens and the initial of its first
+    /// letter, or for an initial, every token starting with its letter.
+    fn visit_sources(&self, form: &QueryForm, pairs: &ExpandedPairs, qi: usize, mut visit: impl FnMut(TokenId, f32)) {
+        let chars = &form.tokens[qi].chars;
+        let Some(first) = chars.first() else {
+            return;
+        };
+        if chars.len() == 1 {
+            for token in self.vocab.starting_with(*first) {
+                let similarity = if self.vocab.token_len(*token) == 1 {
+                    1.0
+                } else {
+                    INITIAL_SIM
+                };
+                visit(*token, similarity);
+            }
+            return;
+        }
+        for similar in &pairs.per_token[qi] {
+            visit(similar.id, best_total(similar));
+        }
+        if let Some(initial) = self.vocab.id_of(first.encode_utf8(&mut [0; 4])) {
+            visit(initial, INITIAL_SIM);
         }
     }
 
-    /// Query tokens whose postings are read (rarest first), and the others with their postings volume.
-    fn tokens_to_read(
-        &self,
-        form: &QueryForm,
-        pairs: &ExpandedPairs,
-        min_score: f64,
-    ) -> (Vec<usize>, Vec<(usize, usize)>) {
-        let mut order: Vec<(usize, usize)> = pairs
-            .per_token
-            .iter()
-            .enumerate()
-            .filter(|(qi, _)| form.tokens[*qi].len() > 1)
-            .map(|(qi, similar)| (similar.iter().map(|s| self.postings_of(s.id).len()).sum(), qi))
-            .collect();
-        order.sort_unstable();
-        let threshold = (min_score - COVER_MARGIN).clamp(0.0, 1.0);
-        let total = form.total_len() as f64;
-        let max_unread = threshold * total / (2.0 - threshold);
-        let (mut unread, mut volume_read) = (total, 0usize);
+    /// Query tokens whose postings are read (rarest first), and the others (skipped).
+    fn tokens_to_read(&self, form: &QueryForm, pairs: &ExpandedPairs, min_score: f32) -> (Vec<usize>, Vec<Reach>) {
+        let mut order: Vec<Reach> = (0..form.tokens.len()).map(|qi| self.reach(form, pairs, qi)).collect();
+        order.sort_unstable_by_key(|r| (r.volume, r.qi));
+        let total_len = form.total_len();
+        let mut volume_read = 0usize;
         let mut read = Vec::new();
-        for (i, (volume, qi)) in order.iter().enumerate() {
-            if unread < max_unread && volume_read + volume > POSTINGS_BUDGET {
+        for i in 0..order.len() {
+            let over_budget = volume_read.saturating_add(order[i].volume) > self.postings_budget;
+            if over_budget && unmet_bound(&order[i..], total_len) < min_score - BOUND_SLACK {
                 return (read, order.split_off(i));
             }
-            read.push(*qi);
-            volume_read += volume;
-            unread -= form.tokens[*qi].len() as f64;
+            read.push(order[i].qi);
+            volume_read = volume_read.saturating_add(order[i].volume);
         }
         (read, Vec::new())
     }
 
-    fn has_initial(&self, name: NameId) -> bool {
-        self.with_initial[name as usize / 64] & (1 << (name % 64)) != 0
+    fn reach(&self, form: &QueryForm, pairs: &ExpandedPairs, qi: usize) -> Reach {
+        let len = form.tokens[qi].len();
+        if len == 1 {
+            // An initial pairs at 0.9 with a longer token, at 1.0 with its own letter: within
+            // 0.9 * (1 + name token length) + 0.2 either way.
+            return Reach {
+                qi,
+                volume: usize::MAX,
+                query_side: INITIAL_SIM + 0.2,
+                name_len: MAX_TOKEN_CHARS,
+                similarity: INITIAL_SIM,
+            };
+        }
+        let (mut volume, mut longest) = (0usize, 0usize);
+        self.visit_sources(form, pairs, qi, |token, _| {
+            volume += self.postings_of(token).len();
+            longest = longest.max(self.vocab.token_len(token));
+        });
+        Reach {
+            qi,
+            volume,
+            // Glued or split words may align at any similarity, one char longer than the query
+            // token(s) they align with.
+            query_side: len as f32,
+            name_len: longest.max(len + COMPOUND_MAX_LEN_DIFF),
+            similarity: 1.0,
+        }
     }
+}
+
+/// Upper bound of the score of a name met by no query token but `unread` ones. Their edges add at
+/// most `a` (their `query_side`s) plus `s * x` to the numerator, for `x` chars of aligned name tokens
+/// (at most `m`, the sum of their `name_len`s) that also add to the denominator, and `s` the best
+/// similarity: `(a + s * x) / (total_len + x)` is monotonic in `x`, so at most its value at 0 or `m`.
+fn unmet_bound(unread: &[Reach], total_len: usize) -> f32 {
+    let query_side: f32 = unread.iter().map(|r| r.query_side).sum();
+    let name_side = unread.iter().map(|r| r.name_len).sum::<usize>() as f32;
+    let similarity = unread.iter().map(|r| r.similarity).fold(0.0, f32::max);
+    let total_len = (total_len as f32).max(1.0);
+    let without_name = query_side / total_len;
+    let with_name = (query_side + similarity * name_side) / (total_len + name_side);
+    without_name.max(with_name)
 }
 
 /// Candidates whose score bounds fall in one slice of [0, 1].
