@@ -367,3 +367,62 @@ async fn a_start_that_failed_on_a_full_disk_leaves_the_store_openable() {
     put_id(&mut a, "DE-BAFA/START-NEXT").await.unwrap();
     fed.stop(0).await;
 }
+
+/// The same with the disk filled by a peer's records replicated in: the full node answers
+/// its own writes with Unavailable in time, and once there is room it catches up with the
+/// peer and takes writes again by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_filled_by_replication_refuses_in_bounded_time_and_catches_up_after() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    let dir = fed.data_dir(1).to_path_buf();
+    let Some(_unmount) = mount_tmpfs(&dir, "64m") else {
+        return;
+    };
+    fed.start_all().await;
+    let (mut a, mut b) = (fed.operator(0), fed.operator(1));
+    let mut sent = 0u64;
+    let refused = 'fill: {
+        for round in 0..100 {
+            for _ in 0..40 {
+                let id = format!("DE-BAFA/REP-{sent}");
+                a.put(put("denials", &id, large_denial(&id))).await.unwrap();
+                sent += 1;
+            }
+            let id = format!("FR-SBDU/OWN-{round}");
+            let call = b.put(put("denials", &id, denial(&id)));
+            match tokio::time::timeout(ANSWER_WITHIN, call).await {
+                Err(_) => panic!("a put on the filling node got no answer within {ANSWER_WITHIN:?}"),
+                Ok(Ok(_)) => {}
+                Ok(Err(status)) => {
+                    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+                    assert!(
+                        status.message().contains("data directory"),
+                        "unclear: {}",
+                        status.message()
+                    );
+                    break 'fill id;
+                }
+            }
+        }
+        panic!("replication never filled the disk");
+    };
+    assert!(
+        get(&mut b, "denials", &refused).await.is_none(),
+        "a refused write is readable"
+    );
+    assert!(
+        get(&mut b, "denials", "DE-BAFA/REP-0").await.is_some(),
+        "unreadable during the fault"
+    );
+
+    grow_tmpfs(&dir, "512m");
+    holds_denials(&fed, 1, sent, Duration::from_secs(120)).await;
+    let next = "FR-SBDU/OWN-NEXT";
+    eventually("writes resume once there is space", ANSWER_WITHIN, || {
+        let mut b = b.clone();
+        async move { b.put(put("denials", next, denial(next))).await.ok() }
+    })
+    .await;
+    stop_within_bound(&mut fed, 1).await;
+    fed.stop(0).await;
+}
