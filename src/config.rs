@@ -142,6 +142,8 @@ pub struct Limits {
     /// Records per second accepted from one peer; a faster peer is slowed down by
     /// flow control (we stop reading its stream), so no peer can monopolise the node.
     pub peer_records_per_second: u32,
+    /// sled's page cache: most of the store's memory (docs/operations.md).
+    pub store_cache_bytes: u64,
 }
 
 impl Default for Limits {
@@ -151,6 +153,7 @@ impl Default for Limits {
             max_message_bytes: 8 * 1024 * 1024,
             batch_records: 512,
             peer_records_per_second: 50_000,
+            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -158,6 +161,9 @@ impl Default for Limits {
 fn default_anti_entropy() -> Duration {
     Duration::from_secs(60)
 }
+
+/// The smallest sled page cache accepted: below it every read goes to disk.
+const MIN_STORE_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The largest `max_clock_skew` accepted.
 const MAX_CLOCK_SKEW: Duration = Duration::from_secs(24 * 60 * 60);
@@ -267,6 +273,11 @@ impl Config {
         }
         if self.limits.batch_records == 0 || self.limits.max_record_bytes == 0 {
             return Err(Error::config("limits must be positive"));
+        }
+        if self.limits.store_cache_bytes < MIN_STORE_CACHE_BYTES {
+            return Err(Error::config(format!(
+                "limits.store_cache_bytes must be at least {MIN_STORE_CACHE_BYTES} (8 MiB)"
+            )));
         }
         // A replication batch fills up to half a message and may then take one more record,
         // plus heads: keep room for all of it.

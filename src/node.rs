@@ -248,6 +248,7 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
         max_record_bytes: config.limits.max_record_bytes,
         flush_seconds: metrics.flush_seconds.clone(),
         restored: config.restored,
+        cache_bytes: config.limits.store_cache_bytes,
     };
     let keyring = config.keyring()?;
     if !keyring.matches(

@@ -10,6 +10,7 @@ pub mod audit;
 mod disk;
 mod journal;
 mod keys;
+mod stall;
 mod winner;
 mod writer;
 
@@ -21,7 +22,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use audit::{AuditEntry, AuditEvent};
-pub use disk::open_db_when_free;
+pub use disk::{DEFAULT_CACHE_BYTES, MIN_FREE_BYTES, open_db_when_free};
 pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;
@@ -197,6 +198,8 @@ pub struct WriterSettings {
     pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
     /// Restored from a copy: hold our own writes until a peer's heads arrive (persisted).
     pub restored: bool,
+    /// sled's page cache, in bytes (`limits.store_cache_bytes`).
+    pub cache_bytes: u64,
 }
 
 /// Where `fedctl keys rotate` keeps a new signing key (PKCS#8 PEM, owner-only).
@@ -212,7 +215,7 @@ impl Store {
     /// Opens (or creates) the store and starts its writer thread. Signs with the key
     /// `fedctl keys rotate` last made, if any, rather than the configured one.
     pub fn open(dir: &Path, mut settings: WriterSettings) -> Result<Self> {
-        let disk = disk::Disk::open(dir)?;
+        let disk = disk::Disk::open(dir, settings.cache_bytes)?;
         let db = disk.db()?;
         if let Some(id) = db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
             let id = String::from_utf8_lossy(&id).into_owned();

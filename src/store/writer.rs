@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
+use super::stall::{FLUSH_STALL, FlushThread, Flushed};
 use super::winner::Winner;
 use super::{
     CollectionStats, OwnStreamsHeld, RecordKey, Repaired, Snapshot, StreamId, WriterSettings, keys, storage_error,
@@ -326,6 +327,7 @@ impl Writer {
         };
         let flusher = Flusher {
             disk: self.disk.clone(),
+            io: None,
             published: self.published.clone(),
             flush_seconds: self.settings.flush_seconds.clone(),
             repaired: self.repaired.clone(),
@@ -384,7 +386,16 @@ impl Writer {
         let mut answers = Vec::new();
         let mut unit = group;
         loop {
-            let written = self.write_unit(&db, std::mem::take(&mut unit));
+            let written = match self.disk.check_space() {
+                Ok(()) => self.write_unit(&db, std::mem::take(&mut unit)),
+                Err(full) => {
+                    std::mem::take(&mut unit).into_iter().for_each(|c| c.refuse(&full));
+                    WrittenUnit {
+                        answers: Vec::new(),
+                        stored: Ok(()),
+                    }
+                }
+            };
             answers.extend(written.answers);
             if let Err(e) = written.stored {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
@@ -1063,6 +1074,8 @@ impl Drop for StopSignal {
 /// up while a flush runs share the next one.
 struct Flusher {
     disk: super::disk::Disk,
+    /// Where flushes run; replaced after one stalls.
+    io: Option<FlushThread>,
     published: watch::Sender<Arc<Snapshot>>,
     flush_seconds: prometheus_client::metrics::histogram::Histogram,
     repaired: Repaired,
@@ -1070,7 +1083,29 @@ struct Flusher {
 }
 
 impl Flusher {
-    fn run(self, queue: std::sync::mpsc::Receiver<AppliedGroup>) {
+    /// Flushes one handle, waiting a bounded time (see [`super::stall`]).
+    fn flush(&mut self, db: &sled::Db) -> Result<()> {
+        if let Some(wedged) = self.disk.wedged() {
+            return Err(wedged);
+        }
+        let io = match self.io.take() {
+            Some(io) => io,
+            None => FlushThread::start()
+                .map_err(|e| Error::Unavailable(format!("storage: cannot start a flush thread: {e}")))?,
+        };
+        match io.flush(db.clone()) {
+            Flushed::Done(result) => {
+                self.io = Some(io);
+                result.map(drop).map_err(|e| {
+                    self.disk.fail(&e);
+                    storage_error(e)
+                })
+            }
+            Flushed::Stalled => Err(self.disk.wedge(FLUSH_STALL)),
+        }
+    }
+
+    fn run(mut self, queue: std::sync::mpsc::Receiver<AppliedGroup>) {
         let _stop = StopSignal(self.progress.clone());
         while let Ok(first) = queue.recv() {
             let mut groups = vec![first];
@@ -1078,12 +1113,7 @@ impl Flusher {
             let started = std::time::Instant::now();
             // Each group through the handle it was written on: flushing a handle reopened
             // since (after a storage fault) would acknowledge what never reached it.
-            let flushed = groups.iter().try_for_each(|group| {
-                group.db.flush().map(drop).map_err(|e| {
-                    self.disk.fail(&e);
-                    storage_error(e)
-                })
-            });
+            let flushed = groups.iter().try_for_each(|group| self.flush(&group.db));
             self.flush_seconds.observe(started.elapsed().as_secs_f64());
             tracing::trace!(groups = groups.len(), elapsed = ?started.elapsed(), "flush");
             // The writer may apply its next group now, while these are answered.
@@ -1103,10 +1133,7 @@ impl Flusher {
                     // Applied but maybe not durable: nothing here is acknowledged. A later
                     // successful flush may still persist it; a client retry is then a new version.
                     tracing::error!(error = %e, "store flush failed; nothing in these groups was acknowledged");
-                    groups
-                        .into_iter()
-                        .flat_map(|g| g.answers)
-                        .for_each(|a| a.fail(Error::Unavailable(e.to_string())));
+                    groups.into_iter().flat_map(|g| g.answers).for_each(|a| a.fail_with(&e));
                 }
             }
         }
@@ -1116,7 +1143,10 @@ impl Flusher {
 impl Command {
     /// Answers a command that could not be applied.
     fn refuse(self, error: &Error) {
-        let error = Error::Unavailable(error.to_string());
+        let error = match error {
+            Error::Unavailable(message) => Error::Unavailable(message.clone()),
+            other => Error::Unavailable(other.to_string()),
+        };
         let _ = match self {
             Command::Local { reply, .. } | Command::RotateKey { reply, .. } => reply.send(Err(error)).map_err(drop),
             Command::Ingest { reply, .. } => reply.send(Err(error)).map_err(drop),
@@ -1143,7 +1173,15 @@ impl Answer {
     }
 
     fn fail(self, error: Error) {
-        let message = error.to_string();
+        self.fail_with(&error);
+    }
+
+    /// Answers Unavailable with `error`'s message (an Unavailable one's as it is).
+    fn fail_with(self, error: &Error) {
+        let message = match error {
+            Error::Unavailable(message) => message.clone(),
+            other => other.to_string(),
+        };
         let _ = match self {
             Answer::Local(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
             Answer::Ingest(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
