@@ -188,6 +188,13 @@ async fn a_consultation_relayed_through_b_stays_between_a_and_c() {
             "the consultation's content is not in the notice"
         );
     }
+    // A partner's check of the same transaction shows the denial with the grant.
+    let request = CheckRequest {
+        application: Some(application()),
+    };
+    let checked = b.check_application(request).await.unwrap().into_inner();
+    let grant = &checked.matches[0].grants[0];
+    assert_eq!((grant.granted_by.as_str(), grant.licence_reference.as_str()), ("NL-CDIU", "NL-LIC-2026-77"));
     let shown = reaches(&a, &id, ConsultationState::Closed).await;
     assert_eq!(shown.events.len(), 6, "{:#?}", shown.events);
     assert!(

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::licensing::{self, parties::POSSIBLE_NAME};
 use crate::proto::record_body::Kind;
 use crate::proto::*;
-use crate::records::{Policy, RecordKind, validate};
+use crate::records::{Policy, RecordKind, grants_collection, validate};
 use crate::screening::live::{Screening, entity_kind};
 use crate::screening::{ALGORITHM_VERSION, Query};
 use crate::store::{RecordKey, Store};
@@ -110,11 +110,28 @@ fn compare_with(
     if author == policy.agency() || !licensing::in_force(denial, today) {
         return Ok(None);
     }
-    Ok(licensing::compare(application, denial).map(|found| DenialMatch {
+    let Some(found) = licensing::compare(application, denial) else {
+        return Ok(None);
+    };
+    Ok(Some(DenialMatch {
+        grants: grants_on(store, &collection, &id)?,
         collection,
         id,
         author: author.clone(),
         version_hash: hex::encode(envelope.hash),
         ..found
     }))
+}
+
+/// The grant notices partners published after consulting on this denial.
+fn grants_on(store: &Store, collection: &str, id: &str) -> Result<Vec<GrantNotice>> {
+    let mut grants = Vec::new();
+    crate::consult::book::each(store, &grants_collection(collection), "", |envelope| {
+        if let Some(Kind::GrantNotice(notice)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref())
+            && notice.denial_id == id
+        {
+            grants.push(notice.clone());
+        }
+    })?;
+    Ok(grants)
 }

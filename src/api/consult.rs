@@ -318,6 +318,7 @@ fn grant_notices(
                     licence_reference: licence.clone(),
                     reasons: request.reason.clone(),
                     granted_date: today().to_string(),
+                    granted_by: us.clone(),
                 })),
             }),
         })

@@ -62,7 +62,19 @@ fn matches_table(response: &CheckResponse) -> String {
     let explanations: Vec<String> = response
         .matches
         .iter()
-        .map(|m| format!("{}/{}: {}", m.collection, m.id, m.explanation))
+        .map(|m| {
+            let grants: Vec<String> = m
+                .grants
+                .iter()
+                .map(|g| {
+                    format!(
+                        " {} granted licence {} on {} after consulting: {}",
+                        g.granted_by, g.licence_reference, g.granted_date, g.reasons
+                    )
+                })
+                .collect();
+            format!("{}/{}: {}{}", m.collection, m.id, m.explanation, grants.join(""))
+        })
         .collect();
     format!(
         "{}\n{}\n({})",

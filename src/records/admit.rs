@@ -147,14 +147,19 @@ impl Policy {
     }
 
     /// What ties a built-in record's content to who signed it under which id: a sealing key
-    /// is announced by its agency under `<agency>/<key id>`; a consultation step is written
-    /// by one of its two authorities, both members, under `<author>/<consultation>/…`.
+    /// is announced by its agency under `<agency>/<key id>`; a grant notice names its author
+    /// as the granting authority; a consultation step is written by one of its two
+    /// authorities, both members, under `<author>/<consultation>/…`.
     fn check_binding(&self, author: &str, id: &str, body: Option<&RecordBody>) -> Result<()> {
         let refuse = |detail: String| Err(Error::refused(Refusal::InvalidContent, detail));
         match body.and_then(|b| b.kind.as_ref()) {
             Some(Kind::SealingKey(key)) if id != format!("{author}/{}", key.key_id) => {
                 refuse(format!("a sealing key's id is \"{author}/{}\"", key.key_id))
             }
+            Some(Kind::GrantNotice(notice)) if notice.granted_by != author => refuse(format!(
+                "a grant notice by {author} says it was granted by {}",
+                crate::error::excerpt(&notice.granted_by)
+            )),
             Some(Kind::SealedStep(step)) => {
                 if author != step.requester && author != step.denier {
                     return refuse(format!(

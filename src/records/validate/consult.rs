@@ -69,5 +69,6 @@ pub(super) fn check_grant_notice(notice: &GrantNotice) -> Result<()> {
     require_text(p.field("licence_reference"), &notice.licence_reference, ID_MAX)?;
     require_text(p.field("reasons"), &notice.reasons, TEXT_MAX)?;
     require_date(p.field("granted_date"), &notice.granted_date)?;
+    require_text(p.field("granted_by"), &notice.granted_by, ID_MAX)?;
     Ok(())
 }
