@@ -19,10 +19,17 @@ use rand::{Rng, SeedableRng};
 const BATCH: usize = 500;
 const CHECKS: usize = 400;
 const SYLLABLES: &[&str] = &[
-    "ka", "ro", "mi", "tel", "san", "vor", "dan", "le", "pri", "ston", "gar", "bel", "nu", "ax", "zen", "mar",
-    "lo", "fin", "tra", "kon", "sel", "dor", "ika", "ven",
+    "ka", "ro", "mi", "tel", "san", "vor", "dan", "le", "pri", "ston", "gar", "bel", "nu", "ax", "zen", "mar", "lo",
+    "fin", "tra", "kon", "sel", "dor", "ika", "ven",
 ];
-const KINDS: &[&str] = &["Trading", "Machinery", "Electronics", "Engineering", "Industrial", "Logistics"];
+const KINDS: &[&str] = &[
+    "Trading",
+    "Machinery",
+    "Electronics",
+    "Engineering",
+    "Industrial",
+    "Logistics",
+];
 const COUNTRIES: &[&str] = &["AE", "TR", "CN", "MY", "RU", "IR", "PK", "HK"];
 
 fn word(rng: &mut impl Rng) -> String {
@@ -33,7 +40,12 @@ fn word(rng: &mut impl Rng) -> String {
 }
 
 fn company(rng: &mut impl Rng) -> String {
-    format!("{} {} {} LLC", word(rng), word(rng), KINDS[rng.gen_range(0..KINDS.len())])
+    format!(
+        "{} {} {} LLC",
+        word(rng),
+        word(rng),
+        KINDS[rng.gen_range(0..KINDS.len())]
+    )
 }
 
 fn denial_of(consignee: &str, destination: &str, n: usize) -> RecordBody {
@@ -61,7 +73,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let mut fed = Federation::new(2, &[(0, 1)]);
         fed.start_all().await;
@@ -88,7 +103,11 @@ fn main() {
                 let (name, country, entry) = if i % 2 == 0 {
                     let k = rng.gen_range(0..n);
                     let (name, country) = &denied[k];
-                    (name.replace("LLC", "L.L.C."), *country, format!("{}A00{}", 1 + k % 5, 1 + k % 3))
+                    (
+                        name.replace("LLC", "L.L.C."),
+                        *country,
+                        format!("{}A00{}", 1 + k % 5, 1 + k % 3),
+                    )
                 } else {
                     (company(&mut rng), "AE", "3A001".to_string())
                 };
@@ -107,7 +126,13 @@ fn main() {
         for application in &applications {
             let name = application.consignee.as_ref().unwrap().names[0].full_name.clone();
             let started = Instant::now();
-            let screened = b.screen(ScreenRequest { name, ..Default::default() }).await.unwrap();
+            let screened = b
+                .screen(ScreenRequest {
+                    name,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
             screens.push(started.elapsed());
             drop(screened);
             let started = Instant::now();

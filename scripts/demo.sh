@@ -12,7 +12,12 @@ stop() {
 }
 trap stop EXIT INT TERM
 for node in a b c; do
-  ./target/release/fednode --config "config/node-$node.toml" >"data/logs/node-$node.out" 2>"data/logs/node-$node.log" &
+  # A new federation: its agencies hold nothing yet, so the first start says so (a node
+  # whose store holds no record of ours otherwise waits for a peer's word on them).
+  first_start=()
+  [ -d "data/node-$node" ] || first_start=(--new-agency)
+  ./target/release/fednode --config "config/node-$node.toml" "${first_start[@]}" \
+    >"data/logs/node-$node.out" 2>"data/logs/node-$node.log" &
   pids+=($!)
 done
 sleep 1

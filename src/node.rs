@@ -19,7 +19,7 @@ use crate::proto::replication_server::ReplicationServer;
 use crate::records::Policy;
 use crate::replication::Replicator;
 use crate::screening::live::Screening;
-use crate::store::{Store, WriterSettings};
+use crate::store::{OwnRecordsAtStart, Store, WriterSettings};
 use crate::transport::{self, ClientTls};
 
 /// How long a shutdown waits for calls in progress before it closes their connections.
@@ -247,7 +247,7 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
         clock_ahead: config.clock_ahead,
         max_record_bytes: config.limits.max_record_bytes,
         flush_seconds: metrics.flush_seconds.clone(),
-        restored: config.restored,
+        own_records: own_records_at_start(config),
         cache_bytes: config.limits.store_cache_bytes,
     };
     let keyring = config.keyring()?;
@@ -266,6 +266,15 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
     tokio::task::spawn_blocking(move || Store::open(&dir, settings))
         .await
         .map_err(|e| Error::Internal(format!("store open task: {e}")))?
+}
+
+/// What the operator said at start of what the federation holds of our records.
+fn own_records_at_start(config: &Config) -> OwnRecordsAtStart {
+    match (config.restored, config.new_agency) {
+        (true, _) => OwnRecordsAtStart::Restored,
+        (false, true) => OwnRecordsAtStart::NewAgency,
+        (false, false) => OwnRecordsAtStart::Unknown,
+    }
 }
 
 /// Teaches admission every key announced in `_keys` so far, in timestamp order.

@@ -86,7 +86,11 @@ async fn a_peer_certificate_cannot_write_or_administer_and_an_operator_cannot_re
     // Nothing was stored by any of it (the node announces its own sealing key by itself).
     let status = status(&mut fed.operator(0)).await;
     let stored = status.collections.iter().filter(|c| c.name != "_sealing_keys");
-    assert!(stored.clone().all(|c| c.records == 0), "{:?}", stored.collect::<Vec<_>>());
+    assert!(
+        stored.clone().all(|c| c.records == 0),
+        "{:?}",
+        stored.collect::<Vec<_>>()
+    );
     // The same put from our operator is accepted.
     fed.operator(0).put(put_request).await.expect("our operator's put");
     fed.stop_all().await;

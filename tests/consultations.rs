@@ -194,7 +194,10 @@ async fn a_consultation_relayed_through_b_stays_between_a_and_c() {
     };
     let checked = b.check_application(request).await.unwrap().into_inner();
     let grant = &checked.matches[0].grants[0];
-    assert_eq!((grant.granted_by.as_str(), grant.licence_reference.as_str()), ("NL-CDIU", "NL-LIC-2026-77"));
+    assert_eq!(
+        (grant.granted_by.as_str(), grant.licence_reference.as_str()),
+        ("NL-CDIU", "NL-LIC-2026-77")
+    );
     let shown = reaches(&a, &id, ConsultationState::Closed).await;
     assert_eq!(shown.events.len(), 6, "{:#?}", shown.events);
     assert!(

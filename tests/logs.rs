@@ -27,7 +27,7 @@ async fn trace_logs_are_json_and_hold_no_keys_or_payloads() {
     std::fs::write(&path, config_toml(&fed.configs[0], "127.0.0.1:0")).unwrap();
     let log_path = fed.dir.path().join("node.log");
     let mut node = tokio::process::Command::new(env!("CARGO_BIN_EXE_fednode"))
-        .args(["--log-format", "json", "--config"])
+        .args(["--new-agency", "--log-format", "json", "--config"])
         .arg(&path)
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())

@@ -304,6 +304,7 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
         peer: "FR-SBDU".into(),
         held_here: 1,
         held_by_peer: 3,
+        reason: String::new(),
     };
     assert_eq!(status(&mut a).await.write_holds, vec![held]);
     assert!(get(&mut a, "denials", "DE-BAFA/002").await.is_none());
@@ -353,7 +354,10 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
     assert!(refused.message().contains("restored"), "{refused:?}");
-    let held = vec![WriteHold::default()];
+    let held = vec![WriteHold {
+        reason: fedx::store::HoldCause::Restored.reason().into(),
+        ..WriteHold::default()
+    }];
     assert_eq!(
         status(&mut fed.operator(0)).await.write_holds,
         held,

@@ -85,7 +85,10 @@ impl OperatorApi {
 
 fn write_hold(hold: crate::store::WriteHold) -> WriteHold {
     match hold {
-        crate::store::WriteHold::AwaitingPeerHeads => WriteHold::default(),
+        crate::store::WriteHold::AwaitingPeerHeads(cause) => WriteHold {
+            reason: cause.reason().to_string(),
+            ..WriteHold::default()
+        },
         crate::store::WriteHold::Stream {
             collection,
             peer,
@@ -96,6 +99,7 @@ fn write_hold(hold: crate::store::WriteHold) -> WriteHold {
             peer,
             held_here,
             held_by_peer,
+            reason: String::new(),
         },
     }
 }
@@ -301,6 +305,7 @@ impl Operator for OperatorApi {
             audit_entries: snapshot.audit_entries,
             version_vector,
             write_holds,
+            clock_warning: self.context.store.clock_warning().unwrap_or_default(),
             consultations: Some(super::consult::counts(&self.context).await?),
         }))
     }

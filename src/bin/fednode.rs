@@ -27,8 +27,15 @@ struct Args {
     /// until a peer has said how much of them it holds (the copy may lack some we
     /// published, and their sequence numbers must not be used again). Remembered in the
     /// store until then, across restarts.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "new_agency")]
     restored: bool,
+    /// First start of a new agency: the federation holds no record of ours, so number our
+    /// writes from #1 at once. Without it, a store holding no record of ours (new, or a
+    /// wiped or mistyped data directory) takes no write of ours until a peer has said how
+    /// much of them it holds. Remembered in the store; ignored once it holds records of
+    /// ours. Do not leave it in a service definition.
+    #[arg(long)]
+    new_agency: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -44,6 +51,7 @@ async fn main() -> anyhow::Result<()> {
     init_logging(args.log_format);
     let mut config = Config::load(&args.config)?;
     config.restored = args.restored;
+    config.new_agency = args.new_agency;
     let node = Node::start(config).await.context("cannot start the node")?;
     // A plain line tests and scripts can wait for (the port is real even with port 0).
     println!("listening on {}", node.local_addr());

@@ -616,11 +616,16 @@ fn status_table(status: &StatusResponse) -> String {
             notes.push(format!("{}: {}", p.agency, p.last_error));
         }
     }
+    if !status.clock_warning.is_empty() {
+        notes.push(format!("CLOCK: {}", status.clock_warning));
+    }
     for hold in &status.write_holds {
         notes.push(if hold.collection.is_empty() {
-            "WRITES HELD: started as restored from a copy; no write of ours is taken until a peer has said \
-             how much of our records it holds"
-                .to_string()
+            let reason = match hold.reason.as_str() {
+                "" => "no write of ours is taken until a peer has said how much of our records it holds",
+                reason => reason,
+            };
+            format!("WRITES HELD: {reason}")
         } else {
             format!(
                 "WRITES HELD: {} holds our {} records up to #{}, this node only up to #{}; writes to {} resume \
@@ -806,16 +811,20 @@ mod tests {
     #[test]
     fn the_status_table_says_why_writes_are_held() {
         let restored = StatusResponse {
-            write_holds: vec![WriteHold::default()],
+            write_holds: vec![WriteHold {
+                reason: "this node was started as restored from a copy".into(),
+                ..WriteHold::default()
+            }],
             ..StatusResponse::default()
         };
-        assert!(status_table(&restored).contains("WRITES HELD: started as restored from a copy"));
+        assert!(status_table(&restored).contains("WRITES HELD: this node was started as restored from a copy"));
         let behind = StatusResponse {
             write_holds: vec![WriteHold {
                 collection: "denials".into(),
                 peer: "FR-SBDU".into(),
                 held_here: 1,
                 held_by_peer: 3,
+                reason: String::new(),
             }],
             ..StatusResponse::default()
         };

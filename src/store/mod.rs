@@ -8,6 +8,7 @@
 
 pub mod audit;
 mod disk;
+mod hold;
 mod journal;
 mod keys;
 mod stall;
@@ -23,13 +24,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 pub use audit::{AuditEntry, AuditEvent};
 pub use disk::{DEFAULT_CACHE_BYTES, MIN_FREE_BYTES, open_db_when_free};
+pub use hold::{HoldCause, OwnRecordsAtStart};
 pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
 use crate::proto::SignedRecord;
 use crate::records::Envelope;
-use crate::records::hlc::Clock;
+use crate::records::hlc::{Clock, StoredClockAhead};
 
 /// (collection, author): one author's stream of versions in one collection.
 pub type StreamId = (String, String);
@@ -111,8 +113,8 @@ impl OwnStreamsHeld {
 /// Why the writer refuses writes of our own records for now: a restore from an older copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteHold {
-    /// Started with `--restored`, and no peer has said yet how much of ours it holds.
-    AwaitingPeerHeads,
+    /// No peer has said yet how much of ours it holds, and we cannot know (see `hold`).
+    AwaitingPeerHeads(HoldCause),
     /// `peer` holds more of our stream of `collection` than we do.
     Stream {
         collection: String,
@@ -147,8 +149,8 @@ pub struct Snapshot {
     pub collections: HashMap<String, CollectionStats>,
     /// Entries in the audit log.
     pub audit_entries: u64,
-    /// Started with `--restored`, the writer still holds our own writes (see `WriteHold`).
-    pub awaiting_peer_heads: bool,
+    /// The writer holds our own writes until a peer's heads arrive (see `WriteHold`).
+    pub awaiting_peer_heads: Option<HoldCause>,
 }
 
 /// Anti-entropy buckets per collection: ids are spread by the first byte of SHA-256(id).
@@ -185,6 +187,8 @@ pub struct Store {
     writer: Arc<Mutex<Option<JoinHandle<()>>>>,
     repaired: Repaired,
     own_streams_held: OwnStreamsHeld,
+    /// The stored clock was ahead of the system clock at start (see `Clock`).
+    stored_clock_ahead: Option<StoredClockAhead>,
 }
 
 /// Settings the writer needs to sign our own records.
@@ -196,8 +200,8 @@ pub struct WriterSettings {
     pub max_record_bytes: usize,
     /// Observes every flush's duration.
     pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
-    /// Restored from a copy: hold our own writes until a peer's heads arrive (persisted).
-    pub restored: bool,
+    /// What the operator said of our records at start (`--restored`, `--new-agency`).
+    pub own_records: OwnRecordsAtStart,
     /// sled's page cache, in bytes (`limits.store_cache_bytes`).
     pub cache_bytes: u64,
 }
@@ -228,11 +232,10 @@ impl Store {
             settings.max_clock_skew,
             settings.clock_ahead,
             persisted_clock.and_then(|v| keys::be_u64(&v)),
-        )?;
+        );
+        let stored_clock_ahead = clock.stored_ahead();
         winner::upgrade(&db)?;
-        if settings.restored {
-            writer::hold_own_writes(&db)?;
-        }
+        hold::settle_at_open(&db, &settings.agency, settings.own_records)?;
         let (commands, receiver) = mpsc::channel(1024);
         drop(db);
         let repaired = Repaired::default();
@@ -255,7 +258,16 @@ impl Store {
             writer: Arc::new(Mutex::new(Some(thread))),
             repaired,
             own_streams_held,
+            stored_clock_ahead,
         })
+    }
+
+    /// While timestamps follow a stored clock that was ahead of the system clock at
+    /// start: what happened, for `fedctl status`.
+    pub fn clock_warning(&self) -> Option<String> {
+        self.stored_clock_ahead
+            .filter(StoredClockAhead::still_ahead)
+            .map(|jump| jump.describe())
     }
 
     /// Opens a store for inspection (tests, offline tools); no writer. Like every open,
@@ -289,8 +301,10 @@ impl Store {
     pub fn write_holds(&self, agency: &str) -> Vec<WriteHold> {
         let snapshot = self.snapshot();
         // The writer ends its hold at its next commit after a peer was heard.
-        if snapshot.awaiting_peer_heads && !self.own_streams_held.heard() {
-            return vec![WriteHold::AwaitingPeerHeads];
+        if let Some(cause) = snapshot.awaiting_peer_heads
+            && !self.own_streams_held.heard()
+        {
+            return vec![WriteHold::AwaitingPeerHeads(cause)];
         }
         let held_here = |collection: &str| {
             let stream = (collection.to_string(), agency.to_string());

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::audit::{AuditEntry, AuditEvent};
+use super::hold::{HOLD_META, HoldCause};
 use super::stall::{FLUSH_STALL, FlushThread, Flushed};
 use super::winner::Winner;
 use super::{
@@ -34,8 +35,6 @@ const FLUSH_QUEUE: usize = 2;
 const FLUSH_POLL: std::time::Duration = std::time::Duration::from_micros(100);
 /// Metadata: the id of the key we sign with, once rotated away from the configured one.
 pub const SIGNING_KEY_META: &str = "signing_key";
-/// Metadata: `[1]` while a node started with `--restored` has not heard from a peer.
-const RESTORED_META: &str = "restored";
 /// Below this many records a run is signed on the writer thread. Waking the rayon pool
 /// costs more than it saves for the few puts concurrent clients bring to a commit (its
 /// idle workers spin and yield before they sleep): with 16 clients, signing their puts
@@ -248,8 +247,8 @@ pub struct Writer {
     repaired_now: Vec<RecordKey>,
     repaired: Repaired,
     own_streams_held: OwnStreamsHeld,
-    /// Started as restored from a copy, and no peer has said since what it holds of ours.
-    awaiting_peer_heads: bool,
+    /// Why no peer's word on what it holds of ours can be done without yet (`super::hold`).
+    awaiting_peer_heads: Option<HoldCause>,
 }
 
 impl Writer {
@@ -274,7 +273,7 @@ impl Writer {
             repaired_now: Vec::new(),
             repaired,
             own_streams_held,
-            awaiting_peer_heads: false,
+            awaiting_peer_heads: None,
         };
         writer.reload()?;
         writer.publish();
@@ -299,8 +298,7 @@ impl Writer {
             self.audit_seq = last.seq;
             self.audit_hash = last.hash;
         }
-        let restored = db.get(keys::meta(RESTORED_META)).map_err(storage_error)?;
-        self.awaiting_peer_heads = restored.as_deref() == Some(&[1]);
+        self.awaiting_peer_heads = HoldCause::read(&db)?;
         Ok(())
     }
 
@@ -455,13 +453,13 @@ impl Writer {
         }
     }
 
-    /// Once a peer has said what it holds of ours, a restored node's own writes need no
-    /// longer wait for it (streams that peer holds more of still wait: `encode_record`).
+    /// Once a peer has said what it holds of ours, our own writes need no longer wait for
+    /// it (streams that peer holds more of still wait: `encode_record`).
     fn end_restore_hold(&mut self, tx: &mut Tx) {
-        if self.awaiting_peer_heads && self.own_streams_held.heard() {
-            tracing::info!("a peer has said how much of our records it holds: restored node takes writes again");
-            self.awaiting_peer_heads = false;
-            tx.put(keys::meta(RESTORED_META), vec![0]);
+        if self.awaiting_peer_heads.is_some() && self.own_streams_held.heard() {
+            tracing::info!("a peer has said how much of our records it holds: this node takes writes of its own again");
+            self.awaiting_peer_heads = None;
+            tx.put(keys::meta(HOLD_META), super::hold::no_hold());
         }
     }
 
@@ -685,12 +683,8 @@ impl Writer {
     /// How far we hold our own stream of `collection`, where a run starts numbering it;
     /// refused while its next number may already be published (see `OwnStreamsHeld`).
     fn own_stream_held(&self, collection: &str) -> Result<u64> {
-        if self.awaiting_peer_heads {
-            return Err(Error::Unavailable(
-                "this node was started as restored from a copy (--restored): writes of our own records \
-                 wait until a peer has said how much of them it holds"
-                    .into(),
-            ));
+        if let Some(cause) = self.awaiting_peer_heads {
+            return Err(Error::Unavailable(cause.reason().into()));
         }
         let stream = (collection.to_string(), self.settings.agency.clone());
         let held = self.version_vector.get(&stream).copied().unwrap_or(0);
@@ -935,18 +929,6 @@ impl Writer {
         self.audit_hash = entry.hash.clone();
         tx.put(keys::audit(entry.seq), serde_json::to_vec(&entry).unwrap_or_default());
     }
-}
-
-/// Marks a store just restored from a copy (`fednode --restored`): our own writes wait
-/// until a peer has said what it holds of ours. Written before the writer starts, and
-/// flushed, so that a restart before then still waits.
-pub fn hold_own_writes(db: &sled::Db) -> Result<()> {
-    db.insert(keys::meta(RESTORED_META), vec![1]).map_err(storage_error)?;
-    db.flush().map_err(storage_error)?;
-    tracing::info!(
-        "started as restored from a copy: writes of our own records wait until a peer has said what it holds"
-    );
-    Ok(())
 }
 
 /// Counts and digests every collection from its winners. Run at every start, so stats

@@ -129,6 +129,9 @@ impl Federation {
                     anti_entropy_interval: Duration::from_secs(60),
                     consultations: Default::default(),
                     restored: false,
+                    // A test federation is new: its nodes number their writes from #1
+                    // without waiting for a peer (tests of that hold clear this).
+                    new_agency: true,
                 }
             })
             .collect();

@@ -9,11 +9,13 @@ use tokio::process::{Child, Command};
 
 use super::Federation;
 
-/// Starts `fednode` and returns it with the address it announced.
+/// Starts `fednode` and returns it with the address it announced. Its agency is new (a
+/// test federation's): `--new-agency`, a no-op once the store holds records of ours.
 pub async fn fednode(config: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fednode"))
         .arg("--config")
         .arg(config)
+        .arg("--new-agency")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
