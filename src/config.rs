@@ -132,6 +132,22 @@ pub struct Limits {
     /// Records per second accepted from one peer; a faster peer is slowed down by
     /// flow control (we stop reading its stream), so no peer can monopolise the node.
     pub peer_records_per_second: u32,
+    /// Open client connections, at most (handshakes in progress are bounded apart).
+    pub max_connections: usize,
+    /// Of `max_connections`, how many only our own operators may take, so callers of
+    /// other agencies cannot lock them out.
+    pub operator_connections: usize,
+    /// Open connections one identity (an agency's node, or its operators) may hold, our
+    /// own operators excepted.
+    pub connections_per_identity: usize,
+    /// A connection that has not started a call this long after its TLS handshake is
+    /// closed (a silent client holds no slot).
+    #[serde(with = "humantime_serde")]
+    pub first_call_timeout: Duration,
+    /// A connection with no call in progress for this long is closed. Replication links
+    /// keep their stream open, so they are never idle.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -141,7 +157,31 @@ impl Default for Limits {
             max_message_bytes: 8 * 1024 * 1024,
             batch_records: 512,
             peer_records_per_second: 50_000,
+            max_connections: 512,
+            operator_connections: 64,
+            connections_per_identity: 32,
+            first_call_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(120),
         }
+    }
+}
+
+impl Limits {
+    fn check_connections(&self) -> Result<()> {
+        if self.operator_connections == 0 || self.operator_connections >= self.max_connections {
+            return Err(Error::config(
+                "limits.operator_connections must be at least 1 and less than max_connections",
+            ));
+        }
+        if self.connections_per_identity == 0 {
+            return Err(Error::config("limits.connections_per_identity must be positive"));
+        }
+        if self.first_call_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(Error::config(
+                "limits.first_call_timeout and idle_timeout must be positive",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -265,7 +305,7 @@ impl Config {
                 "limits.max_message_bytes must be at least 2 × max_record_bytes + 256 KiB",
             ));
         }
-        Ok(())
+        self.limits.check_connections()
     }
 
     pub fn keyring(&self) -> Result<Keyring> {

@@ -92,7 +92,13 @@ impl Node {
         };
         let summarizer = tokio::spawn(summarize_refusals(context.clone(), cancel.clone()));
         let close_all = CancellationToken::new();
-        let incoming = transport::incoming(listener, tls_server, cancel.clone(), close_all.clone());
+        let incoming = transport::incoming(
+            listener,
+            tls_server,
+            transport::ConnectionLimits::of(&config),
+            cancel.clone(),
+            close_all.clone(),
+        );
         let (health_reporter, health) = tonic_health::server::health_reporter();
         health_reporter.set_serving::<OperatorServer<OperatorApi>>().await;
         health_reporter.set_serving::<ReplicationServer<ReplicationApi>>().await;
@@ -109,6 +115,8 @@ impl Node {
                 // flight per connection are capped (connections are capped at accept).
                 .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
                 .concurrency_limit_per_connection(MAX_STREAMS_PER_CONNECTION as usize)
+                // Counts each connection's calls, so an idle one is closed (`transport`).
+                .layer(transport::TrackCalls)
                 .add_service(operator)
                 .add_service(replication)
                 .add_service(health)

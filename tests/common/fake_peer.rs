@@ -222,7 +222,8 @@ impl FakePeer {
         };
         let server_tls = transport::server_config(&tls).expect("fake peer TLS");
         let cancel = CancellationToken::new();
-        let incoming = transport::incoming(listener, server_tls, cancel.clone(), CancellationToken::new());
+        let limits = transport::ConnectionLimits::of(&fed.configs[i]);
+        let incoming = transport::incoming(listener, server_tls, limits, cancel.clone(), CancellationToken::new());
         let shared = Arc::new(Shared {
             current: Mutex::new(None),
             changes: watch::channel(0).0,
