@@ -185,6 +185,31 @@ impl Limits {
     }
 }
 
+/// `path` with a leading `~/` replaced by `home`. Any other leading `~` is refused rather
+/// than taken as a folder named `~`.
+fn expand_home(key: &str, path: &Path, home: Option<&Path>) -> Result<PathBuf> {
+    let Some(first) = path.components().next() else {
+        return Ok(path.to_path_buf());
+    };
+    if first.as_os_str() != "~" {
+        if first.as_os_str().to_string_lossy().starts_with('~') {
+            return Err(Error::config(format!(
+                "{key} {}: only a leading \"~/\" (the home directory) is expanded",
+                path.display()
+            )));
+        }
+        return Ok(path.to_path_buf());
+    }
+    let home = home.filter(|home| home.is_absolute()).ok_or_else(|| {
+        Error::config(format!(
+            "{key} {}: \"~\" needs $HOME set to an absolute path",
+            path.display()
+        ))
+    })?;
+    let rest = path.strip_prefix("~").unwrap_or(path);
+    Ok(home.join(rest))
+}
+
 fn default_anti_entropy() -> Duration {
     Duration::from_secs(60)
 }
@@ -213,23 +238,27 @@ impl Config {
             std::fs::read_to_string(path).map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
         let mut config: Config =
             toml::from_str(&text).map_err(|e| Error::config(format!("{}: {e}", path.display())))?;
-        config.resolve_paths(path.parent().unwrap_or(Path::new(".")));
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        config.resolve_paths(path.parent().unwrap_or(Path::new(".")), home.as_deref())?;
         config.validate()?;
         Ok(config)
     }
 
-    fn resolve_paths(&mut self, base: &Path) {
-        for path in [
-            &mut self.data_dir,
-            &mut self.tls.ca,
-            &mut self.tls.cert,
-            &mut self.tls.key,
-            &mut self.signing.key,
+    /// A leading `~/` is `home`; other relative paths are relative to `base`.
+    fn resolve_paths(&mut self, base: &Path, home: Option<&Path>) -> Result<()> {
+        for (key, path) in [
+            ("data_dir", &mut self.data_dir),
+            ("tls.ca", &mut self.tls.ca),
+            ("tls.cert", &mut self.tls.cert),
+            ("tls.key", &mut self.tls.key),
+            ("signing.key", &mut self.signing.key),
         ] {
+            *path = expand_home(key, path, home)?;
             if path.is_relative() {
                 *path = base.join(&*path);
             }
         }
+        Ok(())
     }
 
     /// Checks everything that can be checked without the network, so a bad config fails at
@@ -489,6 +518,26 @@ mod tests {
         keys.writers.truncate(1);
         let error = restricted.validate().unwrap_err().to_string();
         assert!(error.contains("built in"), "{error}");
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Path::new("/home/op");
+        let expand = |path: &str, home| expand_home("data_dir", Path::new(path), home);
+        assert_eq!(
+            expand("~/fedx/data", Some(home)).unwrap(),
+            Path::new("/home/op/fedx/data")
+        );
+        assert_eq!(expand("~", Some(home)).unwrap(), Path::new("/home/op"));
+        assert_eq!(expand("data/~x", Some(home)).unwrap(), Path::new("data/~x"));
+        assert!(expand("~/data", None).unwrap_err().to_string().contains("$HOME"));
+        assert!(expand("~/data", Some(Path::new("rel"))).is_err());
+        assert!(
+            expand("~bob/data", Some(home))
+                .unwrap_err()
+                .to_string()
+                .contains("only a leading")
+        );
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl Node {
         let config = config.with_builtins();
         config.validate()?;
         name_crypto_threads();
+        transport::check_node_certificate(&config.tls, &config.agency)?;
         let config = Arc::new(config);
         let addr = transport::local_addr(&listener)?;
         let tls_server = transport::server_config(&config.tls)?;

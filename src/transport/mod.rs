@@ -7,10 +7,12 @@
 //! trusted.
 
 mod accept;
+mod certs;
 mod idle;
 pub mod pki;
 
 pub use accept::{Connection, ConnectionLimits, incoming};
+pub use certs::{check_client_certificate, check_node_certificate};
 pub use idle::TrackCalls;
 
 use std::net::SocketAddr;
