@@ -1,5 +1,6 @@
-//! What the node refuses to start with: a node certificate no peer would accept, a data
-//! directory under "~" it cannot expand.
+//! What the node refuses to start with (a node certificate no peer would accept, a data
+//! directory under "~"), and how `fedctl` names a failure below gRPC: a client certificate
+//! the node refuses, a node that is gone.
 
 mod common;
 
@@ -119,4 +120,69 @@ fn a_leading_tilde_in_data_dir_is_the_home_directory() {
             assert!(error.contains("$HOME"), "{error}");
         }
     }
+}
+
+/// Runs `fedctl status` against `endpoint` with the given client certificate.
+async fn fedctl_status(endpoint: &str, ca: &Path, cert: &Path, key: &Path) -> std::process::Output {
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_fedctl"))
+        .arg("status")
+        .env("FEDCTL_ENDPOINT", endpoint)
+        .env("FEDCTL_CACERT", ca)
+        .env("FEDCTL_CERT", cert)
+        .env("FEDCTL_KEY", key)
+        .output();
+    tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("fedctl ends")
+        .expect("fedctl runs")
+}
+
+/// A client certificate the node refuses is "cannot reach the node" (exit 2) with its
+/// cause named, not an unknown error (exit 1).
+#[tokio::test]
+async fn fedctl_names_why_the_node_refused_its_certificate() {
+    init_logging();
+    let mut fed = Federation::new(1, &[]);
+    let dir = fed.dir.path().to_path_buf();
+    let now = SystemTime::now();
+    let ca = DevCa::new().unwrap();
+    let ca_path = dir.join("own-ca.pem");
+    std::fs::write(&ca_path, ca.cert_pem()).unwrap();
+    let agency = fed.agency(0).to_string();
+    let node = write_pair(&dir, "node", ca.issue(&agency, Role::Node, None).unwrap());
+    fed.configs[0].tls.ca = ca_path.clone();
+    (fed.configs[0].tls.cert, fed.configs[0].tls.key) = node;
+    fed.start(0).await;
+    let endpoint = fed.endpoint(0);
+
+    let expired = write_pair(
+        &dir,
+        "expired",
+        ca.issue(&agency, Role::Operator, Some(now - 2 * DAY..now - DAY))
+            .unwrap(),
+    );
+    let not_yet = write_pair(
+        &dir,
+        "not-yet",
+        ca.issue(&agency, Role::Operator, Some(now + DAY..now + 2 * DAY))
+            .unwrap(),
+    );
+    let foreign = write_pair(
+        &dir,
+        "foreign",
+        DevCa::new().unwrap().issue(&agency, Role::Operator, None).unwrap(),
+    );
+    let cases = [
+        ("expired", expired, "expired on"),
+        ("not yet valid", not_yet, "not valid before"),
+        ("foreign", foreign, "not issued by the federation CA"),
+    ];
+    for (case, (cert, key), expected) in cases {
+        let output = fedctl_status(&endpoint, &ca_path, &cert, &key).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("Unknown"), "{case}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.contains(expected), "{case}: {stderr}");
+    }
+    fed.stop_all().await;
 }

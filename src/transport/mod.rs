@@ -8,11 +8,13 @@
 
 mod accept;
 mod certs;
+mod failure;
 mod idle;
 pub mod pki;
 
 pub use accept::{Connection, ConnectionLimits, incoming};
 pub use certs::{check_client_certificate, check_node_certificate};
+pub use failure::describe_transport_failure;
 pub use idle::TrackCalls;
 
 use std::net::SocketAddr;
