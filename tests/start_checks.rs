@@ -186,3 +186,28 @@ async fn fedctl_names_why_the_node_refused_its_certificate() {
     }
     fed.stop_all().await;
 }
+
+/// A node that takes the connection and dies before answering is "cannot reach the node,
+/// or lost it" (exit 2), not an unknown error.
+#[tokio::test]
+async fn fedctl_names_a_node_lost_mid_call() {
+    init_logging();
+    let fed = Federation::new(1, &[]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("https://{}", listener.local_addr().unwrap());
+    let tls = fedx::transport::server_config(&fed.configs[0].tls).unwrap();
+    // The "node": completes TLS, reads the start of the call, and is gone.
+    let dying = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = tokio_rustls::TlsAcceptor::from(tls).accept(tcp).await.unwrap();
+        let mut start = [0u8; 64];
+        let _ = tls.read(&mut start).await;
+    });
+    let ours = &fed.pki.agencies[0];
+    let output = fedctl_status(&endpoint, &fed.pki.ca_cert, &ours.operator_cert, &ours.operator_key).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot reach the node, or lost it"), "{stderr}");
+    dying.await.unwrap();
+}
