@@ -314,3 +314,36 @@ impl tokio::io::AsyncWrite for SlowToAnswer {
         std::pin::Pin::new(&mut self.tcp).poll_shutdown(cx)
     }
 }
+
+/// A replication link holds its stream open: it is a call in progress however long no
+/// record flows, so idle deadlines far shorter than the test never close it.
+#[tokio::test]
+async fn replication_links_are_never_idle() {
+    init_logging();
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    for config in &mut fed.configs {
+        config.limits.first_call_timeout = Duration::from_millis(500);
+        config.limits.idle_timeout = Duration::from_millis(500);
+    }
+    fed.start_all().await;
+    let mut client = fed.operator(0);
+    let connected = |status: &fedx::proto::StatusResponse| {
+        status.peers.iter().all(|peer| peer.state == "connected") && !status.peers.is_empty()
+    };
+    eventually("the link is up", Duration::from_secs(20), || {
+        let mut client = client.clone();
+        async move { connected(&status(&mut client).await).then_some(()) }
+    })
+    .await;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = status(&mut client).await;
+        assert!(connected(&now), "the link dropped while idle: {:?}", now.peers);
+    }
+    client
+        .put(put("denials", "DE-BAFA/after-idle", denial("R-1")))
+        .await
+        .unwrap();
+    holds_denials(&fed, 1, 1, Duration::from_secs(20)).await;
+    fed.stop_all().await;
+}
