@@ -239,6 +239,8 @@ impl FakePeer {
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
             let served = tonic::transport::Server::builder()
+                // As the node's server: calls in progress keep their connection open.
+                .layer(transport::TrackCalls)
                 .add_service(service)
                 .serve_with_incoming_shutdown(incoming, shutdown.cancelled())
                 .await;
