@@ -11,6 +11,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptors = out_dir.join("fedx_descriptor.bin");
     tonic_prost_build::configure()
         .file_descriptor_set_path(&descriptors)
+        // Undecodable requests are InvalidArgument, not Internal (`src/api/codec.rs`).
+        .codec_path("crate::api::codec::ProstCodec")
         .compile_protos(&["proto/fedx.proto"], &["proto"])?;
 
     pbjson_build::Builder::new()

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod limits;
+
+pub use limits::{ConsultationsConfig, Limits};
+
 use crate::crypto::{KeyStatus, Keyring};
 use crate::error::{Error, Result};
 use crate::records::{AdmissionLimits, Collection, Federation, KEYS_COLLECTION, Mode, Policy, RecordKind};
@@ -116,50 +120,48 @@ pub struct CollectionConfig {
     pub readers: Vec<String>,
 }
 
-/// Consultations (`fedctl consult`). No regime publishes a reply deadline: it is ours to set.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ConsultationsConfig {
-    /// How long the denying authority is given to reply, counted from the opening (the
-    /// clock stands still while information it requested is awaited).
-    #[serde(with = "humantime_serde")]
-    pub reply_within: Duration,
-}
-
-impl Default for ConsultationsConfig {
-    fn default() -> Self {
-        ConsultationsConfig {
-            reply_within: Duration::from_secs(30 * 24 * 3600),
+impl Limits {
+    fn check_connections(&self) -> Result<()> {
+        if self.operator_connections == 0 || self.operator_connections >= self.max_connections {
+            return Err(Error::config(
+                "limits.operator_connections must be at least 1 and less than max_connections",
+            ));
         }
+        if self.connections_per_identity == 0 {
+            return Err(Error::config("limits.connections_per_identity must be positive"));
+        }
+        if self.first_call_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(Error::config(
+                "limits.first_call_timeout and idle_timeout must be positive",
+            ));
+        }
+        Ok(())
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Limits {
-    /// Largest encoded record accepted.
-    pub max_record_bytes: usize,
-    /// Largest gRPC message, either direction.
-    pub max_message_bytes: usize,
-    /// Records per replication batch and per batch put.
-    pub batch_records: usize,
-    /// Records per second accepted from one peer; a faster peer is slowed down by
-    /// flow control (we stop reading its stream), so no peer can monopolise the node.
-    pub peer_records_per_second: u32,
-    /// sled's page cache: most of the store's memory (docs/operations.md).
-    pub store_cache_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_record_bytes: 64 * 1024,
-            max_message_bytes: 8 * 1024 * 1024,
-            batch_records: 512,
-            peer_records_per_second: 50_000,
-            store_cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
+/// `path` with a leading `~/` replaced by `home`. Any other leading `~` is refused rather
+/// than taken as a folder named `~`.
+fn expand_home(key: &str, path: &Path, home: Option<&Path>) -> Result<PathBuf> {
+    let Some(first) = path.components().next() else {
+        return Ok(path.to_path_buf());
+    };
+    if first.as_os_str() != "~" {
+        if first.as_os_str().to_string_lossy().starts_with('~') {
+            return Err(Error::config(format!(
+                "{key} {}: only a leading \"~/\" (the home directory) is expanded",
+                path.display()
+            )));
         }
+        return Ok(path.to_path_buf());
     }
+    let home = home.filter(|home| home.is_absolute()).ok_or_else(|| {
+        Error::config(format!(
+            "{key} {}: \"~\" needs $HOME set to an absolute path",
+            path.display()
+        ))
+    })?;
+    let rest = path.strip_prefix("~").unwrap_or(path);
+    Ok(home.join(rest))
 }
 
 fn default_anti_entropy() -> Duration {
@@ -193,23 +195,27 @@ impl Config {
             std::fs::read_to_string(path).map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
         let mut config: Config =
             toml::from_str(&text).map_err(|e| Error::config(format!("{}: {e}", path.display())))?;
-        config.resolve_paths(path.parent().unwrap_or(Path::new(".")));
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        config.resolve_paths(path.parent().unwrap_or(Path::new(".")), home.as_deref())?;
         config.validate()?;
         Ok(config)
     }
 
-    fn resolve_paths(&mut self, base: &Path) {
-        for path in [
-            &mut self.data_dir,
-            &mut self.tls.ca,
-            &mut self.tls.cert,
-            &mut self.tls.key,
-            &mut self.signing.key,
+    /// A leading `~/` is `home`; other relative paths are relative to `base`.
+    fn resolve_paths(&mut self, base: &Path, home: Option<&Path>) -> Result<()> {
+        for (key, path) in [
+            ("data_dir", &mut self.data_dir),
+            ("tls.ca", &mut self.tls.ca),
+            ("tls.cert", &mut self.tls.cert),
+            ("tls.key", &mut self.tls.key),
+            ("signing.key", &mut self.signing.key),
         ] {
+            *path = expand_home(key, path, home)?;
             if path.is_relative() {
                 *path = base.join(&*path);
             }
         }
+        Ok(())
     }
 
     /// Checks everything that can be checked without the network, so a bad config fails at
@@ -290,7 +296,7 @@ impl Config {
                 "limits.max_message_bytes must be at least 2 × max_record_bytes + 256 KiB",
             ));
         }
-        Ok(())
+        self.limits.check_connections()
     }
 
     pub fn keyring(&self) -> Result<Keyring> {
@@ -500,6 +506,26 @@ mod tests {
         restricted.collections.push(keys(&members[..1]));
         let error = restricted.validate().unwrap_err().to_string();
         assert!(error.contains("built in"), "{error}");
+    }
+
+    #[test]
+    fn a_leading_tilde_is_the_home_directory() {
+        let home = Path::new("/home/op");
+        let expand = |path: &str, home| expand_home("data_dir", Path::new(path), home);
+        assert_eq!(
+            expand("~/fedx/data", Some(home)).unwrap(),
+            Path::new("/home/op/fedx/data")
+        );
+        assert_eq!(expand("~", Some(home)).unwrap(), Path::new("/home/op"));
+        assert_eq!(expand("data/~x", Some(home)).unwrap(), Path::new("data/~x"));
+        assert!(expand("~/data", None).unwrap_err().to_string().contains("$HOME"));
+        assert!(expand("~/data", Some(Path::new("rel"))).is_err());
+        assert!(
+            expand("~bob/data", Some(home))
+                .unwrap_err()
+                .to_string()
+                .contains("only a leading")
+        );
     }
 
     #[test]

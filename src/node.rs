@@ -54,6 +54,7 @@ impl Node {
     pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
         config.validate()?;
         name_crypto_threads();
+        transport::check_node_certificate(&config.tls, &config.agency)?;
         let config = Arc::new(config);
         let addr = transport::local_addr(&listener)?;
         let tls_server = transport::server_config(&config.tls)?;
@@ -110,7 +111,13 @@ impl Node {
             cancel.clone(),
         ));
         let close_all = CancellationToken::new();
-        let incoming = transport::incoming(listener, tls_server, cancel.clone(), close_all.clone());
+        let incoming = transport::incoming(
+            listener,
+            tls_server,
+            transport::ConnectionLimits::of(&config),
+            cancel.clone(),
+            close_all.clone(),
+        );
         let (health_reporter, health) = tonic_health::server::health_reporter();
         health_reporter.set_serving::<OperatorServer<OperatorApi>>().await;
         health_reporter.set_serving::<ReplicationServer<ReplicationApi>>().await;
@@ -127,6 +134,8 @@ impl Node {
                 // flight per connection are capped (connections are capped at accept).
                 .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
                 .concurrency_limit_per_connection(MAX_STREAMS_PER_CONNECTION as usize)
+                // Counts each connection's calls, so an idle one is closed (`transport`).
+                .layer(transport::TrackCalls)
                 .add_service(operator)
                 .add_service(replication)
                 .add_service(health)

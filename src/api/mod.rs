@@ -3,6 +3,7 @@
 //! client certificate and refuses the wrong role; refusals are audited.
 
 mod check;
+pub mod codec;
 mod consult;
 mod input;
 mod operator;

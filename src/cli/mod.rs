@@ -294,6 +294,18 @@ impl Failure {
 
 impl From<tonic::Status> for Failure {
     fn from(status: tonic::Status) -> Self {
+        // A status the node sent has no source; one with a source failed here, in
+        // transport: the node was not reached, or the connection to it was lost.
+        if let Some(cause) = std::error::Error::source(&status) {
+            return Failure {
+                code: ExitCode::Connection,
+                message: format!(
+                    "{:?}: cannot reach the node, or lost it: {}",
+                    status.code(),
+                    transport::describe_transport_failure(cause)
+                ),
+            };
+        }
         let code = match status.code() {
             Code::Unavailable | Code::DeadlineExceeded => ExitCode::Connection,
             Code::InvalidArgument => ExitCode::InvalidInput,
@@ -545,6 +557,13 @@ fn connect(cli: &Cli) -> Result<OperatorClient<Channel>, Failure> {
         cert: read(&cert)?,
         key: read(&key)?,
     };
+    // The node would refuse it, but its TLS alert is often lost to the broken connection.
+    if let Err(problem) = transport::check_client_certificate(&tls.ca, &tls.cert) {
+        return Err(Failure {
+            code: ExitCode::Connection,
+            message: format!("the node will refuse our certificate {}: {problem}", cert.display()),
+        });
+    }
     // We expect our own agency's node: its certificate must carry that node name.
     let me = transport::identity_of_pem_file(&cert)?;
     let channel = transport::channel(&cli.endpoint, &tls, &transport::node_dns_name(&me.agency))?;

@@ -11,6 +11,7 @@ mod disk;
 mod hold;
 mod journal;
 mod keys;
+mod shared;
 mod stall;
 mod winner;
 mod writer;
@@ -25,6 +26,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 pub use audit::{AuditEntry, AuditEvent};
 pub use disk::{DEFAULT_CACHE_BYTES, MIN_FREE_BYTES, open_db_when_free};
 pub use hold::{HoldCause, OwnRecordsAtStart};
+pub use shared::{OwnStreamsHeld, Repaired};
 pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;
@@ -37,78 +39,6 @@ use crate::records::hlc::{Clock, StoredClockAhead};
 pub type StreamId = (String, String);
 /// (collection, id).
 pub type RecordKey = (String, String);
-
-/// Ids whose winner changed behind the version vector (anti-entropy restoring a record
-/// lost from the log, or a lost winner), queued after their commit is on disk. Followers
-/// of the log (the screening index) would not see these: they take them from here.
-#[derive(Clone, Default)]
-pub struct Repaired(Arc<Mutex<Vec<RecordKey>>>);
-
-impl Repaired {
-    fn push(&self, keys: impl IntoIterator<Item = RecordKey>) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(keys);
-    }
-
-    fn take(&self) -> Vec<RecordKey> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-/// How much of each of our own streams a peer holds, where that is more than we hold
-/// (collection → peer, seq): set by replication from the heads peers advertise. Only a
-/// node restored from an older copy of its store holds less of its own streams than a
-/// peer; until it has the rest back, the next sequence number it would give a write of
-/// that stream is one it already published, with another record, so the writer takes no
-/// write of it (peers would refuse that record as equivocation, and it would never reach them).
-#[derive(Clone, Default)]
-pub struct OwnStreamsHeld(Arc<Mutex<HeldByPeers>>);
-
-#[derive(Default)]
-struct HeldByPeers {
-    streams: HashMap<String, (String, u64)>,
-    /// Whether any peer has advertised its heads since we started.
-    heard: bool,
-}
-
-impl OwnStreamsHeld {
-    /// Replaces what peers hold of our streams; `heard`: some peer's heads are known.
-    pub fn set(&self, held: HashMap<String, (String, u64)>, heard: bool) {
-        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        state.streams = held;
-        state.heard |= heard;
-    }
-
-    /// The peer that holds more of our stream of `collection` than `held_here`, and how far.
-    fn ahead_of(&self, collection: &str, held_here: u64) -> Option<(String, u64)> {
-        let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        state
-            .streams
-            .get(collection)
-            .filter(|(_, seq)| *seq > held_here)
-            .cloned()
-    }
-
-    fn heard(&self) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).heard
-    }
-
-    /// Our streams some peer holds more of than `held_here` says we do: (collection, the
-    /// peer, how far it holds).
-    fn beyond(&self, held_here: impl Fn(&str) -> u64) -> Vec<(String, String, u64)> {
-        let mut collections: Vec<String> = {
-            let state = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            state.streams.keys().cloned().collect()
-        };
-        collections.sort();
-        collections
-            .into_iter()
-            .filter_map(|c| {
-                let (peer, seq) = self.ahead_of(&c, held_here(&c))?;
-                Some((c, peer, seq))
-            })
-            .collect()
-    }
-}
 
 /// Why the writer refuses writes of our own records for now: a restore from an older copy.
 #[derive(Debug, Clone, PartialEq, Eq)]

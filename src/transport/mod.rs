@@ -6,39 +6,34 @@
 //! certificate is issued by the federation CA, so a name in a verified certificate is
 //! trusted.
 
+mod accept;
+mod certs;
+mod failure;
+mod idle;
 pub mod pki;
 
-use std::collections::VecDeque;
-use std::future::Future;
+pub use accept::{Connection, ConnectionLimits, incoming};
+pub use certs::{check_client_certificate, check_node_certificate};
+pub use failure::describe_transport_failure;
+pub use idle::TrackCalls;
+
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
-use tokio::task::AbortHandle;
-use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
-use tokio_stream::wrappers::ReceiverStream;
-use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 
 use crate::config::TlsConfig;
 use crate::error::{Error, Result};
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_PENDING_HANDSHAKES: usize = 128;
-/// Open connections (handshaking or established), at most: a client past it waits in
-/// the listen backlog.
-const MAX_CONNECTIONS: usize = 512;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Another agency's node (or ours, seen from a client): may only replicate.
     Node,
@@ -47,7 +42,7 @@ pub enum Role {
 }
 
 /// Who is calling, from the verified client certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Caller {
     pub agency: String,
     pub role: Role,
@@ -73,27 +68,32 @@ pub fn operator_dns_name(agency: &str) -> String {
 
 /// The caller of a request on our TLS server, as its connection's certificate names it.
 pub fn caller<T>(request: &tonic::Request<T>) -> Result<Caller> {
-    match request.extensions().get::<PeerIdentity>() {
-        Some(PeerIdentity(identity)) => identity.clone().map_err(Error::Unauthenticated),
+    match request.extensions().get::<ConnectionInfo>() {
+        Some(info) => info.identity.clone().map_err(Error::Unauthenticated),
         None => Err(Error::Unauthenticated("no client certificate".into())),
     }
 }
 
 /// Who is at the other end of a connection, read from its verified client certificate
 /// once, at the handshake, rather than parsed again for every call; or why it names no one.
-#[derive(Debug, Clone)]
-pub struct PeerIdentity(std::result::Result<Caller, String>);
+pub type PeerIdentity = std::result::Result<Caller, String>;
 
-impl PeerIdentity {
-    fn of(tls: &TlsStream<TcpStream>) -> Self {
-        let leaf = tls.get_ref().1.peer_certificates().and_then(|certs| certs.first());
-        PeerIdentity(match leaf {
-            Some(leaf) => identity_of(leaf.as_ref()).map_err(|e| match e {
-                Error::Unauthenticated(reason) => reason,
-                other => other.to_string(),
-            }),
-            None => Err("no client certificate".into()),
-        })
+/// What tonic puts in every request's extensions: the connection's identity, and its call
+/// count (which tells when the connection is idle).
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    identity: PeerIdentity,
+    calls: Arc<idle::Calls>,
+}
+
+fn peer_identity(tls: &TlsStream<TcpStream>) -> PeerIdentity {
+    let leaf = tls.get_ref().1.peer_certificates().and_then(|certs| certs.first());
+    match leaf {
+        Some(leaf) => identity_of(leaf.as_ref()).map_err(|e| match e {
+            Error::Unauthenticated(reason) => reason,
+            other => other.to_string(),
+        }),
+        None => Err("no client certificate".into()),
     }
 }
 
@@ -172,146 +172,6 @@ pub fn server_config(tls: &TlsConfig) -> Result<Arc<rustls::ServerConfig>> {
         .map_err(|e| tls_error(&e))?;
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// Accepted TLS connections, handshakes done off the accept loop and bounded in number
-/// and time, so a slow or silent client cannot stall others.
-/// `close_all` force-closes every connection accepted here, even one in the middle of a
-/// call (a shutdown that has waited long enough for calls to finish).
-pub fn incoming(
-    listener: TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    cancel: CancellationToken,
-    close_all: CancellationToken,
-) -> ReceiverStream<std::io::Result<Connection>> {
-    let acceptor = TlsAcceptor::from(config);
-    let (accepted, stream) = mpsc::channel(MAX_PENDING_HANDSHAKES);
-    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    tokio::spawn(async move {
-        // Handshakes in progress, oldest first. When all slots are taken the oldest gives
-        // way: silent connections cannot lock new clients out, since a real handshake
-        // takes milliseconds and would have to be outrun by a full pool of newer ones.
-        let mut pending: VecDeque<AbortHandle> = VecDeque::with_capacity(MAX_PENDING_HANDSHAKES);
-        loop {
-            let Ok(open) = connections.clone().acquire_owned().await else {
-                return;
-            };
-            let (tcp, peer) = tokio::select! {
-                _ = cancel.cancelled() => return,
-                accepted = listener.accept() => match accepted {
-                    Ok(connection) => connection,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
-            };
-            pending.retain(|handshake| !handshake.is_finished());
-            if pending.len() >= MAX_PENDING_HANDSHAKES
-                && let Some(oldest) = pending.pop_front()
-            {
-                oldest.abort();
-            }
-            let (acceptor, accepted) = (acceptor.clone(), accepted.clone());
-            let closed = Box::pin(close_all.clone().cancelled_owned());
-            let handshake = tokio::spawn(async move {
-                let _ = tcp.set_nodelay(true);
-                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => Some(Connection {
-                        identity: PeerIdentity::of(&tls),
-                        tls,
-                        closed,
-                        _open: open,
-                    }),
-                    Ok(Err(e)) => {
-                        tracing::info!(%peer, error = %e, "TLS handshake refused");
-                        None
-                    }
-                    Err(_) => {
-                        tracing::info!(%peer, "TLS handshake timed out");
-                        None
-                    }
-                }
-            });
-            pending.push_back(handshake.abort_handle());
-            // Handing over is outside the abortable part: a finished handshake is kept.
-            tokio::spawn(async move {
-                if let Ok(Some(connection)) = handshake.await {
-                    let _ = accepted.send(Ok(connection)).await;
-                }
-            });
-        }
-    });
-    ReceiverStream::new(stream)
-}
-
-/// An accepted TLS connection; it holds one of the `MAX_CONNECTIONS` slots until dropped.
-pub struct Connection {
-    tls: TlsStream<TcpStream>,
-    identity: PeerIdentity,
-    /// Ready once the server force-closes its connections: reads and writes then fail.
-    closed: Pin<Box<WaitForCancellationFutureOwned>>,
-    _open: OwnedSemaphorePermit,
-}
-
-impl Connection {
-    /// Fails the I/O once the connection is force-closed; registers the waker meanwhile,
-    /// so an idle connection wakes up to close too.
-    fn check_open(&mut self, cx: &mut Context<'_>) -> std::io::Result<()> {
-        match self.closed.as_mut().poll(cx) {
-            Poll::Ready(()) => Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionAborted,
-                "the node is shutting down",
-            )),
-            Poll::Pending => Ok(()),
-        }
-    }
-}
-
-/// tonic puts it in every request's extensions, where [`caller`] finds it.
-impl tonic::transport::server::Connected for Connection {
-    type ConnectInfo = PeerIdentity;
-
-    fn connect_info(&self) -> Self::ConnectInfo {
-        self.identity.clone()
-    }
-}
-
-impl AsyncRead for Connection {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
-        self.check_open(cx)?;
-        Pin::new(&mut self.tls).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Connection {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        self.check_open(cx)?;
-        Pin::new(&mut self.tls).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        self.check_open(cx)?;
-        Pin::new(&mut self.tls).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.tls).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        self.check_open(cx)?;
-        Pin::new(&mut self.tls).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.tls.is_write_vectored()
-    }
 }
 
 /// Where a client finds its TLS material.

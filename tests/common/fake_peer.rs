@@ -222,7 +222,8 @@ impl FakePeer {
         };
         let server_tls = transport::server_config(&tls).expect("fake peer TLS");
         let cancel = CancellationToken::new();
-        let incoming = transport::incoming(listener, server_tls, cancel.clone(), CancellationToken::new());
+        let limits = transport::ConnectionLimits::of(&fed.configs[i]);
+        let incoming = transport::incoming(listener, server_tls, limits, cancel.clone(), CancellationToken::new());
         let shared = Arc::new(Shared {
             current: Mutex::new(None),
             changes: watch::channel(0).0,
@@ -238,6 +239,8 @@ impl FakePeer {
         let shutdown = cancel.clone();
         let server = tokio::spawn(async move {
             let served = tonic::transport::Server::builder()
+                // As the node's server: calls in progress keep their connection open.
+                .layer(transport::TrackCalls)
                 .add_service(service)
                 .serve_with_incoming_shutdown(incoming, shutdown.cancelled())
                 .await;
