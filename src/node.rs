@@ -102,6 +102,7 @@ impl Node {
             Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),
             None => None,
         };
+        crate::consult::follower::announce_at_start(&store, &policy, &sealing_keys).await;
         let summarizer = tokio::spawn(summarize_refusals(context.clone(), cancel.clone()));
         let consultations = tokio::spawn(crate::consult::follower::run(
             store.clone(),

@@ -62,7 +62,8 @@ async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
     assert!(screens >= 1.0, "the screen call was not timed:\n{text}");
 
     let connected = format!(r#"fedx_peer_stream_state{{peer="{a}",state="connected"}} 1"#);
-    let stored = format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}} 1"#);
+    // The denial and A's announcement of its sealing key.
+    let stored = format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}} 2"#);
     let text = eventually(
         "B reports its stream connected and the record stored",
         Duration::from_secs(30),
@@ -77,7 +78,6 @@ async fn metrics_count_records_writes_ingest_refusals_peers_and_flushes() {
     )
     .await;
     for line in [
-        format!(r#"fedx_ingest_records_total{{peer="{a}",outcome="stored"}} 1"#),
         format!(r#"fedx_peer_lag_records{{peer="{a}"}} 0"#),
         format!(r#"fedx_peer_lag_seconds{{peer="{a}"}} 0.0"#),
     ] {

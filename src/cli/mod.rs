@@ -163,7 +163,13 @@ enum Command {
         file: PathBuf,
     },
     /// Consultations with the authority whose denial is in force (no-undercut).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fedctl consult list --inbox --overdue\n  \
+                      fedctl consult open --denial denials/DE-BAFA/2026-0042 \\\n    \
+                      --application config/examples/application-identical.json --reason \"end user audited\"\n  \
+                      fedctl consult reply C-3f9a0c1b2d4e5f60 --objection --reason \"diversion risk stands\""
+    )]
     Consult(consult::ConsultCommand),
     /// Screen a name (or every row of a CSV file) against every party the node knows.
     #[command(

@@ -25,6 +25,30 @@ const RETRY: Duration = Duration::from_secs(2);
 /// The audit actor of what the node writes by itself.
 const ACTOR: &str = "node:consultations";
 
+/// Announces our sealing keys now, before the node serves, so a partner can seal to us from
+/// our first answer on. While our own writes are held (a store waiting for a peer's word)
+/// this does nothing and `run` announces them once the hold lifts.
+pub async fn announce_at_start(store: &Store, policy: &Policy, keys: &Arc<OwnKeys>) {
+    if !store.write_holds(policy.agency()).is_empty() {
+        return;
+    }
+    let (reader, us, keys) = (store.clone(), policy.agency().to_string(), keys.clone());
+    let announced = async {
+        let writes = store.read(move |_| announcements(&reader, &us, &keys)).await?;
+        if writes.is_empty() {
+            return Ok(());
+        }
+        store
+            .put(writes, ACTOR.into())
+            .await?
+            .into_iter()
+            .try_for_each(|r| r.map(drop))
+    };
+    if let Err(e) = announced.await {
+        tracing::warn!(error = %e, "sealing keys: not announced at start, will retry");
+    }
+}
+
 pub async fn run(store: Store, policy: Arc<Policy>, keys: Arc<OwnKeys>, metrics: Metrics, cancel: CancellationToken) {
     let mut snapshots = store.subscribe();
     loop {
