@@ -1339,6 +1339,117 @@ async fn bad_input_from_a_peer_is_refused_with_its_reason_and_changes_nothing() 
         "_keys/FR-SBDU/FR-SBDU-2".into(),
     );
 
+    // The consultation records: a step is written by one of its two authorities (both
+    // members) under `<author>/<consultation>/…`; a sealing key is announced by its agency
+    // under `<agency>/<key id>`; a grant notice names its author as the granting authority.
+    let sealed = |consultation: &str, requester: &str, denier: &str| {
+        let copy = |agency: &str| SealedCopy {
+            agency: agency.into(),
+            key_id: format!("{agency}-1"),
+            encapsulated_key: vec![7; 32],
+            ciphertext: b"opaque to a relay".to_vec(),
+        };
+        RecordBody {
+            kind: Some(record_body::Kind::SealedStep(SealedStep {
+                consultation: consultation.into(),
+                requester: requester.into(),
+                denier: denier.into(),
+                copies: vec![copy(requester), copy(denier)],
+            })),
+        }
+    };
+    let steps_seq = base.seq("_consultations", FR) + 1;
+    for (what, id, body, reason) in [
+        (
+            "a reply under the denier's id, signed by the requester",
+            "DE-BAFA/C-00000000000000a1/reply-00000001",
+            sealed("C-00000000000000a1", FR, DE),
+            "foreign_id",
+        ),
+        (
+            "a step by an agency that is neither party",
+            "FR-SBDU/C-00000000000000a2/reply-00000001",
+            sealed("C-00000000000000a2", DE, "NL-CDIU"),
+            "invalid_content",
+        ),
+        (
+            "a step with a party that is no member",
+            "FR-SBDU/C-00000000000000a3/open-00000001",
+            sealed("C-00000000000000a3", FR, "XX-NONE"),
+            "invalid_content",
+        ),
+        (
+            "a step whose id names another consultation",
+            "FR-SBDU/C-00000000000000a9/open-00000001",
+            sealed("C-00000000000000a4", FR, DE),
+            "invalid_content",
+        ),
+        (
+            "a step without a copy for the denier",
+            "FR-SBDU/C-00000000000000a5/open-00000001",
+            {
+                let mut body = sealed("C-00000000000000a5", FR, DE);
+                if let Some(record_body::Kind::SealedStep(step)) = body.kind.as_mut() {
+                    step.copies.truncate(1);
+                }
+                body
+            },
+            "invalid_content",
+        ),
+    ] {
+        let record = f.record("_consultations", id, steps_seq, body);
+        add(what, f.sign(&record), reason, format!("_consultations/{id}"));
+    }
+    let sealing_key = |key_id: &str| RecordBody {
+        kind: Some(record_body::Kind::SealingKey(SealingKey {
+            key_id: key_id.into(),
+            public_key: f.signer.sealing_key().public_key(),
+        })),
+    };
+    let sealing_seq = base.seq("_sealing_keys", FR) + 1;
+    for (what, id, body, reason) in [
+        (
+            "a sealing key announced for another agency",
+            "DE-BAFA/DE-BAFA-1",
+            sealing_key("DE-BAFA-1"),
+            "foreign_id",
+        ),
+        (
+            "a sealing key whose id does not name it",
+            "FR-SBDU/OTHER",
+            sealing_key("FR-SBDU-1"),
+            "invalid_content",
+        ),
+    ] {
+        let record = f.record("_sealing_keys", id, sealing_seq, body);
+        add(what, f.sign(&record), reason, format!("_sealing_keys/{id}"));
+    }
+    let forged_grant = RecordBody {
+        kind: Some(record_body::Kind::GrantNotice(GrantNotice {
+            denial_collection: "denials".into(),
+            denial_id: "FR-SBDU/P-1".into(),
+            denial_version_hash: "00".repeat(32),
+            denial_reference: "P-1".into(),
+            denial_author: FR.into(),
+            licence_reference: "DE-2026-1".into(),
+            reasons: "granted in another's name".into(),
+            granted_date: "2026-12-01".into(),
+            granted_by: DE.into(),
+        })),
+    };
+    let grant = f.record(
+        "_grants.denials",
+        "FR-SBDU/G-1",
+        base.seq("_grants.denials", FR) + 1,
+        forged_grant,
+    );
+    add(
+        "a grant notice claiming another agency granted",
+        f.sign(&grant),
+        "invalid_content",
+        "_grants.denials/FR-SBDU/G-1".into(),
+    );
+
     let peer_cases = cases.len();
     for (what, record, reason, target) in cases {
         h.refuse_from_peer(&what, record, reason, &target).await;

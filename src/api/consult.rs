@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::Context;
 use crate::consult::book::{self, Between};
+use crate::consult::keys::OwnKeys;
 use crate::consult::state;
 use crate::error::{Error, Result};
 use crate::licensing;
@@ -15,50 +16,44 @@ use crate::proto::consultation_step::Step as StepKind;
 use crate::proto::record_body::Kind;
 use crate::proto::*;
 use crate::records::{Envelope, RecordKind, grants_collection, validate};
-use crate::store::LocalWrite;
+use crate::store::{LocalWrite, Store};
 use crate::transport::Caller;
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// A consultation as it stands, read on the blocking pool (it opens sealed steps).
+/// Runs `f` over our consultation book on the blocking pool (it opens sealed steps).
+async fn read_book<T: Send + 'static>(
+    context: &Arc<Context>,
+    f: impl FnOnce(&Store, &OwnKeys, &str) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let (keys, us) = (context.sealing_keys.clone(), context.config.agency.clone());
+    context.store.read(move |store| f(store, &keys, &us)).await
+}
+
+/// A consultation as it stands.
 pub async fn show(context: &Arc<Context>, id: String) -> Result<Consultation> {
-    let (store, keys, us) = (
-        context.store.clone(),
-        context.sealing_keys.clone(),
-        context.config.agency.clone(),
-    );
-    context
-        .store
-        .read(move |_| book::find(&store, &keys, &us, &id, chrono::Utc::now()))
-        .await
+    read_book(context, move |store, keys, us| {
+        book::find(store, keys, us, &id, chrono::Utc::now())
+    })
+    .await
 }
 
 /// How many of our consultations are open, and past their reply-by time, in and out.
 pub async fn counts(context: &Arc<Context>) -> Result<ConsultationCounts> {
-    let (store, keys, us) = (
-        context.store.clone(),
-        context.sealing_keys.clone(),
-        context.config.agency.clone(),
-    );
-    let all = context
-        .store
-        .read(move |_| book::all(&store, &keys, &us, chrono::Utc::now()))
-        .await?;
+    let all = read_book(context, |store, keys, us| {
+        book::all(store, keys, us, chrono::Utc::now())
+    })
+    .await?;
     Ok(book::counts(&all))
 }
 
 pub async fn list(context: &Arc<Context>, request: ConsultListRequest) -> Result<ConsultListResponse> {
-    let (store, keys, us) = (
-        context.store.clone(),
-        context.sealing_keys.clone(),
-        context.config.agency.clone(),
-    );
-    let all = context
-        .store
-        .read(move |_| book::all(&store, &keys, &us, chrono::Utc::now()))
-        .await?;
+    let all = read_book(context, |store, keys, us| {
+        book::all(store, keys, us, chrono::Utc::now())
+    })
+    .await?;
     let wanted = |c: &Consultation| {
         (!request.inbox || c.inbox)
             && (!request.outbox || !c.inbox)
