@@ -332,3 +332,139 @@ async fn silence_past_the_reply_by_time_shows_as_no_reply_and_survives_a_restart
         .await
         .unwrap();
 }
+
+/// A `fednode` process per side (so each can be killed with SIGKILL), linked both ways.
+struct Processes {
+    fed: Federation,
+    nodes: Vec<Option<tokio::process::Child>>,
+    endpoints: Vec<String>,
+}
+
+impl Processes {
+    async fn start(fed: Federation) -> Processes {
+        let mut processes = Processes {
+            nodes: vec![None, None],
+            endpoints: vec![String::new(), String::new()],
+            fed,
+        };
+        for i in 0..2 {
+            processes.restart(i).await;
+        }
+        processes.link().await;
+        processes
+    }
+
+    fn client(&self, i: usize) -> OperatorClient<Channel> {
+        operator_at(&self.fed, i, &self.endpoints[i])
+    }
+
+    /// SIGKILL: no drain, no flush beyond what each acknowledgement already did.
+    async fn kill(&mut self, i: usize) {
+        let mut node = self.nodes[i].take().expect("running");
+        node.start_kill().unwrap();
+        node.wait().await.unwrap();
+    }
+
+    async fn restart(&mut self, i: usize) {
+        let path = self.fed.dir.path().join(format!("node-{i}.toml"));
+        std::fs::write(&path, config_toml(&self.fed.configs[i], "127.0.0.1:0")).unwrap();
+        let (node, endpoint) = common::process::fednode(&path).await;
+        (self.nodes[i], self.endpoints[i]) = (Some(node), endpoint);
+    }
+
+    /// Each side learns where the other listens now (a restart picks a new port).
+    async fn link(&self) {
+        for (i, other) in [(0, 1), (1, 0)] {
+            let peer = PeerEntry {
+                agency: self.fed.agency(other).to_string(),
+                endpoint: self.endpoints[other].clone(),
+            };
+            let request = AddPeerRequest { peer: Some(peer) };
+            self.client(i).add_peer(request).await.unwrap();
+        }
+    }
+}
+
+/// Each acknowledged step survives a SIGKILL of its author's node (and of the other side),
+/// and the consultation goes on after the restart: A = DE-BAFA denies, C = FR-SBDU asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consultation_steps_survive_sigkill_on_both_sides() {
+    let mut nodes = Processes::start(Federation::new(2, &[])).await;
+    nodes
+        .client(0)
+        .put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
+        .await
+        .unwrap();
+    eventually("C to hold A's denial", WAIT, || {
+        let mut c = nodes.client(1);
+        async move { get(&mut c, "denials", DENIAL).await }
+    })
+    .await;
+    let id = open(&mut nodes.client(1), "minded to grant").await.id;
+    reaches(&nodes.client(0), &id, ConsultationState::Acknowledged).await;
+
+    // A asks for information and is killed at once, and C with it.
+    let asked = reply(
+        &mut nodes.client(0),
+        &id,
+        ReplyKind::InformationRequested,
+        "the end user?",
+    )
+    .await;
+    assert_eq!(asked.unwrap().state(), ConsultationState::InformationRequested);
+    nodes.kill(0).await;
+    nodes.kill(1).await;
+    nodes.restart(0).await;
+    nodes.restart(1).await;
+    let at_a = show(&mut nodes.client(0), &id)
+        .await
+        .expect("A still has the consultation");
+    assert_eq!(at_a.state(), ConsultationState::InformationRequested);
+    nodes.link().await;
+    reaches(&nodes.client(1), &id, ConsultationState::InformationRequested).await;
+
+    // C informs and is killed at once.
+    let request = ConsultInformRequest {
+        id: id.clone(),
+        reason: "the end user is a university laboratory".into(),
+    };
+    nodes.client(1).consult_inform(request).await.unwrap();
+    nodes.kill(1).await;
+    nodes.restart(1).await;
+    let at_c = show(&mut nodes.client(1), &id)
+        .await
+        .expect("C still has the consultation");
+    assert_eq!(
+        at_c.state(),
+        ConsultationState::Acknowledged,
+        "the inform step was lost"
+    );
+    nodes.link().await;
+    reaches(&nodes.client(0), &id, ConsultationState::Acknowledged).await;
+
+    // A objects, C grants anyway (after a reply: no override needed); both are killed.
+    reply(&mut nodes.client(0), &id, ReplyKind::Objection, "diversion risk stands")
+        .await
+        .unwrap();
+    reaches(&nodes.client(1), &id, ConsultationState::Replied).await;
+    close(&mut nodes.client(1), &id, CloseDecision::Granted, false)
+        .await
+        .unwrap();
+    nodes.kill(1).await;
+    nodes.kill(0).await;
+    nodes.restart(0).await;
+    nodes.restart(1).await;
+    nodes.link().await;
+    for i in [1, 0] {
+        let closed = reaches(&nodes.client(i), &id, ConsultationState::Closed).await;
+        assert_eq!(closed.decision(), CloseDecision::Granted);
+        assert_eq!(closed.reply(), ReplyKind::Objection);
+        let steps: Vec<&str> = closed.events.iter().map(|e| e.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            ["open", "ack", "reply", "inform", "reply", "close"],
+            "at node {i}"
+        );
+        assert!(closed.events.iter().all(|e| e.ignored.is_empty()), "{closed:?}");
+    }
+}
