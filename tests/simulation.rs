@@ -4,7 +4,10 @@
 //! partitions nodes, crashes nodes (the runtime is dropped under them) or stops them
 //! cleanly, and restarts them on the same store, some with a skewed clock; meanwhile a
 //! writer per agency puts, updates, revokes and deletes records, in its own ids of the
-//! `owner` collections and in ids of `shared` that every agency writes.
+//! `owner` collections and in ids of `shared` that every agency writes, and now and then
+//! takes a consultation step (`simulation/consultant.rs`): both authorities of every
+//! consultation must end up showing the same steps, every acknowledged one among them,
+//! and no other node may show it.
 //!
 //! The test keeps every version a node acknowledged (the header of each `PutResponse`).
 //! At the end the network heals and every node runs; within a bounded time every node's
@@ -26,6 +29,8 @@
 //! replay takes the same steps but not necessarily the same interleaving.
 
 mod common;
+#[path = "simulation/consultant.rs"]
+mod consultant;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -452,6 +457,7 @@ struct Writer {
     /// Own ids of `denials` and `restricted` acknowledged so far.
     own: Vec<(String, String)>,
     next: u64,
+    consultations: Arc<Mutex<consultant::Acknowledged>>,
 }
 
 impl Writer {
@@ -521,7 +527,8 @@ impl Writer {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(pause) => {}
             }
-            let op = self.next_op();
+            let consult = self.rng.gen_range(0..100) < consultant::PERCENT;
+            let op = (!consult).then(|| self.next_op());
             if !self.liveness.up[self.i].load(Ordering::SeqCst) {
                 continue;
             }
@@ -530,6 +537,12 @@ impl Writer {
                 generation = now;
                 client = self.dialer.client();
             }
+            let Some(op) = op else {
+                self.next += 1;
+                let acked = self.consultations.clone();
+                consultant::step(&self.agency, self.next, &mut self.rng, &mut client, &acked).await;
+                continue;
+            };
             let (keys, name) = (op.keys(), op.name());
             let result = tokio::time::timeout(Duration::from_secs(20), async {
                 match op {
@@ -736,6 +749,7 @@ async fn run_seed(seed: u64) {
     }
 
     let model = Arc::new(Mutex::new(Model::default()));
+    let consultations = Arc::new(Mutex::new(consultant::Acknowledged::default()));
     let stop = CancellationToken::new();
     let writers: Vec<_> = (0..NODES)
         .map(|i| {
@@ -757,6 +771,7 @@ async fn run_seed(seed: u64) {
                 model: model.clone(),
                 own: Vec::new(),
                 next: 0,
+                consultations: consultations.clone(),
             };
             tokio::spawn(writer.run(stop.clone()))
         })
@@ -807,6 +822,15 @@ async fn run_seed(seed: u64) {
     tokio::time::timeout(CHECKS, check_winners(&sim, &model))
         .await
         .unwrap_or_else(|_| panic!("seed {seed}: the checks take longer than {CHECKS:?}"));
+    let consultations = std::mem::take(&mut *consultations.lock().unwrap());
+    assert!(
+        consultations.anomalies.is_empty(),
+        "seed {seed}: consultation steps failed in unexpected ways: {:#?}",
+        consultations.anomalies
+    );
+    tokio::time::timeout(CHECKS, consultant::check(seed, &consultations, |i| sim.operator(i)))
+        .await
+        .unwrap_or_else(|_| panic!("seed {seed}: the consultation checks take longer than {CHECKS:?}"));
 
     for i in 0..NODES {
         sim.stop(i, false).await;
@@ -828,12 +852,15 @@ async fn run_seed(seed: u64) {
     let uncertain: usize = model.uncertain.values().map(BTreeSet::len).sum();
     eprintln!(
         "simulation seed {seed} passed in {:.1}s: {} steps, {} versions acknowledged over {} ids, \
-         {} writes refused, {uncertain} uncertain; converged {:.1}s after healing (schedule {:.1}s)",
+         {} writes refused, {uncertain} uncertain; {} consultation steps acknowledged in {} \
+         consultations; converged {:.1}s after healing (schedule {:.1}s)",
         started.elapsed().as_secs_f64(),
         sim.steps.lock().unwrap().len(),
         model.acked,
         model.versions.len(),
         model.refused,
+        consultations.len(),
+        consultations.consultations(),
         converged.as_secs_f64(),
         (schedule_done - started).as_secs_f64(),
     );
