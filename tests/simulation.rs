@@ -206,6 +206,8 @@ struct Sim {
     clock_ahead: Vec<Duration>,
     steps: Arc<Mutex<Vec<String>>>,
     started: Instant,
+    /// Each node's listening socket, held for the whole run (see `start`).
+    sockets: Vec<Option<std::net::TcpListener>>,
 }
 
 impl Sim {
@@ -222,7 +224,17 @@ impl Sim {
     async fn start(&mut self, i: usize, clock_ahead: Duration) {
         let mut config = self.fed.configs[i].clone();
         config.clock_ahead = clock_ahead;
-        let reserved = self.fed.take_listener(i);
+        // The simulation holds each node's listening socket for the whole run and a node
+        // listens on a copy of it: while the node is down no other socket (another test's
+        // outgoing connection) can take its port, so a restart never finds it in use.
+        if self.sockets[i].is_none() {
+            self.sockets[i] = Some(self.fed.take_listener(i).expect("the reserved listener"));
+        }
+        let socket = self.sockets[i]
+            .as_ref()
+            .expect("held")
+            .try_clone()
+            .expect("a copy of the socket");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name(format!("sim-node-{i}"))
@@ -231,19 +243,13 @@ impl Sim {
             .expect("a node runtime");
         let started = runtime.spawn(async move {
             let deadline = tokio::time::Instant::now() + NODE_OP;
-            let mut reserved = reserved;
             loop {
-                // A crashed node's listener and store are released by its runtime's threads
-                // as they wind down: retry until they are.
-                let listener = match reserved.take() {
-                    Some(l) => {
-                        l.set_nonblocking(true).unwrap();
-                        tokio::net::TcpListener::from_std(l).map_err(|e| e.to_string())
-                    }
-                    None => tokio::net::TcpListener::bind(config.listen)
-                        .await
-                        .map_err(|e| e.to_string()),
-                };
+                // A crashed node's store is released by its runtime's threads as they wind
+                // down: retry until it is.
+                let listener = socket.try_clone().map_err(|e| e.to_string()).and_then(|l| {
+                    l.set_nonblocking(true).map_err(|e| e.to_string())?;
+                    tokio::net::TcpListener::from_std(l).map_err(|e| e.to_string())
+                });
                 let error = match listener {
                     Ok(listener) => match Node::start_on(config.clone(), listener).await {
                         Ok(node) => return node,
@@ -743,6 +749,7 @@ async fn run_seed(seed: u64) {
         clock_ahead: vec![Duration::ZERO; NODES],
         steps,
         started,
+        sockets: (0..NODES).map(|_| None).collect(),
     };
     for i in 0..NODES {
         sim.start(i, Duration::ZERO).await;
