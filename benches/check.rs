@@ -115,7 +115,11 @@ fn main() {
                     serde_json::from_str(include_str!("../config/examples/application-identical.json")).unwrap();
                 application.destination_country = country.into();
                 application.control_list_entries = vec![entry];
-                application.consignee.as_mut().unwrap().names[0].full_name = name;
+                // The consignee is where the goods go (the example's is in the UAE).
+                let consignee = application.consignee.as_mut().unwrap();
+                consignee.names[0].full_name = name;
+                consignee.countries = vec![country.into()];
+                consignee.addresses.clear();
                 application.end_user = None;
                 application
             })
