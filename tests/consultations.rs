@@ -106,12 +106,16 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 }
 
 async fn publish_denial(fed: &Federation) {
-    fed.operator(0)
-        .put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
+    publish_denial_between(fed.operator(0), fed.operator(2)).await;
+}
+
+/// A publishes the denial; waits until C holds it.
+async fn publish_denial_between(mut a: OperatorClient<Channel>, c: OperatorClient<Channel>) {
+    a.put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
         .await
         .unwrap();
     eventually("C to hold A's denial", WAIT, || {
-        let mut c = fed.operator(2);
+        let mut c = c.clone();
         async move { get(&mut c, "denials", DENIAL).await }
     })
     .await;
@@ -393,16 +397,7 @@ impl Processes {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consultation_steps_survive_sigkill_on_both_sides() {
     let mut nodes = Processes::start(Federation::new(2, &[])).await;
-    nodes
-        .client(0)
-        .put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
-        .await
-        .unwrap();
-    eventually("C to hold A's denial", WAIT, || {
-        let mut c = nodes.client(1);
-        async move { get(&mut c, "denials", DENIAL).await }
-    })
-    .await;
+    publish_denial_between(nodes.client(0), nodes.client(1)).await;
     let id = open(&mut nodes.client(1), "minded to grant").await.id;
     reaches(&nodes.client(0), &id, ConsultationState::Acknowledged).await;
 

@@ -32,9 +32,9 @@ pub async fn announce_at_start(store: &Store, policy: &Policy, keys: &Arc<OwnKey
     if !store.write_holds(policy.agency()).is_empty() {
         return;
     }
-    let (reader, us, keys) = (store.clone(), policy.agency().to_string(), keys.clone());
+    let (us, keys) = (policy.agency().to_string(), keys.clone());
     let announced = async {
-        let writes = store.read(move |_| announcements(&reader, &us, &keys)).await?;
+        let writes = store.read(move |store| announcements(store, &us, &keys)).await?;
         if writes.is_empty() {
             return Ok(());
         }
