@@ -8,7 +8,7 @@ const MAX_LINES: usize = 600;
 
 /// Files still over the limit, each with the issue that splits it. A file that shrinks
 /// below the limit must leave this list (the test says so), so it cannot grow back.
-const TOO_LONG_FOR_NOW: &[&str] = &["src/store/writer.rs", "src/cli/mod.rs"];
+const TOO_LONG_FOR_NOW: &[&str] = &["src/cli/mod.rs"];
 
 /// The files that may read a collection's `readers` and `writers`: the model itself, and
 /// the config schema that declares them and builds the model.
