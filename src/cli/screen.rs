@@ -1,6 +1,6 @@
 //! `fedctl screen`: one name, or every row of a CSV file over one ScreenBatch stream.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tonic::transport::Channel;
@@ -25,6 +25,45 @@ impl PartyType {
             PartyType::Vessel => EntityType::Vessel,
             PartyType::Aircraft => EntityType::Aircraft,
         }
+    }
+}
+
+/// `fedctl screen`'s arguments.
+#[derive(clap::Args)]
+pub struct ScreenArgs {
+    /// The name to screen.
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub name: Option<String>,
+    /// ISO 3166-1 alpha-2 country of the party: a mismatch lowers the score.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// The party's type: a mismatch lowers the score.
+    #[arg(long = "type", value_enum)]
+    pub party_type: Option<PartyType>,
+    /// Lowest score to report (0..1); default: the node's threshold.
+    #[arg(long, default_value_t = 0.0)]
+    pub min_score: f64,
+    /// At most this many hits per name.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    /// A CSV file with a header row: name[,country][,type]. Hits go to stdout as CSV
+    /// (or JSON with -o json), with a progress bar on a terminal.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+}
+
+pub(super) async fn run(client: &mut OperatorClient<Channel>, args: ScreenArgs, output: Output) -> Result<(), Failure> {
+    let template = ScreenRequest {
+        name: args.name.unwrap_or_default(),
+        country: args.country.unwrap_or_default(),
+        entity_type: args.party_type.map_or(0, |t| t.entity_type() as i32),
+        min_score: args.min_score,
+        limit: args.limit,
+        ..ScreenRequest::default()
+    };
+    match args.file {
+        Some(file) => self::file(client, &file, template, output).await,
+        None => one(client, template, output).await,
     }
 }
 

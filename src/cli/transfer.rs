@@ -15,7 +15,7 @@ use serde::Serialize;
 use tonic::transport::Channel;
 
 use super::paging::for_each_record;
-use super::{ExitCode, Failure};
+use super::{ExitCode, Failure, Output, print};
 use crate::import::{self, Format, Row};
 use crate::proto::operator_client::OperatorClient;
 use crate::proto::record_body::Kind;
@@ -85,6 +85,49 @@ fn default_id_prefix(format: Format, agency: &str) -> String {
         Format::Jsonl | Format::Csv => return String::new(),
     };
     format!("{agency}/{source}/")
+}
+
+/// `fedctl import`: the summary printed; exit code 1 when some rows were rejected.
+pub(super) async fn run_import(
+    client: &mut OperatorClient<Channel>,
+    args: ImportArgs,
+    agency: &str,
+    output: Output,
+) -> Result<(), Failure> {
+    let summary = import(client, args, agency).await?;
+    print(output, &summary, || summary.table())?;
+    if summary.rejected.is_empty() {
+        return Ok(());
+    }
+    Err(Failure {
+        code: ExitCode::Error,
+        message: format!(
+            "{} rows rejected (listed above); the rest were imported",
+            summary.rejected.len()
+        ),
+    })
+}
+
+/// `fedctl export`: to a file (reported on stdout) or to stdout (the count on stderr).
+pub(super) async fn run_export(
+    client: &mut OperatorClient<Channel>,
+    collection: &str,
+    prefix: &str,
+    format: ExportFormat,
+    out: Option<PathBuf>,
+    output: Output,
+) -> Result<(), Failure> {
+    let count = export(client, collection, prefix, format, out.as_deref()).await?;
+    let done = serde_json::json!({ "collection": collection, "exported": count, "out": out });
+    match &out {
+        Some(path) => print(output, &done, || {
+            format!("exported {count} entries to {}", path.display())
+        }),
+        None => {
+            eprintln!("exported {count} entries");
+            Ok(())
+        }
+    }
 }
 
 /// Imports `args.file` as our agency `agency`.

@@ -1,0 +1,69 @@
+//! How a fedctl command fails: a message for stderr and a documented exit code.
+
+use tonic::Code;
+
+use crate::transport;
+
+/// fedctl's documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Error = 1,
+    Connection = 2,
+    InvalidInput = 3,
+    /// `fedctl check`: an essentially identical denial is in force.
+    ConsultationRequired = 4,
+}
+
+#[derive(Debug)]
+pub struct Failure {
+    pub code: ExitCode,
+    pub message: String,
+}
+
+impl Failure {
+    pub(super) fn invalid(message: impl Into<String>) -> Self {
+        Failure {
+            code: ExitCode::InvalidInput,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<tonic::Status> for Failure {
+    fn from(status: tonic::Status) -> Self {
+        // A status the node sent has no source; one with a source failed here, in
+        // transport: the node was not reached, or the connection to it was lost.
+        if let Some(cause) = std::error::Error::source(&status) {
+            return Failure {
+                code: ExitCode::Connection,
+                message: format!(
+                    "{:?}: cannot reach the node, or lost it: {}",
+                    status.code(),
+                    transport::describe_transport_failure(cause)
+                ),
+            };
+        }
+        let code = match status.code() {
+            Code::Unavailable | Code::DeadlineExceeded => ExitCode::Connection,
+            Code::InvalidArgument => ExitCode::InvalidInput,
+            _ => ExitCode::Error,
+        };
+        Failure {
+            code,
+            message: format!("{:?}: {}", status.code(), status.message()),
+        }
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(error: crate::Error) -> Self {
+        let code = match error {
+            crate::Error::Config(_) | crate::Error::InvalidArgument(_) => ExitCode::InvalidInput,
+            _ => ExitCode::Error,
+        };
+        Failure {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
