@@ -76,7 +76,7 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// A record was refused; the detail says which field or check.
     #[error("refused ({reason}): {detail}")]
@@ -95,6 +95,15 @@ pub enum Error {
     /// Storage cannot write, or the node is shutting down. Retrying later may work.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The data directory does not take (or give back) what the store needs: full,
+    /// read-only, failing. Answered as Unavailable: writes resume once the cause is gone.
+    /// `message` says what, in the operator's words; `source` keeps the I/O error.
+    #[error("storage: {message}")]
+    Storage {
+        message: String,
+        #[source]
+        source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+    },
     #[error("configuration: {0}")]
     Config(String),
     #[error("internal: {0}")]
@@ -112,6 +121,14 @@ impl Error {
     /// Content validation failure (the common case of `Refused`).
     pub fn invalid(detail: impl Into<String>) -> Self {
         Error::refused(Refusal::InvalidContent, detail)
+    }
+
+    /// A storage fault described for the operator, keeping the error that caused it.
+    pub fn storage(message: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Storage {
+            message: message.into(),
+            source: Some(std::sync::Arc::new(source)),
+        }
     }
 
     pub fn config(detail: impl Into<String>) -> Self {

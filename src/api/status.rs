@@ -13,7 +13,7 @@ impl From<Error> for Status {
             Error::PermissionDenied(_) => Code::PermissionDenied,
             Error::NotFound(_) => Code::NotFound,
             Error::FailedPrecondition(_) => Code::FailedPrecondition,
-            Error::Unavailable(_) => Code::Unavailable,
+            Error::Unavailable(_) | Error::Storage { .. } => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
         };
         let mut status = Status::new(code, error.to_string());
@@ -50,5 +50,18 @@ mod tests {
         assert_eq!(code(Error::Unavailable("x".into())), Code::Unavailable);
         let foreign = Status::from(Error::refused(Refusal::ForeignId, "x"));
         assert_eq!(foreign.metadata().get(REFUSAL_METADATA).unwrap(), "foreign_id");
+    }
+
+    #[test]
+    fn a_storage_fault_reads_once_and_keeps_its_cause() {
+        let io = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let error = Error::storage("the data directory /d refuses writes: permission denied", io);
+        assert!(std::error::Error::source(&error).is_some(), "the I/O error is kept");
+        let status = Status::from(error);
+        assert_eq!(status.code(), Code::Unavailable);
+        assert_eq!(
+            status.message(),
+            "storage: the data directory /d refuses writes: permission denied"
+        );
     }
 }

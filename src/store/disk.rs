@@ -34,7 +34,8 @@ pub struct Disk {
 
 #[derive(Clone)]
 struct Fault {
-    message: String,
+    /// What writes (and, once wedged, reads) are answered with.
+    error: Error,
     /// sled's handle can never write again, nor be reopened in this process.
     wedged: bool,
 }
@@ -153,7 +154,7 @@ impl Disk {
             .clone()
             .ok_or_else(
                 || match self.fault.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
-                    Some(fault) => Error::Unavailable(format!("storage fault: {}", fault.message)),
+                    Some(fault) => fault.error.clone(),
                     None => Error::Unavailable("the store is closed".into()),
                 },
             )
@@ -176,12 +177,15 @@ impl Disk {
         if !short {
             return Ok(());
         }
-        Err(Error::Unavailable(format!(
-            "storage: the data directory {} is full ({} MiB free; writes resume once {} MiB are free)",
-            self.path.display(),
-            free / (1024 * 1024),
-            MIN_FREE_BYTES / (1024 * 1024)
-        )))
+        Err(Error::Storage {
+            message: format!(
+                "the data directory {} is full ({} MiB free; writes resume once {} MiB are free)",
+                self.path.display(),
+                free / (1024 * 1024),
+                MIN_FREE_BYTES / (1024 * 1024)
+            ),
+            source: None,
+        })
     }
 
     /// Drops our handle: sled releases the directory once reads in flight finish.
@@ -189,16 +193,27 @@ impl Disk {
         drop(self.db.write().unwrap_or_else(PoisonError::into_inner).take());
     }
 
-    /// Records a storage fault: writes stop until [`Disk::recover`] succeeds.
-    pub fn fail(&self, error: &sled::Error) {
+    /// Records a storage fault: writes stop until [`Disk::recover`] succeeds. Returns
+    /// what writes are answered with meanwhile (the first fault's, if one is recorded).
+    pub fn fail(&self, error: &sled::Error) -> Error {
         let mut fault = self.fault.lock().unwrap_or_else(PoisonError::into_inner);
-        if fault.is_none() {
+        let fault = fault.get_or_insert_with(|| {
             tracing::error!(error = %error, dir = %self.path.display(), "storage fault: writes stop until the data directory takes writes again");
-            *fault = Some(Fault {
-                message: format!("{error} (data directory {})", self.path.display()),
+            Fault {
+                error: self.refuses_writes(describe(error), error.clone()),
                 wedged: false,
-            });
-        }
+            }
+        });
+        fault.error.clone()
+    }
+
+    /// The error a write gets while the data directory refuses writes.
+    fn refuses_writes(&self, why: String, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        let message = format!(
+            "the data directory {} refuses writes: {why}; writes resume once it takes them again",
+            self.path.display()
+        );
+        Error::storage(message, source)
     }
 
     /// Records that a flush never finished: sled's handle holds writes it will never make
@@ -212,19 +227,20 @@ impl Disk {
             self.path.display()
         );
         tracing::error!(dir = %self.path.display(), "storage fault: {message}");
+        let error = Error::Storage { message, source: None };
         *self.fault.lock().unwrap_or_else(PoisonError::into_inner) = Some(Fault {
-            message: message.clone(),
+            error: error.clone(),
             wedged: true,
         });
         self.close();
-        Error::Unavailable(format!("storage fault: {message}"))
+        error
     }
 
     /// The error to answer with once the handle is wedged.
     pub fn wedged(&self) -> Option<Error> {
         let fault = self.fault.lock().unwrap_or_else(PoisonError::into_inner);
         let fault = fault.as_ref().filter(|f| f.wedged)?;
-        Some(Error::Unavailable(format!("storage fault: {}", fault.message)))
+        Some(fault.error.clone())
     }
 
     pub fn faulted(&self) -> bool {
@@ -237,15 +253,9 @@ impl Disk {
         let fault = self.fault.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let Some(fault) = fault else { return Ok(()) };
         if fault.wedged {
-            return Err(Error::Unavailable(format!("storage fault: {}", fault.message)));
+            return Err(fault.error);
         }
-        let fault = fault.message;
-        self.probe().map_err(|e| {
-            Error::Unavailable(format!(
-                "storage fault ({fault}); the data directory {} still refuses writes: {e}",
-                self.path.display()
-            ))
-        })?;
+        self.probe().map_err(|e| self.refuses_writes(e.kind().to_string(), e))?;
         let mut slot = self.db.write().unwrap_or_else(PoisonError::into_inner);
         drop(slot.take());
         let mut attempt = 0;
@@ -273,5 +283,15 @@ impl Disk {
         file.write_all(b"probe")?;
         file.sync_all()?;
         std::fs::remove_file(path)
+    }
+}
+
+/// A sled error in the operator's words. An I/O error is named by its kind ("permission
+/// denied", "no storage space"): sled hands out copies of the error that keep only the
+/// kind and a debug text.
+pub fn describe(error: &sled::Error) -> String {
+    match error {
+        sled::Error::Io(io) => io.kind().to_string(),
+        other => other.to_string(),
     }
 }

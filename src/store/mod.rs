@@ -142,7 +142,7 @@ pub fn rotated_key_path(data_dir: &Path, key_id: &str) -> std::path::PathBuf {
 }
 
 pub(crate) fn storage_error(e: sled::Error) -> Error {
-    Error::Unavailable(format!("storage: {e}"))
+    Error::storage(disk::describe(&e), e)
 }
 
 impl Store {

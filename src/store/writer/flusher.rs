@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use super::request::Answer;
 use crate::error::{Error, Result};
 use crate::store::stall::{FLUSH_STALL, FlushThread, Flushed};
-use crate::store::{RecordKey, Repaired, Snapshot, disk::Disk, storage_error};
+use crate::store::{RecordKey, Repaired, Snapshot, disk::Disk};
 
 /// Applied groups waiting for their flush, at most: how far the writer may run ahead of
 /// the disk.
@@ -131,16 +131,12 @@ impl Flusher {
         }
         let io = match self.io.take() {
             Some(io) => io,
-            None => FlushThread::start()
-                .map_err(|e| Error::Unavailable(format!("storage: cannot start a flush thread: {e}")))?,
+            None => FlushThread::start().map_err(|e| Error::storage(format!("cannot start a flush thread: {e}"), e))?,
         };
         match io.flush(db.clone()) {
             Flushed::Done(result) => {
                 self.io = Some(io);
-                result.map(drop).map_err(|e| {
-                    self.disk.fail(&e);
-                    storage_error(e)
-                })
+                result.map(drop).map_err(|e| self.disk.fail(&e))
             }
             Flushed::Stalled => Err(self.disk.wedge(FLUSH_STALL)),
         }

@@ -204,11 +204,11 @@ impl Writer {
             if let Err(e) = written.stored {
                 tracing::error!(error = %e, "store commit failed; nothing in this group was acknowledged");
                 self.repaired_now.clear();
-                self.disk.fail(&e);
+                let fault = self.disk.fail(&e);
                 if let Err(reload) = self.reload() {
                     tracing::error!(error = %reload, "cannot reload store state");
                 }
-                return answers.into_iter().for_each(|a| a.fail(storage_error(e.clone())));
+                return answers.into_iter().for_each(|a| a.fail_with(&fault));
             }
             while unit.is_empty() && answers.len() < MAX_GROUP {
                 match commands.try_recv() {
@@ -238,7 +238,7 @@ impl Writer {
             unsent
                 .answers
                 .into_iter()
-                .for_each(|a| a.fail(Error::Unavailable("the store flusher stopped".into())));
+                .for_each(|a| a.fail_with(&Error::Unavailable("the store flusher stopped".into())));
         }
     }
 

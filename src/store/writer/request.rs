@@ -83,10 +83,7 @@ pub struct IngestOutcome {
 impl Command {
     /// Answers a command that could not be applied.
     pub(super) fn refuse(self, error: &Error) {
-        let error = match error {
-            Error::Unavailable(message) => Error::Unavailable(message.clone()),
-            other => Error::Unavailable(other.to_string()),
-        };
+        let error = unavailable(error);
         let _ = match self {
             Command::Local { reply, .. } | Command::RotateKey { reply, .. } => reply.send(Err(error)).map_err(drop),
             Command::Ingest { reply, .. } => reply.send(Err(error)).map_err(drop),
@@ -112,20 +109,22 @@ impl Answer {
         };
     }
 
-    pub(super) fn fail(self, error: Error) {
-        self.fail_with(&error);
-    }
-
-    /// Answers Unavailable with `error`'s message (an Unavailable one's as it is).
+    /// Answers with `error` instead: nothing of this request is acknowledged.
     pub(super) fn fail_with(self, error: &Error) {
-        let message = match error {
-            Error::Unavailable(message) => message.clone(),
-            other => other.to_string(),
-        };
+        let error = unavailable(error);
         let _ = match self {
-            Answer::Local(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
-            Answer::Ingest(reply, _) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
-            Answer::Record(reply) => reply.send(Err(Error::Unavailable(message))).map_err(drop),
+            Answer::Local(reply, _) => reply.send(Err(error)).map_err(drop),
+            Answer::Ingest(reply, _) => reply.send(Err(error)).map_err(drop),
+            Answer::Record(reply) => reply.send(Err(error)).map_err(drop),
         };
+    }
+}
+
+/// A request the store could not write may be retried: a storage fault or an
+/// unavailable store is answered as it is, anything else as Unavailable with its text.
+fn unavailable(error: &Error) -> Error {
+    match error {
+        Error::Unavailable(_) | Error::Storage { .. } => error.clone(),
+        other => Error::Unavailable(other.to_string()),
     }
 }
