@@ -1,11 +1,13 @@
 //! The `[limits]` and `[consultations]` sections of the node configuration, with their
 //! defaults (documented in `config/node-a.toml`).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::humantime_serde;
+use crate::licensing::Regime;
 
 /// Consultations (`fedctl consult`). No regime publishes a reply deadline: it is ours to set.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,12 +17,37 @@ pub struct ConsultationsConfig {
     /// clock stands still while information it requested is awaited).
     #[serde(with = "humantime_serde")]
     pub reply_within: Duration,
+    /// Another window for consultations about items of a regime (`nsg = "60days"`),
+    /// the regime read from the denied entries' codes (`licensing::regime`).
+    pub reply_within_by_regime: BTreeMap<Regime, Window>,
+}
+
+/// A reply window as the configuration writes it (humantime: "30days").
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Window(#[serde(with = "humantime_serde")] pub Duration);
+
+impl ConsultationsConfig {
+    /// How long the denier is given to reply about denials of these control-list entries:
+    /// the longest window among them, each entry's being its regime's or the default. A
+    /// denier is never given less than any of its regimes allows.
+    pub fn reply_window<'a>(&self, denied_entries: impl IntoIterator<Item = &'a str>) -> Duration {
+        denied_entries
+            .into_iter()
+            .map(|entry| {
+                Regime::of(entry)
+                    .and_then(|regime| self.reply_within_by_regime.get(&regime))
+                    .map_or(self.reply_within, |window| window.0)
+            })
+            .max()
+            .unwrap_or(self.reply_within)
+    }
 }
 
 impl Default for ConsultationsConfig {
     fn default() -> Self {
         ConsultationsConfig {
             reply_within: Duration::from_secs(30 * 24 * 3600),
+            reply_within_by_regime: BTreeMap::new(),
         }
     }
 }
@@ -71,5 +98,39 @@ impl Default for Limits {
             first_call_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_consultation_gets_the_longest_window_of_its_entries_regimes() {
+        let config: ConsultationsConfig = toml::from_str(
+            r#"
+            reply_within = "30days"
+            [reply_within_by_regime]
+            nsg = "60days"
+            wassenaar = "10days"
+            "#,
+        )
+        .unwrap();
+        let days = |entries: &[&str]| config.reply_window(entries.iter().copied()).as_secs() / 86_400;
+        assert_eq!(
+            days(&["3A001.a.5"]),
+            10,
+            "Wassenaar's own window, shorter than the default"
+        );
+        assert_eq!(
+            days(&["3A001", "2B201"]),
+            60,
+            "the longest of Wassenaar's and the NSG's"
+        );
+        assert_eq!(days(&["3A001", "5A992"]), 30, "an entry of no regime has the default");
+        assert_eq!(days(&["9A101"]), 30, "a regime without a setting has the default");
+        assert_eq!(days(&[]), 30, "a catch-all denial has the default");
+        let unknown = toml::from_str::<ConsultationsConfig>("[reply_within_by_regime]\nopec = \"1day\"");
+        assert!(unknown.is_err(), "an unknown regime is a configuration error");
     }
 }
