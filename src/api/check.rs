@@ -126,7 +126,7 @@ fn compare_with(
 /// The grant notices partners published after consulting on this denial.
 fn grants_on(store: &Store, collection: &str, id: &str) -> Result<Vec<GrantNotice>> {
     let mut grants = Vec::new();
-    crate::consult::book::each(store, &grants_collection(collection), "", |envelope| {
+    store.each(&grants_collection(collection), "", |envelope| {
         if let Some(Kind::GrantNotice(notice)) = envelope.record.body.as_ref().and_then(|b| b.kind.as_ref())
             && notice.denial_id == id
         {

@@ -14,8 +14,6 @@ use crate::proto::{Consultation, ConsultationCounts, ConsultationState, Consulta
 use crate::records::{CONSULTATIONS_COLLECTION, Envelope};
 use crate::store::{LocalWrite, Store};
 
-const PAGE: usize = 500;
-
 /// Who a consultation is between.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Between {
@@ -27,7 +25,7 @@ pub struct Between {
 /// Every consultation we are a party to, as it stands `today`.
 pub fn all(store: &Store, keys: &OwnKeys, us: &str, now: DateTime<Utc>) -> Result<Vec<Consultation>> {
     let mut steps: BTreeMap<String, (Between, Vec<Step>)> = BTreeMap::new();
-    each(store, CONSULTATIONS_COLLECTION, "", |envelope| {
+    store.each(CONSULTATIONS_COLLECTION, "", |envelope| {
         if let Some(sealed) = sealed_step(envelope)
             && (sealed.requester == us || sealed.denier == us)
         {
@@ -80,19 +78,6 @@ pub fn counts(consultations: &[Consultation]) -> ConsultationCounts {
         }
     }
     counts
-}
-
-/// Calls `f` with every record of `collection` whose id starts with `prefix`, a page at a time.
-pub fn each(store: &Store, collection: &str, prefix: &str, mut f: impl FnMut(&Envelope)) -> Result<()> {
-    let mut after = String::new();
-    loop {
-        let page = store.list(collection, prefix, &after, PAGE, usize::MAX)?;
-        page.records.iter().for_each(&mut f);
-        match page.records.last() {
-            Some(last) if page.more => after = last.header().id.clone(),
-            _ => return Ok(()),
-        }
-    }
 }
 
 /// One consultation, if we are a party to it.

@@ -64,7 +64,7 @@ impl OwnKeys {
 pub fn announced(store: &Store, agency: &str) -> Result<Option<(String, Vec<u8>)>> {
     let prefix = format!("{agency}/");
     let mut newest: Option<(u64, String, Vec<u8>)> = None;
-    super::book::each(store, SEALING_KEYS_COLLECTION, &prefix, |envelope| {
+    store.each(SEALING_KEYS_COLLECTION, &prefix, |envelope| {
         if let Some((key_id, public_key)) = sealing_key(envelope) {
             let hlc = envelope.header().hlc;
             if newest.as_ref().is_none_or(|(at, _, _)| hlc > *at) {

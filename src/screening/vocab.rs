@@ -1,4 +1,5 @@
-//! Token dictionary with a fuzzy lookup: which known tokens resemble a query token?
+//! Token dictionary with a fuzzy lookup (which known tokens resemble a query token?), and the
+//! similarity of two tokens that both it and the name score use.
 //!
 //! Fuzzy matching happens once per distinct token rather than per name, so its cost depends on the
 //! vocabulary size (hundreds of thousands), not on the corpus size (millions of names).
@@ -7,9 +8,44 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::jaro::{Sketch, SketchFilter, jaro_winkler_upper_bound, letter_mask};
+use super::jaro::{Sketch, SketchFilter, jaro_winkler, jaro_winkler_upper_bound, letter_mask};
 use super::phonetic::Phonetic;
-use super::score::{PAIR_FLOOR, PairScore, pair_score};
+
+/// Token pairs below this similarity count as unrelated: partial credit for "smith" vs "jones" would
+/// only add noise to long names.
+pub(crate) const PAIR_FLOOR: f32 = 0.8;
+/// Share of the remaining gap to 1.0 granted when two tokens agree phonetically.
+pub(crate) const PHONETIC_LIFT: f32 = 0.5;
+/// Similarity of an initial to a token starting with that letter ("j" vs "john").
+pub(crate) const INITIAL_SIM: f32 = 0.9;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct PairScore {
+    pub jw: f32,
+    pub phonetic: f32,
+}
+
+impl PairScore {
+    pub fn total(self) -> f32 {
+        self.jw + self.phonetic
+    }
+}
+
+/// Similarity of two tokens. `abjad` allows consonant skeletons to count as phonetic agreement.
+pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
+    if (a.len() == 1) != (b.len() == 1) {
+        let same_initial = a.chars.first() == b.chars.first();
+        let jw = if same_initial { INITIAL_SIM } else { 0.0 };
+        return PairScore { jw, phonetic: 0.0 };
+    }
+    let jw = jaro_winkler(&a.chars, &b.chars);
+    let agrees = a.phonetic.metaphone_agrees(&b.phonetic) || (abjad && a.phonetic.skeleton_agrees(&b.phonetic));
+    let phonetic = if agrees { (1.0 - jw) * PHONETIC_LIFT } else { 0.0 };
+    if jw + phonetic < PAIR_FLOOR {
+        return PairScore::default();
+    }
+    PairScore { jw, phonetic }
+}
 
 pub(crate) type TokenId = u32;
 

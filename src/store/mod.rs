@@ -337,6 +337,21 @@ impl Store {
             .transpose()
     }
 
+    /// Calls `f` with every winner of `collection` whose id starts with `prefix`, in id
+    /// order, a page at a time (no page holds the whole collection in memory).
+    pub fn each(&self, collection: &str, prefix: &str, mut f: impl FnMut(&Envelope)) -> Result<()> {
+        const PAGE: usize = 500;
+        let mut after = String::new();
+        loop {
+            let page = self.list(collection, prefix, &after, PAGE, usize::MAX)?;
+            page.records.iter().for_each(&mut f);
+            match page.records.last() {
+                Some(last) if page.more => after = last.header().id.clone(),
+                _ => return Ok(()),
+            }
+        }
+    }
+
     /// Winning versions of a collection in id order, after `start_after`: at most
     /// `limit`, and no more once their signed bytes would pass `max_bytes` (one at least),
     /// so a page is bounded however large the records are.
