@@ -89,7 +89,7 @@ fn compare_with(
     store: &Store,
     policy: &Policy,
     application: &Application,
-    (collection, id): RecordKey,
+    RecordKey { collection, id }: RecordKey,
     today: chrono::NaiveDate,
 ) -> Result<Option<DenialMatch>> {
     let holds_denials = policy

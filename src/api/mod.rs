@@ -86,10 +86,10 @@ impl Context {
                 .set(status.lag_records as i64);
             let behind = status.behind_since.map_or(0.0, |since| since.elapsed().as_secs_f64());
             metrics.peer_lag_seconds.get_or_create(&label).set(behind);
-            for state in ["connecting", "connected", "backoff"] {
+            for state in crate::replication::LinkState::ALL {
                 let labels = crate::metrics::PeerState {
                     peer: peer.agency.clone(),
-                    state: state.into(),
+                    state: state.as_str().into(),
                 };
                 metrics
                     .peer_state

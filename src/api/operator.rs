@@ -244,17 +244,12 @@ impl Operator for OperatorApi {
             .map(|(peer, link)| PeerStatus {
                 agency: peer.agency,
                 endpoint: peer.endpoint,
-                state: link.state.into(),
+                state: link.state.as_str().into(),
                 lag_records: link.lag_records,
                 records_received: link.records_received,
                 records_sent: link.records_sent,
                 last_error: link.last_error,
-                sync_state: if link.sync_state.is_empty() {
-                    "unknown"
-                } else {
-                    link.sync_state
-                }
-                .into(),
+                sync_state: link.sync_state.as_str().into(),
                 diverged_since: link.diverged_since.unwrap_or_default(),
                 last_sync: link.last_sync.unwrap_or_default(),
             })
@@ -281,9 +276,9 @@ impl Operator for OperatorApi {
         let mut version_vector: Vec<Cursor> = snapshot
             .version_vector
             .iter()
-            .map(|((collection, author), &seq)| Cursor {
-                collection: collection.clone(),
-                author: author.clone(),
+            .map(|(stream, &seq)| Cursor {
+                collection: stream.collection.clone(),
+                author: stream.author.clone(),
                 seq,
             })
             .collect();

@@ -88,8 +88,8 @@ pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<Sc
                     weight: feature.weight,
                 })
                 .collect(),
-            collection: f.hit.key.0,
-            id: f.hit.key.1,
+            collection: f.hit.key.collection,
+            id: f.hit.key.id,
             kind: f.kind.to_string(),
             author: f.author,
         })

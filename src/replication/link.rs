@@ -14,7 +14,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use super::{Inner, lock};
+use super::{Inner, LinkState, lock};
 use crate::error::{Error, Refusal, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
@@ -36,7 +36,7 @@ const HEALTHY_SESSION: Duration = Duration::from_secs(30);
 pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: CancellationToken) {
     let mut backoff = BACKOFF_MIN;
     loop {
-        inner.update_status(&agency, |s| s.state = "connecting");
+        inner.update_status(&agency, |s| s.state = LinkState::Connecting);
         let started = Instant::now();
         let result = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -54,7 +54,7 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
         }
         inner.routing_changed.send_modify(|g| *g += 1);
         inner.update_status(&agency, |s| {
-            s.state = "backoff";
+            s.state = LinkState::Backoff;
             s.last_error = error;
         });
         if started.elapsed() > HEALTHY_SESSION {
@@ -86,7 +86,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
         .into_inner();
     lock(&inner.routing).connected(agency);
     inner.update_status(agency, |s| {
-        s.state = "connected";
+        s.state = LinkState::Connected;
         s.heads_known = false;
         s.last_error.clear();
     });
@@ -124,14 +124,10 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
             let have = inner.store.snapshot();
             let cursors = now_wanted
                 .iter()
-                .map(|(collection, author)| Cursor {
-                    collection: collection.clone(),
-                    author: author.clone(),
-                    seq: have
-                        .version_vector
-                        .get(&(collection.clone(), author.clone()))
-                        .copied()
-                        .unwrap_or(0),
+                .map(|stream| Cursor {
+                    collection: stream.collection.clone(),
+                    author: stream.author.clone(),
+                    seq: have.version_vector.get(stream).copied().unwrap_or(0),
                 })
                 .collect();
             tracing::debug!(node = %inner.config.agency, peer = %agency, ?cursors, "want");
@@ -322,7 +318,7 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
     let heads: HashMap<StreamId, u64> = heads
         .into_iter()
         .filter(|c| inner.policy.federation.may_hold_stream(&c.collection, &c.author))
-        .map(|c| ((c.collection, c.author), c.seq))
+        .map(|c| (StreamId::new(c.collection, c.author), c.seq))
         .collect();
     let snapshot = inner.store.snapshot();
     let local = &snapshot.version_vector;

@@ -33,11 +33,54 @@ use routing::Routing;
 
 const PEERS_META: &str = "peers";
 
+/// Where our link to a peer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkState {
+    #[default]
+    Connecting,
+    Connected,
+    /// Down, waiting before the next attempt.
+    Backoff,
+}
+
+impl LinkState {
+    pub const ALL: [LinkState; 3] = [LinkState::Connecting, LinkState::Connected, LinkState::Backoff];
+
+    /// The name status and metrics show (a contract).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Connecting => "connecting",
+            LinkState::Connected => "connected",
+            LinkState::Backoff => "backoff",
+        }
+    }
+}
+
+/// Anti-entropy's last verdict on a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncState {
+    /// No comparison has finished yet.
+    #[default]
+    Unknown,
+    InSync,
+    Diverged,
+}
+
+impl SyncState {
+    /// The name status shows (a contract).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Unknown => "unknown",
+            SyncState::InSync => "in_sync",
+            SyncState::Diverged => "diverged",
+        }
+    }
+}
+
 /// What an operator sees of one peer.
 #[derive(Debug, Clone, Default)]
 pub struct LinkStatus {
-    /// `connecting`, `connected` or `backoff`.
-    pub state: &'static str,
+    pub state: LinkState,
     /// Records the peer holds that we do not (from its advertised heads).
     pub lag_records: u64,
     /// Whether the peer's heads arrived in this session, so that `lag_records` is current.
@@ -51,8 +94,7 @@ pub struct LinkStatus {
     pub last_error: String,
     /// Since when the peer has held records we do not (`None` while caught up).
     pub behind_since: Option<std::time::Instant>,
-    /// Anti-entropy's last verdict: `in_sync`, `diverged`, or "" before the first.
-    pub sync_state: &'static str,
+    pub sync_state: SyncState,
     /// RFC 3339: the first comparison of the current divergence.
     pub diverged_since: Option<String>,
     /// RFC 3339: the last completed comparison.
@@ -158,10 +200,7 @@ impl Replicator {
                 cancel: cancel.clone(),
             },
         );
-        let status = LinkStatus {
-            state: "connecting",
-            ..LinkStatus::default()
-        };
+        let status = LinkStatus::default();
         lock(&self.inner.status).insert(peer.agency.clone(), status);
         self.inner
             .tasks

@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::{Inner, LinkStatus, lock};
+use super::{Inner, LinkState, LinkStatus, SyncState, lock};
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{CollectionSync, FetchRequest, PeerSync, SummaryRequest, SummaryResponse};
@@ -101,9 +101,9 @@ fn catching_up(inner: &Inner, agency: &str) -> Option<u64> {
 /// Records exchanged over the link so far, while either side is behind the other.
 fn exchanging(link: &LinkStatus) -> Option<u64> {
     let we_are_behind = match link.state {
-        "connecting" => true,
-        "connected" => !link.heads_known || link.lag_records > 0,
-        _ => false,
+        LinkState::Connecting => true,
+        LinkState::Connected => !link.heads_known || link.lag_records > 0,
+        LinkState::Backoff => false,
     };
     let in_flight = link.last_sent.is_some_and(|at| at.elapsed() < IN_FLIGHT);
     let peer_is_behind = link.to_send > 0 || in_flight;
@@ -123,7 +123,11 @@ pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> Peer
         let in_sync = collections.iter().all(|c| c.in_sync);
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         inner.update_status(agency, |s| {
-            s.sync_state = if in_sync { "in_sync" } else { "diverged" };
+            s.sync_state = if in_sync {
+                SyncState::InSync
+            } else {
+                SyncState::Diverged
+            };
             if in_sync {
                 s.diverged_since = None;
             } else if s.diverged_since.is_none() {
@@ -363,7 +367,7 @@ mod tests {
 
     fn connected() -> LinkStatus {
         LinkStatus {
-            state: "connected",
+            state: LinkState::Connected,
             heads_known: true,
             records_received: 7,
             records_sent: 3,
@@ -423,7 +427,7 @@ mod tests {
             change(&mut link);
             exchanging(&link)
         };
-        assert_eq!(behind(|l| l.state = "connecting"), Some(10));
+        assert_eq!(behind(|l| l.state = LinkState::Connecting), Some(10));
         assert_eq!(behind(|l| l.heads_known = false), Some(10));
         assert_eq!(behind(|l| l.lag_records = 1), Some(10), "we are catching up");
         assert_eq!(behind(|l| l.to_send = 1), Some(10), "the peer is catching up from us");
@@ -434,7 +438,7 @@ mod tests {
         link.last_sent = long_ago;
         assert_eq!(exchanging(&link), None);
         assert_eq!(
-            behind(|l| l.state = "backoff"),
+            behind(|l| l.state = LinkState::Backoff),
             None,
             "a peer that is down is compared at once"
         );

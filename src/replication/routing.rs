@@ -90,7 +90,7 @@ impl Routing {
         }
         let mut assigned = HashMap::new();
         for (stream, mut options) in candidates {
-            if !self.assigned.contains_key(stream) && self.awaiting.contains(&stream.1) {
+            if !self.assigned.contains_key(stream) && self.awaiting.contains(&stream.author) {
                 continue; // wait for the author's own heads
             }
             let have = local.get(stream).copied().unwrap_or(0);
@@ -105,7 +105,7 @@ impl Routing {
                 if claims_more && now.saturating_duration_since(progress.1) >= STARVED_AFTER {
                     tracing::warn!(%peer, ?stream, have, "peer claims records it does not send; pulling elsewhere");
                     self.distrusted.insert((peer.clone(), stream.clone()));
-                    if stream.1 == self.own {
+                    if stream.author == self.own {
                         self.refuted_own.insert((peer.clone(), stream.clone()));
                     }
                 }
@@ -117,7 +117,7 @@ impl Routing {
                 .collect();
             // With no one else to pull from, even a doubtful source is better than none.
             let options = if trusted.is_empty() { options } else { trusted };
-            if stream.1 == self.own && options.iter().all(|&(_, head)| head <= have) {
+            if stream.author == self.own && options.iter().all(|&(_, head)| head <= have) {
                 continue;
             }
             let current = current.map(|peer| {
@@ -143,11 +143,11 @@ impl Routing {
         let mut held: HashMap<String, (String, u64)> = HashMap::new();
         for (peer, heads) in &self.heads {
             for (stream, &head) in heads {
-                let ours = stream.1 == self.own;
+                let ours = stream.author == self.own;
                 let believed = !self.refuted_own.contains(&(peer.clone(), stream.clone()));
                 let more = head > local.get(stream).copied().unwrap_or(0);
-                if ours && believed && more && held.get(&stream.0).is_none_or(|(_, most)| head > *most) {
-                    held.insert(stream.0.clone(), (peer.clone(), head));
+                if ours && believed && more && held.get(&stream.collection).is_none_or(|(_, most)| head > *most) {
+                    held.insert(stream.collection.clone(), (peer.clone(), head));
                 }
             }
         }
@@ -185,7 +185,7 @@ impl Routing {
 /// No one can hold more of an author's stream than the author: while it is connected,
 /// larger claims by others are capped at its own head.
 fn cap_at_author(stream: &StreamId, options: &mut [(&str, u64)]) {
-    if let Some(&(_, author_head)) = options.iter().find(|(p, _)| *p == stream.1) {
+    if let Some(&(_, author_head)) = options.iter().find(|(p, _)| *p == stream.author) {
         options
             .iter_mut()
             .for_each(|(_, head)| *head = (*head).min(author_head));
@@ -194,7 +194,7 @@ fn cap_at_author(stream: &StreamId, options: &mut [(&str, u64)]) {
 
 /// `current`: the peer we pull from now, and whether its head has stood still a while.
 fn choose<'a>(stream: &StreamId, options: &[(&'a str, u64)], current: Option<(&'a str, bool)>, have: u64) -> &'a str {
-    let author = stream.1.as_str();
+    let author = stream.author.as_str();
     let head_of = |peer: &str| options.iter().find(|(p, _)| *p == peer).map(|(_, h)| *h);
     // Most records first, then the author itself, then a stable order by name.
     let best = options
@@ -221,7 +221,7 @@ mod tests {
     use super::*;
 
     fn stream(author: &str) -> StreamId {
-        ("denials".into(), author.into())
+        StreamId::new("denials", author)
     }
 
     fn later(start: Instant) -> Instant {

@@ -102,10 +102,10 @@ fn heads_of(snapshot: &Snapshot, readable: &HashSet<String>) -> Vec<Cursor> {
     let mut heads: Vec<Cursor> = snapshot
         .version_vector
         .iter()
-        .filter(|((collection, _), _)| readable.contains(collection))
-        .map(|((collection, author), &seq)| Cursor {
-            collection: collection.clone(),
-            author: author.clone(),
+        .filter(|(stream, _)| readable.contains(&stream.collection))
+        .map(|(stream, &seq)| Cursor {
+            collection: stream.collection.clone(),
+            author: stream.author.clone(),
             seq,
         })
         .collect();
@@ -132,7 +132,7 @@ fn apply_want(cursors: &mut HashMap<StreamId, u64>, want: Want, readable: &HashS
         if !readable.contains(&cursor.collection) {
             continue;
         }
-        let stream = (cursor.collection, cursor.author);
+        let stream = StreamId::new(cursor.collection, cursor.author);
         let seq = cursors.get(&stream).map_or(cursor.seq, |&sent| sent.max(cursor.seq));
         next.insert(stream, seq);
     }

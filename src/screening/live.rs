@@ -161,7 +161,7 @@ impl Screening {
                             Some(last) if records.len() == STEP => last.seq,
                             _ => head,
                         };
-                        this.apply(store, &stream.0, records)?;
+                        this.apply(store, &stream.collection, records)?;
                         reached.push((stream, upto));
                     }
                     Ok(reached)
@@ -188,16 +188,16 @@ impl Screening {
                 Some(_) => store.get(collection, &id)?,
                 None => None,
             };
-            self.index((collection.to_string(), id), current);
+            self.index(RecordKey::new(collection, id), current);
         }
         Ok(())
     }
 
     /// Re-indexes ids from their current winners (those the store repaired behind its log).
     fn reindex(&self, store: &Store, keys: Vec<RecordKey>) -> Result<()> {
-        for (collection, id) in keys {
-            let current = store.get(&collection, &id)?;
-            self.index((collection, id), current);
+        for key in keys {
+            let current = store.get(&key.collection, &key.id)?;
+            self.index(key, current);
         }
         Ok(())
     }

@@ -109,7 +109,7 @@ pub fn settle_at_open(db: &sled::Db, agency: &str, said: OwnRecordsAtStart) -> R
 fn holds_records_of(db: &sled::Db, agency: &str) -> Result<bool> {
     for item in db.scan_prefix([keys::VERSION_VECTOR]) {
         let (key, value) = item.map_err(storage_error)?;
-        let ours = keys::parse_version_vector(&key).is_some_and(|(_, author)| author == agency);
+        let ours = keys::parse_version_vector(&key).is_some_and(|stream| stream.author == agency);
         if ours && keys::be_u64(&value).is_some_and(|seq| seq > 0) {
             return Ok(true);
         }

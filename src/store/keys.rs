@@ -84,13 +84,13 @@ pub fn version_vector(collection: &str, author: &str) -> Vec<u8> {
     key(VERSION_VECTOR, &[collection.as_bytes(), author.as_bytes()])
 }
 
-/// (collection, author) of a version-vector key.
-pub fn parse_version_vector(key: &[u8]) -> Option<(String, String)> {
+/// The stream of a version-vector key.
+pub fn parse_version_vector(key: &[u8]) -> Option<super::StreamId> {
     let rest = key.strip_prefix(&[VERSION_VECTOR])?;
     let split = rest.iter().position(|&b| b == 0)?;
     let collection = std::str::from_utf8(&rest[..split]).ok()?;
     let author = std::str::from_utf8(&rest[split + 1..]).ok()?;
-    Some((collection.to_string(), author.to_string()))
+    Some(super::StreamId::new(collection, author))
 }
 
 pub fn meta(name: &str) -> Vec<u8> {

@@ -31,14 +31,51 @@ pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;
 use crate::error::{Error, Result};
-use crate::proto::SignedRecord;
+use crate::proto::{RecordHeader, SignedRecord};
 use crate::records::Envelope;
 use crate::records::hlc::{Clock, StoredClockAhead};
 
-/// (collection, author): one author's stream of versions in one collection.
-pub type StreamId = (String, String);
-/// (collection, id).
-pub type RecordKey = (String, String);
+/// One author's stream of versions in one collection: what a version vector counts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamId {
+    pub collection: String,
+    pub author: String,
+}
+
+impl StreamId {
+    /// The stream a version belongs to.
+    pub fn of(header: &RecordHeader) -> Self {
+        StreamId::new(&header.collection, &header.author)
+    }
+
+    pub fn new(collection: impl Into<String>, author: impl Into<String>) -> Self {
+        StreamId {
+            collection: collection.into(),
+            author: author.into(),
+        }
+    }
+}
+
+/// One record (all its versions): a collection and an id in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordKey {
+    pub collection: String,
+    pub id: String,
+}
+
+impl RecordKey {
+    /// The record a version is a version of.
+    pub fn of(header: &RecordHeader) -> Self {
+        RecordKey::new(&header.collection, &header.id)
+    }
+
+    pub fn new(collection: impl Into<String>, id: impl Into<String>) -> Self {
+        RecordKey {
+            collection: collection.into(),
+            id: id.into(),
+        }
+    }
+}
 
 /// Why the writer refuses writes of our own records for now: a restore from an older copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,7 +274,7 @@ impl Store {
             return vec![WriteHold::AwaitingPeerHeads(cause)];
         }
         let held_here = |collection: &str| {
-            let stream = (collection.to_string(), agency.to_string());
+            let stream = StreamId::new(collection, agency);
             snapshot.version_vector.get(&stream).copied().unwrap_or(0)
         };
         self.own_streams_held
@@ -397,7 +434,7 @@ impl Store {
 
     /// Versions of one stream with `after < seq <= upto`, in order, at most `limit`.
     pub fn log_range(&self, stream: &StreamId, after: u64, upto: u64, limit: usize) -> Result<Vec<SignedRecord>> {
-        let (collection, author) = stream;
+        let StreamId { collection, author } = stream;
         let range = keys::log(collection, author, after.saturating_add(1))..=keys::log(collection, author, upto);
         let mut out = Vec::new();
         for item in self.disk.db()?.range(range).take(limit) {

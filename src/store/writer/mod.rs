@@ -250,7 +250,10 @@ impl Writer {
         let answers = self.apply_commands(&mut tx, commands);
         for stream in std::mem::take(&mut self.advanced) {
             let seq = self.version_vector.get(&stream).copied().unwrap_or(0);
-            tx.put(keys::version_vector(&stream.0, &stream.1), seq.to_be_bytes().to_vec());
+            tx.put(
+                keys::version_vector(&stream.collection, &stream.author),
+                seq.to_be_bytes().to_vec(),
+            );
         }
         tx.put(keys::meta("hlc"), self.clock.now().to_be_bytes().to_vec());
         WrittenUnit {

@@ -16,7 +16,7 @@ use crate::error::{Error, Refusal, Result};
 use crate::proto::{PutOutcome, Record, RecordBody, RecordHeader, SignedRecord};
 use crate::records::{Envelope, KEYS_COLLECTION, SCHEMA_VERSION, sha256};
 use crate::store::audit::AuditEvent;
-use crate::store::keys;
+use crate::store::{StreamId, keys};
 
 /// Metadata: the id of the key we sign with, once rotated away from the configured one.
 pub const SIGNING_KEY_META: &str = "signing_key";
@@ -268,7 +268,7 @@ impl Writer {
         if let Some(cause) = self.awaiting_peer_heads {
             return Err(Error::Unavailable(cause.reason().into()));
         }
-        let stream = (collection.to_string(), self.settings.agency.clone());
+        let stream = StreamId::new(collection, &self.settings.agency);
         let held = self.version_vector.get(&stream).copied().unwrap_or(0);
         if let Some((peer, peer_holds)) = self.own_streams_held.ahead_of(collection, held) {
             return Err(Error::Unavailable(format!(

@@ -14,7 +14,7 @@ use crate::proto::SignedRecord;
 use crate::records::Envelope;
 use crate::store::audit::{AuditEntry, AuditEvent};
 use crate::store::winner::Winner;
-use crate::store::{CollectionStats, StreamId, keys, storage_error};
+use crate::store::{CollectionStats, RecordKey, StreamId, keys, storage_error};
 
 pub(super) struct WinnerUpdate {
     /// The version is the winner now.
@@ -82,7 +82,7 @@ impl Writer {
     /// stream's contiguous sequence number.
     pub(super) fn store_version(&mut self, tx: &mut Tx, envelope: &Envelope, origin: Origin) -> Result<Stored> {
         let header = envelope.header();
-        let stream = (header.collection.clone(), header.author.clone());
+        let stream = StreamId::of(header);
         let log_key = keys::log(&header.collection, &header.author, header.seq);
         if let Some(existing) = tx.get(&log_key)? {
             let existing =
@@ -91,7 +91,7 @@ impl Writer {
                 // Already logged; make sure it is also the winner it should be (anti-entropy
                 // repairs a lost winner this way) and that the version vector counts it.
                 if self.update_winner(tx, envelope)?.changed {
-                    self.repaired_now.push((header.collection.clone(), header.id.clone()));
+                    self.repaired_now.push(RecordKey::of(header));
                 }
                 self.advance(tx, stream)?;
                 return Ok(Stored::Duplicate);
@@ -118,7 +118,7 @@ impl Writer {
         // past what followers of the log have read.
         let behind = self.version_vector.get(&stream).is_some_and(|&vv| header.seq <= vv);
         if update.changed && behind {
-            self.repaired_now.push((header.collection.clone(), header.id.clone()));
+            self.repaired_now.push(RecordKey::of(header));
         }
         self.advance(tx, stream)?;
         Ok(Stored::New {
@@ -132,7 +132,7 @@ impl Writer {
     pub(super) fn advance(&mut self, tx: &mut Tx, stream: StreamId) -> Result<()> {
         let mut seq = self.version_vector.get(&stream).copied().unwrap_or(0);
         let before = seq;
-        while tx.contains(&keys::log(&stream.0, &stream.1, seq + 1))? {
+        while tx.contains(&keys::log(&stream.collection, &stream.author, seq + 1))? {
             seq += 1;
         }
         if seq != before {
