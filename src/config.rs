@@ -45,14 +45,6 @@ pub struct Config {
     pub anti_entropy_interval: Duration,
     #[serde(default)]
     pub consultations: ConsultationsConfig,
-    /// Not a config key: `fednode --restored`. The data directory was restored from a copy,
-    /// so writes of our own records wait until a peer has said how much of them it holds.
-    #[serde(skip)]
-    pub restored: bool,
-    /// Not a config key: `fednode --new-agency`. The operator confirms the federation holds
-    /// nothing of ours, so a store without records of ours takes our writes at once.
-    #[serde(skip)]
-    pub new_agency: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -44,14 +44,16 @@ pub struct Node {
 
 impl Node {
     /// Starts a node listening on `config.listen` (port 0 picks a free port).
-    pub async fn start(config: Config) -> Result<Node> {
+    /// Starts the node on its configured address. `own_records` is what the operator said
+    /// on the command line (`--restored`, `--new-agency`): a runtime option, not config.
+    pub async fn start(config: Config, own_records: OwnRecordsAtStart) -> Result<Node> {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| Error::config(format!("cannot listen on {}: {e}", config.listen)))?;
-        Self::start_on(config, listener).await
+        Self::start_on(config, own_records, listener).await
     }
 
-    pub async fn start_on(config: Config, listener: TcpListener) -> Result<Node> {
+    pub async fn start_on(config: Config, own_records: OwnRecordsAtStart, listener: TcpListener) -> Result<Node> {
         config.validate()?;
         name_crypto_threads();
         transport::check_node_certificate(&config.tls, &config.agency)?;
@@ -61,7 +63,7 @@ impl Node {
         let tls_client = ClientTls::load(&config.tls)?;
         let policy = Arc::new(config.policy()?);
         let metrics = Metrics::new();
-        let store = open_store(&config, &metrics).await?;
+        let store = open_store(&config, own_records, &metrics).await?;
         learn_keys(&store, &policy).await?;
         let screening_cancel = CancellationToken::new();
         // One allowance per caller for every path that audits refusals.
@@ -249,7 +251,7 @@ async fn serve_metrics(addr: SocketAddr, context: &Arc<Context>, cancel: Cancell
     Ok(bound)
 }
 
-async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
+async fn open_store(config: &Config, own_records: OwnRecordsAtStart, metrics: &Metrics) -> Result<Store> {
     let settings = WriterSettings {
         agency: config.agency.clone(),
         signer: Signer::load(&config.signing.key, &config.signing.key_id)?,
@@ -257,7 +259,7 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
         clock_ahead: config.clock_ahead,
         max_record_bytes: config.limits.max_record_bytes,
         flush_seconds: metrics.flush_seconds.clone(),
-        own_records: own_records_at_start(config),
+        own_records,
         cache_bytes: config.limits.store_cache_bytes,
     };
     let keyring = config.keyring()?;
@@ -276,15 +278,6 @@ async fn open_store(config: &Config, metrics: &Metrics) -> Result<Store> {
     tokio::task::spawn_blocking(move || Store::open(&dir, settings))
         .await
         .map_err(|e| Error::Internal(format!("store open task: {e}")))?
-}
-
-/// What the operator said at start of what the federation holds of our records.
-fn own_records_at_start(config: &Config) -> OwnRecordsAtStart {
-    match (config.restored, config.new_agency) {
-        (true, _) => OwnRecordsAtStart::Restored,
-        (false, true) => OwnRecordsAtStart::NewAgency,
-        (false, false) => OwnRecordsAtStart::Unknown,
-    }
 }
 
 /// Teaches admission every key announced in `_keys` so far, in timestamp order.

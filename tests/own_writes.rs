@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use fedx::proto::*;
+use fedx::store::OwnRecordsAtStart;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -24,7 +25,7 @@ async fn a_node_on_an_empty_data_directory_takes_no_write_of_its_own_until_a_pee
 
     // A on an empty data directory, not confirmed as a new agency, B down.
     std::fs::remove_dir_all(fed.data_dir(0)).unwrap();
-    fed.configs[0].new_agency = false;
+    fed.own_records[0] = OwnRecordsAtStart::Unknown;
     fed.start(0).await;
     let write = put("denials", "DE-BAFA/NEW", denial("REF-NEW"));
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
@@ -66,8 +67,8 @@ async fn a_node_on_an_empty_data_directory_takes_no_write_of_its_own_until_a_pee
 async fn a_new_agency_takes_writes_once_confirmed_or_once_a_peer_has_answered() {
     init_logging();
     let mut fed = Federation::new(2, &[(0, 1)]);
-    fed.configs[0].new_agency = false;
-    fed.configs[1].new_agency = false;
+    fed.own_records[0] = OwnRecordsAtStart::Unknown;
+    fed.own_records[1] = OwnRecordsAtStart::Unknown;
     fed.start(0).await;
     let write = put("denials", "DE-BAFA/001", denial("REF-1"));
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
@@ -76,12 +77,12 @@ async fn a_new_agency_takes_writes_once_confirmed_or_once_a_peer_has_answered() 
 
     // The operator confirms: writes numbered from #1, and no hold after a plain restart.
     fed.stop(0).await;
-    fed.configs[0].new_agency = true;
+    fed.own_records[0] = OwnRecordsAtStart::NewAgency;
     fed.start(0).await;
     let written = fed.operator(0).put(write).await.unwrap().into_inner();
     assert_eq!(written.header.unwrap().seq, 1);
     fed.stop(0).await;
-    fed.configs[0].new_agency = false;
+    fed.own_records[0] = OwnRecordsAtStart::Unknown;
     fed.start(0).await;
     let written = fed
         .operator(0)

@@ -8,6 +8,7 @@ use common::fake_peer::{self, FakePeer};
 use common::*;
 use fedx::proto::*;
 use fedx::records::Version;
+use fedx::store::OwnRecordsAtStart;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -348,7 +349,7 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     restore(&fed, 0, &copy);
 
     // A comes back from the copy (10 of its 20 records) while B is down.
-    fed.configs[0].restored = true;
+    fed.own_records[0] = OwnRecordsAtStart::Restored;
     fed.start(0).await;
     let write = put("denials", "DE-BAFA/NEW", denial("REF-NEW"));
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
@@ -365,7 +366,7 @@ async fn a_node_started_as_restored_takes_no_write_of_its_own_until_a_peer_has_s
     );
     // Remembered across a restart without the flag.
     fed.stop(0).await;
-    fed.configs[0].restored = false;
+    fed.own_records[0] = OwnRecordsAtStart::Unknown;
     fed.start(0).await;
     let refused = fed.operator(0).put(write.clone()).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");

@@ -43,6 +43,7 @@ use fedx::node::Node;
 use fedx::proto::operator_client::OperatorClient;
 use fedx::proto::*;
 use fedx::records::Version;
+use fedx::store::OwnRecordsAtStart;
 use fedx::transport::{self, ClientTls};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -251,10 +252,12 @@ impl Sim {
                     tokio::net::TcpListener::from_std(l).map_err(|e| e.to_string())
                 });
                 let error = match listener {
-                    Ok(listener) => match Node::start_on(config.clone(), listener).await {
-                        Ok(node) => return node,
-                        Err(e) => e.to_string(),
-                    },
+                    Ok(listener) => {
+                        match Node::start_on(config.clone(), OwnRecordsAtStart::NewAgency, listener).await {
+                            Ok(node) => return node,
+                            Err(e) => e.to_string(),
+                        }
+                    }
                     Err(e) => e,
                 };
                 if tokio::time::Instant::now() > deadline {

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use common::*;
 use fedx::config::Config;
 use fedx::node::Node;
+use fedx::store::OwnRecordsAtStart;
 use fedx::transport::Role;
 use fedx::transport::pki::DevCa;
 
@@ -24,7 +25,7 @@ fn write_pair(dir: &Path, name: &str, (cert, key): (String, String)) -> (PathBuf
 
 async fn start_error(config: Config) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    match Node::start_on(config, listener).await {
+    match Node::start_on(config, OwnRecordsAtStart::NewAgency, listener).await {
         Ok(node) => {
             node.shutdown().await.unwrap();
             "the node started".into()

@@ -356,7 +356,7 @@ async fn a_start_that_failed_on_a_full_disk_leaves_the_store_openable() {
         let file = std::fs::OpenOptions::new().write(true).open(&filler).unwrap();
         file.set_len(full.saturating_sub(pages * 4096)).unwrap();
         let listener = tokio::net::TcpListener::bind(fed.configs[0].listen).await.unwrap();
-        match fedx::node::Node::start_on(fed.configs[0].clone(), listener).await {
+        match fedx::node::Node::start_on(fed.configs[0].clone(), fed.own_records[0], listener).await {
             Ok(node) => {
                 node.shutdown().await.unwrap();
                 break;

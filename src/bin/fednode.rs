@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use fedx::config::Config;
 use fedx::node::Node;
+use fedx::store::OwnRecordsAtStart;
 
 #[derive(Parser)]
 #[command(
@@ -49,10 +50,15 @@ async fn main() -> anyhow::Result<()> {
     fedx::disable_transparent_huge_pages();
     let args = Args::parse();
     init_logging(args.log_format);
-    let mut config = Config::load(&args.config)?;
-    config.restored = args.restored;
-    config.new_agency = args.new_agency;
-    let node = Node::start(config).await.context("cannot start the node")?;
+    let config = Config::load(&args.config)?;
+    let own_records = match (args.restored, args.new_agency) {
+        (true, _) => OwnRecordsAtStart::Restored,
+        (false, true) => OwnRecordsAtStart::NewAgency,
+        (false, false) => OwnRecordsAtStart::Unknown,
+    };
+    let node = Node::start(config, own_records)
+        .await
+        .context("cannot start the node")?;
     // A plain line tests and scripts can wait for (the port is real even with port 0).
     println!("listening on {}", node.local_addr());
     wait_for_signal().await?;

@@ -13,6 +13,7 @@ mod backoff;
 mod link;
 mod repair;
 pub mod routing;
+mod saved_peers;
 mod serve;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,8 +31,6 @@ use crate::records::Policy;
 use crate::store::{AuditEvent, Store, StreamId};
 use crate::transport::ClientTls;
 use routing::Routing;
-
-const PEERS_META: &str = "peers";
 
 /// Where our link to a peer stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -151,9 +150,8 @@ impl Replicator {
         metrics: crate::metrics::Metrics,
         refusals: Arc<RefusalAudit>,
     ) -> Result<Self> {
-        let peers = match store.meta(PEERS_META)? {
-            Some(saved) => serde_json::from_slice::<Vec<PeerConfig>>(&saved)
-                .map_err(|e| Error::Internal(format!("stored peer list: {e}")))?,
+        let peers = match store.meta(saved_peers::META)? {
+            Some(saved) => saved_peers::decode(&saved)?,
             None => config.peers.clone(),
         };
         if peers != config.peers {
@@ -272,7 +270,7 @@ impl Replicator {
     }
 
     async fn persist(&self, peers: Vec<PeerConfig>, actor: &str, action: &str, target: &str) -> Result<()> {
-        let saved = serde_json::to_vec(&peers).map_err(|e| Error::Internal(e.to_string()))?;
+        let saved = saved_peers::encode(&peers)?;
         let event = AuditEvent {
             actor: actor.to_string(),
             action: action.to_string(),
@@ -281,7 +279,7 @@ impl Replicator {
         };
         self.inner
             .store
-            .record(vec![event], Some((PEERS_META.to_string(), saved)))
+            .record(vec![event], Some((saved_peers::META.to_string(), saved)))
             .await
     }
 

@@ -16,6 +16,7 @@ use fedx::node::Node;
 use fedx::proto::operator_client::OperatorClient;
 use fedx::proto::*;
 use fedx::records::{Mode, RecordKind};
+use fedx::store::OwnRecordsAtStart;
 use fedx::transport::pki::{self, DevPki};
 use fedx::transport::{self, ClientTls};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,6 +35,10 @@ pub struct Federation {
     pub dir: tempfile::TempDir,
     pub pki: DevPki,
     pub configs: Vec<Config>,
+    /// What each node is told at start (`fednode --restored`, `--new-agency`). A test
+    /// federation is new: its nodes number their writes from #1 without waiting for a
+    /// peer (tests of that hold change it).
+    pub own_records: Vec<OwnRecordsAtStart>,
     listeners: Vec<Option<std::net::TcpListener>>,
     pub nodes: Vec<Option<Node>>,
 }
@@ -128,10 +133,6 @@ impl Federation {
                     clock_ahead: Duration::ZERO,
                     anti_entropy_interval: Duration::from_secs(60),
                     consultations: Default::default(),
-                    restored: false,
-                    // A test federation is new: its nodes number their writes from #1
-                    // without waiting for a peer (tests of that hold clear this).
-                    new_agency: true,
                 }
             })
             .collect();
@@ -139,6 +140,7 @@ impl Federation {
             dir,
             pki,
             configs,
+            own_records: vec![OwnRecordsAtStart::NewAgency; n],
             listeners: listeners.into_iter().map(Some).collect(),
             nodes: (0..n).map(|_| None).collect(),
         }
@@ -169,7 +171,7 @@ impl Federation {
                 .await
                 .expect("rebind"),
         };
-        let node = Node::start_on(self.configs[i].clone(), listener)
+        let node = Node::start_on(self.configs[i].clone(), self.own_records[i], listener)
             .await
             .expect("node starts");
         self.nodes[i] = Some(node);
