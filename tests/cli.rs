@@ -39,7 +39,9 @@ async fn json_output_is_only_json_and_errors_go_to_stderr_with_exit_codes() {
     let missing = fedctl(&fed, 0, &["-o", "json", "get", "denials", "DE-BAFA/none"], None).await;
     assert_eq!(missing.status.code(), Some(1));
     assert!(missing.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("NotFound"));
+    let said = String::from_utf8_lossy(&missing.stderr);
+    assert!(said.starts_with("fedctl: not found: "), "{said}");
+    assert!(!said.contains("NotFound"), "the code is named once: {said}");
 
     // Invalid input: exit 3, whether caught locally (bad JSON) or by the node.
     let bad_json = fedctl(&fed, 0, &["-o", "json", "put", "denials", "DE-BAFA/x"], Some("{ nope")).await;

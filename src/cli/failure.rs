@@ -50,7 +50,7 @@ impl From<tonic::Status> for Failure {
         };
         Failure {
             code,
-            message: format!("{:?}: {}", status.code(), status.message()),
+            message: with_code(status.code(), status.message()),
         }
     }
 }
@@ -65,5 +65,38 @@ impl From<crate::Error> for Failure {
             code,
             message: error.to_string(),
         }
+    }
+}
+
+/// `NotFound: no denial …`. Our nodes' messages already start with the code's words
+/// (`not found: …`): those are not prefixed a second time.
+fn with_code(code: Code, message: &str) -> String {
+    let name = format!("{code:?}");
+    let mut words = String::new();
+    for c in name.chars() {
+        if c.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.push(c.to_ascii_lowercase());
+    }
+    if message.starts_with(&format!("{words}:")) {
+        message.to_string()
+    } else {
+        format!("{name}: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_named_once() {
+        let not_found = with_code(Code::NotFound, "not found: denials/DE-BAFA/1");
+        assert_eq!(not_found, "not found: denials/DE-BAFA/1");
+        let storage = with_code(Code::Unavailable, "storage: the data directory /d is full");
+        assert_eq!(storage, "Unavailable: storage: the data directory /d is full");
+        let invalid = with_code(Code::InvalidArgument, "invalid argument: bad token");
+        assert_eq!(invalid, "invalid argument: bad token");
     }
 }
