@@ -21,6 +21,7 @@ use crate::replication::Replicator;
 use crate::screening::live::Screening;
 use crate::store::{OwnRecordsAtStart, Store, WriterSettings};
 use crate::transport::{self, ClientTls};
+use tonic::codec::CompressionEncoding;
 
 /// How long a shutdown waits for calls in progress before it closes their connections.
 const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -93,12 +94,25 @@ impl Node {
         });
 
         let max = config.limits.max_message_bytes;
-        let operator = OperatorServer::new(OperatorApi::new(context.clone()))
+        let mut operator = OperatorServer::new(OperatorApi::new(context.clone()))
             .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
-        let replication = ReplicationServer::new(ReplicationApi::new(context.clone()))
+            .max_encoding_message_size(max)
+            .accept_compressed(CompressionEncoding::Zstd)
+            .accept_compressed(CompressionEncoding::Gzip);
+        let mut replication = ReplicationServer::new(ReplicationApi::new(context.clone()))
             .max_decoding_message_size(max)
-            .max_encoding_message_size(max);
+            .max_encoding_message_size(max)
+            .accept_compressed(CompressionEncoding::Zstd)
+            .accept_compressed(CompressionEncoding::Gzip);
+        if config.limits.compression {
+            // Used only with a caller that says it accepts them (grpc-accept-encoding).
+            operator = operator
+                .send_compressed(CompressionEncoding::Zstd)
+                .send_compressed(CompressionEncoding::Gzip);
+            replication = replication
+                .send_compressed(CompressionEncoding::Zstd)
+                .send_compressed(CompressionEncoding::Gzip);
+        }
         let cancel = screening_cancel;
         let metrics_addr = match config.metrics_listen {
             Some(addr) => Some(serve_metrics(addr, &context, cancel.clone()).await?),

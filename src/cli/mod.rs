@@ -27,6 +27,7 @@ pub use self::failure::{ExitCode, Failure};
 use crate::proto::ListRequest;
 use crate::proto::operator_client::OperatorClient;
 use crate::transport::{self, ClientTls};
+use tonic::codec::CompressionEncoding;
 
 /// Runs one fedctl command; the output is printed, the failure returned.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
@@ -125,7 +126,10 @@ fn connect(cli: &Cli) -> Result<OperatorClient<Channel>, Failure> {
     // We expect our own agency's node: its certificate must carry that node name.
     let me = transport::identity_of_pem_file(&cert)?;
     let channel = transport::channel(&cli.endpoint, &tls, &transport::node_dns_name(&me.agency))?;
-    Ok(OperatorClient::new(channel).max_decoding_message_size(64 * 1024 * 1024))
+    Ok(OperatorClient::new(channel)
+        .max_decoding_message_size(64 * 1024 * 1024)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .accept_compressed(CompressionEncoding::Gzip))
 }
 
 fn print<T: Serialize>(output: Output, value: &T, table: impl FnOnce() -> String) -> Result<(), Failure> {

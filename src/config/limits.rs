@@ -82,6 +82,10 @@ pub struct Limits {
     /// keep their stream open, so they are never idle.
     #[serde(with = "humantime_serde")]
     pub idle_timeout: Duration,
+    /// Compress what this node answers (replication batches, anti-entropy answers,
+    /// operator answers) with zstd or gzip, whichever the caller accepts; a caller that
+    /// accepts neither gets it plain. Compressed requests are always accepted.
+    pub compression: bool,
 }
 
 impl Default for Limits {
@@ -97,6 +101,7 @@ impl Default for Limits {
             connections_per_identity: 32,
             first_call_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
+            compression: true,
         }
     }
 }

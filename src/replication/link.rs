@@ -22,6 +22,7 @@ use crate::records::Envelope;
 use crate::records::hlc::wall_clock_ahead;
 use crate::store::StreamId;
 use crate::transport;
+use tonic::codec::CompressionEncoding;
 
 /// `key_hint` of a record in the `_keys` collection.
 const KEYS_PREFIX: &str = "_keys/";
@@ -75,7 +76,9 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     let channel = transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency))?;
     let mut client = ReplicationClient::new(channel)
         .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
+        .max_encoding_message_size(limits.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .accept_compressed(CompressionEncoding::Gzip);
     let (wants, wants_rx) = mpsc::channel(8);
     // A peer that completes TLS but never answers the call must not hold the link.
     let opened = tokio::time::timeout(OPEN_TIMEOUT, client.replicate(ReceiverStream::new(wants_rx)));

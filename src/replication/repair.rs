@@ -24,6 +24,7 @@ use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{CollectionSync, FetchRequest, PeerSync, SummaryRequest, SummaryResponse};
 use crate::store::{BUCKETS, Fingerprint};
 use crate::transport;
+use tonic::codec::CompressionEncoding;
 
 /// A comparison that takes longer (a peer that accepts connections but never answers)
 /// is abandoned and reported as failed.
@@ -157,7 +158,9 @@ async fn compare_all(
         transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency)).map_err(|e| (vec![], e))?;
     let mut client = ReplicationClient::new(channel)
         .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
+        .max_encoding_message_size(limits.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .accept_compressed(CompressionEncoding::Gzip);
     let shared: Vec<String> = inner
         .policy
         .federation

@@ -13,6 +13,7 @@
 //!   even after the heal (a hung host): only the client can give up on them.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,6 +45,9 @@ struct Shared {
     state: watch::Sender<State>,
     /// Cancelled (and replaced) to drop every connection made before it.
     generation: Mutex<CancellationToken>,
+    /// Bytes forwarded to the upstream node, and from it.
+    sent_up: AtomicU64,
+    sent_down: AtomicU64,
 }
 
 pub struct Proxy {
@@ -62,6 +66,8 @@ impl Proxy {
             upstream,
             state: watch::channel(State::Open).0,
             generation: Mutex::new(CancellationToken::new()),
+            sent_up: AtomicU64::new(0),
+            sent_down: AtomicU64::new(0),
         });
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Proxy {
@@ -77,6 +83,12 @@ impl Proxy {
 
     pub fn endpoint(&self) -> String {
         format!("https://{}", self.addr)
+    }
+
+    /// Bytes forwarded so far: (to the upstream node, from it), TLS records included.
+    pub fn bytes(&self) -> (u64, u64) {
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        (read(&self.shared.sent_up), read(&self.shared.sent_down))
     }
 
     pub fn state(&self) -> State {
@@ -146,8 +158,8 @@ async fn connection(client: TcpStream, shared: Arc<Shared>, generation: Cancella
         let (client_read, client_write) = client.into_split();
         let (upstream_read, upstream_write) = upstream.into_split();
         tokio::join!(
-            pump(client_read, upstream_write, shared.clone()),
-            pump(upstream_read, client_write, shared.clone()),
+            pump(client_read, upstream_write, shared.clone(), Direction::Up),
+            pump(upstream_read, client_write, shared.clone(), Direction::Down),
         );
     };
     tokio::select! {
@@ -162,8 +174,18 @@ async fn open(shared: &Shared) -> Result<(), ()> {
     state.wait_for(|s| *s == State::Open).await.map(|_| ()).map_err(|_| ())
 }
 
-/// Copies one direction; holds what it read while the link is stalled.
-async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, shared: Arc<Shared>) {
+#[derive(Clone, Copy)]
+enum Direction {
+    Up,
+    Down,
+}
+
+/// Copies one direction, counting; holds what it read while the link is stalled.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, shared: Arc<Shared>, direction: Direction) {
+    let counter = match direction {
+        Direction::Up => &shared.sent_up,
+        Direction::Down => &shared.sent_down,
+    };
     let mut buf = vec![0u8; 32 * 1024];
     loop {
         let n = match from.read(&mut buf).await {
@@ -173,6 +195,7 @@ async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, shared: Arc<Share
         if open(&shared).await.is_err() || to.write_all(&buf[..n]).await.is_err() {
             break;
         }
+        counter.fetch_add(n as u64, Ordering::Relaxed);
     }
     let _ = to.shutdown().await;
 }
