@@ -92,7 +92,7 @@ pub enum KeyState {
     Revoked,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeerConfig {
     pub agency: String,
@@ -214,6 +214,7 @@ impl Config {
     /// start with a message that names the key.
     pub fn validate(&self) -> Result<()> {
         check_agency_id(&self.agency)?;
+        self.consultations.check()?;
         let mut members = BTreeSet::new();
         for member in &self.members {
             check_agency_id(&member.agency)?;

@@ -140,10 +140,8 @@ pub async fn open(context: &Arc<Context>, caller: &Caller, request: ConsultOpenR
         .iter()
         .filter_map(|(_, d)| licensing::compare(&application, d))
         .collect();
-    let denied_entries = denials
-        .iter()
-        .flat_map(|(_, denial)| denial.control_list_entries.iter().map(String::as_str));
-    let window = context.config.consultations.reply_window(denied_entries);
+    let regimes = denials.iter().map(|(_, denial)| denial.regime());
+    let window = context.config.consultations.reply_window(regimes);
     let within = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
     let reply_by = chrono::Utc::now()
         .checked_add_signed(within)

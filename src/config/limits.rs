@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::humantime_serde;
-use crate::licensing::Regime;
+use crate::error::{Error, Result};
+use crate::proto::Regime;
 
 /// Consultations (`fedctl consult`). No regime publishes a reply deadline: it is ours to set.
 #[derive(Debug, Clone, Deserialize)]
@@ -17,9 +18,10 @@ pub struct ConsultationsConfig {
     /// clock stands still while information it requested is awaited).
     #[serde(with = "humantime_serde")]
     pub reply_within: Duration,
-    /// Another window for consultations about items of a regime (`nsg = "60days"`),
-    /// the regime read from the denied entries' codes (`licensing::regime`).
-    pub reply_within_by_regime: BTreeMap<Regime, Window>,
+    /// Another window for consultations about denials of a regime, keyed by the regime
+    /// as denials name it, without its prefix and in lower case (`nsg = "60days"`; keys:
+    /// wa_du, wa_ml, nsg, mtcr, ag, eu_du, national).
+    pub reply_within_by_regime: BTreeMap<String, Window>,
 }
 
 /// A reply window as the configuration writes it (humantime: "30days").
@@ -27,20 +29,40 @@ pub struct ConsultationsConfig {
 pub struct Window(#[serde(with = "humantime_serde")] pub Duration);
 
 impl ConsultationsConfig {
-    /// How long the denier is given to reply about denials of these control-list entries:
-    /// the longest window among them, each entry's being its regime's or the default. A
-    /// denier is never given less than any of its regimes allows.
-    pub fn reply_window<'a>(&self, denied_entries: impl IntoIterator<Item = &'a str>) -> Duration {
-        denied_entries
+    /// How long the denier is given to reply about denials of these regimes: the longest
+    /// of their windows (a regime without one has the default), so a denier never has
+    /// less time than one of its regimes gives it.
+    pub fn reply_window(&self, regimes: impl IntoIterator<Item = Regime>) -> Duration {
+        regimes
             .into_iter()
-            .map(|entry| {
-                Regime::of(entry)
-                    .and_then(|regime| self.reply_within_by_regime.get(&regime))
+            .map(|regime| {
+                self.reply_within_by_regime
+                    .get(&regime_key(regime))
                     .map_or(self.reply_within, |window| window.0)
             })
             .max()
             .unwrap_or(self.reply_within)
     }
+
+    /// Refuses a window keyed by a name that is no regime's.
+    pub fn check(&self) -> Result<()> {
+        for key in self.reply_within_by_regime.keys() {
+            let regime = Regime::from_str_name(&format!("REGIME_{}", key.to_ascii_uppercase()));
+            if regime.is_none_or(|r| r == Regime::Unspecified) {
+                return Err(Error::config(format!(
+                    "consultations.reply_within_by_regime: {key:?} is no regime \
+                     (wa_du, wa_ml, nsg, mtcr, ag, eu_du, national)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `REGIME_NSG` → `nsg`: the key of a regime's window.
+fn regime_key(regime: Regime) -> String {
+    let name = regime.as_str_name();
+    name.strip_prefix("REGIME_").unwrap_or(name).to_ascii_lowercase()
 }
 
 impl Default for ConsultationsConfig {
@@ -111,31 +133,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_consultation_gets_the_longest_window_of_its_entries_regimes() {
+    fn a_consultation_gets_the_longest_window_of_its_denials_regimes() {
         let config: ConsultationsConfig = toml::from_str(
             r#"
             reply_within = "30days"
             [reply_within_by_regime]
             nsg = "60days"
-            wassenaar = "10days"
+            wa_du = "10days"
             "#,
         )
         .unwrap();
-        let days = |entries: &[&str]| config.reply_window(entries.iter().copied()).as_secs() / 86_400;
+        config.check().unwrap();
+        let days = |regimes: &[Regime]| config.reply_window(regimes.iter().copied()).as_secs() / 86_400;
         assert_eq!(
-            days(&["3A001.a.5"]),
+            days(&[Regime::WaDu]),
             10,
-            "Wassenaar's own window, shorter than the default"
+            "the regime's own window, shorter than the default"
         );
+        assert_eq!(days(&[Regime::WaDu, Regime::Nsg]), 60, "the longest of the two");
         assert_eq!(
-            days(&["3A001", "2B201"]),
-            60,
-            "the longest of Wassenaar's and the NSG's"
+            days(&[Regime::WaDu, Regime::National]),
+            30,
+            "a regime without a window has the default"
         );
-        assert_eq!(days(&["3A001", "5A992"]), 30, "an entry of no regime has the default");
-        assert_eq!(days(&["9A101"]), 30, "a regime without a setting has the default");
-        assert_eq!(days(&[]), 30, "a catch-all denial has the default");
-        let unknown = toml::from_str::<ConsultationsConfig>("[reply_within_by_regime]\nopec = \"1day\"");
-        assert!(unknown.is_err(), "an unknown regime is a configuration error");
+        assert_eq!(days(&[Regime::Unspecified]), 30);
+        assert_eq!(days(&[]), 30);
+        for wrong in ["opec", "unspecified", "REGIME_NSG"] {
+            let config: ConsultationsConfig =
+                toml::from_str(&format!("[reply_within_by_regime]\n{wrong} = \"1day\"")).unwrap();
+            let refused = config.check().unwrap_err().to_string();
+            assert!(refused.contains("is no regime"), "{wrong}: {refused}");
+        }
     }
 }

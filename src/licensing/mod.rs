@@ -6,7 +6,5 @@
 pub mod compare;
 pub mod entries;
 pub mod parties;
-pub mod regime;
 
 pub use compare::{compare, in_force, review_due};
-pub use regime::Regime;
