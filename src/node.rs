@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use tonic::codec::CompressionEncoding;
+
 use crate::api::{Context, OperatorApi, ReplicationApi};
 use crate::config::Config;
 use crate::consult::keys::OwnKeys;
@@ -21,7 +23,6 @@ use crate::replication::Replicator;
 use crate::screening::live::Screening;
 use crate::store::{OwnRecordsAtStart, Store, WriterSettings};
 use crate::transport::{self, ClientTls};
-use tonic::codec::CompressionEncoding;
 
 /// How long a shutdown waits for calls in progress before it closes their connections.
 const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -45,8 +46,8 @@ pub struct Node {
 
 impl Node {
     /// Starts a node listening on `config.listen` (port 0 picks a free port).
-    /// Starts the node on its configured address. `own_records` is what the operator said
-    /// on the command line (`--restored`, `--new-agency`): a runtime option, not config.
+    /// `own_records` is what the operator said on the command line (`--restored`,
+    /// `--new-agency`): a runtime option, not configuration.
     pub async fn start(config: Config, own_records: OwnRecordsAtStart) -> Result<Node> {
         let listener = TcpListener::bind(config.listen)
             .await
@@ -54,6 +55,7 @@ impl Node {
         Self::start_on(config, own_records, listener).await
     }
 
+    /// Starts a node on a listener the caller bound (tests, and a restart on a held port).
     pub async fn start_on(config: Config, own_records: OwnRecordsAtStart, listener: TcpListener) -> Result<Node> {
         config.validate()?;
         name_crypto_threads();

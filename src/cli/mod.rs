@@ -19,6 +19,7 @@ mod transfer;
 use std::path::PathBuf;
 
 use serde::Serialize;
+use tonic::codec::CompressionEncoding;
 use tonic::transport::Channel;
 
 pub use self::args::{Cli, Output};
@@ -27,7 +28,6 @@ pub use self::failure::{ExitCode, Failure};
 use crate::proto::ListRequest;
 use crate::proto::operator_client::OperatorClient;
 use crate::transport::{self, ClientTls};
-use tonic::codec::CompressionEncoding;
 
 /// Runs one fedctl command; the output is printed, the failure returned.
 pub async fn run(cli: Cli) -> Result<(), Failure> {

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::{Inner, LinkState, lock};
+use tonic::codec::CompressionEncoding;
+
 use crate::error::{Error, Refusal, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{Batch, Cursor, Want};
@@ -22,7 +24,6 @@ use crate::records::Envelope;
 use crate::records::hlc::wall_clock_ahead;
 use crate::store::StreamId;
 use crate::transport;
-use tonic::codec::CompressionEncoding;
 
 /// `key_hint` of a record in the `_keys` collection.
 const KEYS_PREFIX: &str = "_keys/";

@@ -19,12 +19,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Inner, LinkState, LinkStatus, SyncState, lock};
+use tonic::codec::CompressionEncoding;
+
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
 use crate::proto::{CollectionSync, FetchRequest, PeerSync, SummaryRequest, SummaryResponse};
 use crate::store::{BUCKETS, Fingerprint};
 use crate::transport;
-use tonic::codec::CompressionEncoding;
 
 /// A comparison that takes longer (a peer that accepts connections but never answers)
 /// is abandoned and reported as failed.

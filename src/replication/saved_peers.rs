@@ -45,18 +45,19 @@ pub fn encode(peers: &[PeerConfig]) -> Result<Vec<u8>> {
 /// The saved peer list, in this format or the bare array older builds wrote.
 pub fn decode(saved: &[u8]) -> Result<Vec<PeerConfig>> {
     let unreadable = |e: serde_json::Error| Error::Internal(format!("stored peer list: {e}"));
-    let peers = match serde_json::from_slice::<serde_json::Value>(saved).map_err(unreadable)? {
-        array @ serde_json::Value::Array(_) => serde_json::from_value::<Vec<SavedPeer>>(array).map_err(unreadable)?,
-        object => {
-            let saved: SavedPeers = serde_json::from_value(object).map_err(unreadable)?;
-            if saved.format != FORMAT {
-                return Err(Error::Internal(format!(
-                    "stored peer list: format {} is newer than this build reads ({FORMAT})",
-                    saved.format
-                )));
-            }
-            saved.peers
+    let value: serde_json::Value = serde_json::from_slice(saved).map_err(unreadable)?;
+    let peers = if value.is_array() {
+        serde_json::from_value::<Vec<SavedPeer>>(value).map_err(unreadable)?
+    } else {
+        // The format first: a later one may shape its peers differently.
+        let format = value.get("format").and_then(serde_json::Value::as_u64);
+        if format != Some(u64::from(FORMAT)) {
+            return Err(Error::Internal(format!(
+                "stored peer list: format {} is not one this build reads ({FORMAT})",
+                format.map_or("missing".to_string(), |f| f.to_string())
+            )));
         }
+        serde_json::from_value::<SavedPeers>(value).map_err(unreadable)?.peers
     };
     Ok(peers
         .into_iter()
@@ -97,8 +98,8 @@ mod tests {
         let peers = vec![peer("FR-SBDU", "https://127.0.0.1:7102")];
         assert_eq!(decode(&encode(&peers).unwrap()).unwrap(), peers);
         assert_eq!(decode(&encode(&[]).unwrap()).unwrap(), vec![]);
-        let newer = br#"{"format":2,"peers":[]}"#;
-        assert!(decode(newer).unwrap_err().to_string().contains("format 2"));
+        let newer = br#"{"format":2,"peers":{"FR-SBDU":"https://127.0.0.1:7102"}}"#;
+        assert!(decode(newer).unwrap_err().to_string().contains("format 2 is not one"));
         assert!(decode(b"not json").is_err());
     }
 }

@@ -288,10 +288,11 @@ impl Disk {
 
 /// A sled error in the operator's words. An I/O error is named by its kind ("permission
 /// denied", "no storage space"): sled hands out copies of the error that keep only the
-/// kind and a debug text.
+/// kind and a debug text. One of no particular kind keeps that text, the only clue.
 pub fn describe(error: &sled::Error) -> String {
     match error {
-        sled::Error::Io(io) => io.kind().to_string(),
+        sled::Error::Io(io) if io.kind() != std::io::ErrorKind::Other => io.kind().to_string(),
+        sled::Error::Io(io) => io.to_string(),
         other => other.to_string(),
     }
 }

@@ -8,8 +8,7 @@ use super::{Index, NameId};
 use crate::screening::bound::{NameOutline, NameShape, QueryShape, Seen, score_bound};
 use crate::screening::score::{BOUND_SLACK, COMPOUND_MAX_LEN_DIFF, ExpandedPairs, QueryForm, best_total};
 use crate::screening::text::MAX_TOKEN_CHARS;
-use crate::screening::vocab::INITIAL_SIM;
-use crate::screening::vocab::TokenId;
+use crate::screening::vocab::{INITIAL_SIM, TokenId};
 
 /// What `Index::candidates` gathered about one name.
 #[derive(Debug, Clone, Copy, Default)]

@@ -131,7 +131,7 @@ impl Flusher {
         }
         let io = match self.io.take() {
             Some(io) => io,
-            None => FlushThread::start().map_err(|e| Error::storage(format!("cannot start a flush thread: {e}"), e))?,
+            None => FlushThread::start().map_err(|e| Error::storage("cannot start a flush thread", e))?,
         };
         match io.flush(db.clone()) {
             Flushed::Done(result) => {
