@@ -74,7 +74,7 @@ pub async fn run(inner: Arc<Inner>, agency: String, endpoint: String, cancel: Ca
 /// One connected session; returns when the stream ends or fails.
 async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &CancellationToken) -> Result<()> {
     let limits = &inner.config.limits;
-    let channel = transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency))?;
+    let channel = transport::replication_channel(endpoint, &inner.tls, &transport::node_dns_name(agency))?;
     let mut client = ReplicationClient::new(channel)
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes)

@@ -18,7 +18,7 @@ use crate::store::{Snapshot, StreamId};
 /// Heads are re-sent at least this often, so a receiver's lag stays current.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 /// Batches queued towards the receiver: small, so a slow receiver slows us, not our memory.
-const QUEUE: usize = 2;
+const QUEUE: usize = 1;
 
 type Outbound = Result<Batch, tonic::Status>;
 
@@ -55,6 +55,19 @@ async fn serve(
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut last_heads: Option<Vec<Cursor>> = None;
     loop {
+        // Wants that arrived while batches were going out are taken before the next
+        // batch: a stream the receiver has just asked for (a new denial's) is not held
+        // behind a backlog that keeps every batch full.
+        loop {
+            tokio::select! {
+                biased;
+                want = wants.message() => match want {
+                    Ok(Some(want)) => apply_want(&mut cursors, want, &readable),
+                    Ok(None) | Err(_) => return Err("receiver closed"),
+                },
+                () = std::future::ready(()) => break,
+            }
+        }
         let snapshot = snapshots.borrow_and_update().clone();
         let heads = heads_of(&snapshot, &readable);
         let records = next_records(
@@ -148,13 +161,17 @@ async fn next_records(
     limit: usize,
     max_bytes: usize,
 ) -> crate::Result<Vec<SignedRecord>> {
-    let behind: Vec<(StreamId, u64, u64)> = cursors
+    let mut behind: Vec<(StreamId, u64, u64)> = cursors
         .iter()
         .filter_map(|(stream, &sent)| {
             let head = snapshot.version_vector.get(stream).copied().unwrap_or(0);
             (head > sent).then(|| (stream.clone(), sent, head))
         })
         .collect();
+    // The streams with the fewest records to send go first: a new denial travels in the
+    // next batch, not behind a bulk load of another stream (the rest of the batch is
+    // still filled from the bulk).
+    behind.sort_by(|a, b| (a.2 - a.1, &a.0).cmp(&(b.2 - b.1, &b.0)));
     if behind.is_empty() {
         return Ok(Vec::new());
     }

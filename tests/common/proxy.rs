@@ -11,12 +11,17 @@
 //!   connections alike, and flow again after the heal (a partition TCP survives);
 //! - `Hang`: live connections are dropped; new ones are accepted and never answered, not
 //!   even after the heal (a hung host): only the client can give up on them.
+//!
+//! `shape` makes it a slow line instead ([`Line`]): a bandwidth, a delay each way with
+//! jitter, and now and then a lost packet, which above TCP is a pause while it is sent
+//! again (the bytes behind it wait too).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rand::{Rng, SeedableRng};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,6 +39,31 @@ pub enum Fault {
     Hang,
 }
 
+/// A slow, lossy line.
+#[derive(Debug, Clone, Copy)]
+pub struct Line {
+    pub bits_per_second: u64,
+    /// Half the round trip.
+    pub one_way: Duration,
+    /// Added to `one_way`, uniformly between zero and this.
+    pub jitter: Duration,
+    /// Chance that a chunk of 2 kB meets a lost packet and waits `retransmit` more.
+    pub loss: f64,
+    pub retransmit: Duration,
+}
+
+impl Line {
+    fn transmit(&self, bytes: usize) -> Duration {
+        Duration::from_secs_f64(bytes as f64 * 8.0 / self.bits_per_second as f64)
+    }
+
+    fn delay(&self, rng: &mut impl Rng) -> Duration {
+        let jitter = self.jitter.mul_f64(rng.r#gen::<f64>());
+        let lost = rng.r#gen::<f64>() < self.loss;
+        self.one_way + jitter + if lost { self.retransmit } else { Duration::ZERO }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     Open,
@@ -48,6 +78,8 @@ struct Shared {
     /// Bytes forwarded to the upstream node, and from it.
     sent_up: AtomicU64,
     sent_down: AtomicU64,
+    /// A slow line in both directions, if shaped (for connections made after).
+    line: Mutex<Option<Line>>,
 }
 
 pub struct Proxy {
@@ -68,6 +100,7 @@ impl Proxy {
             generation: Mutex::new(CancellationToken::new()),
             sent_up: AtomicU64::new(0),
             sent_down: AtomicU64::new(0),
+            line: Mutex::new(None),
         });
         let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Proxy {
@@ -89,6 +122,11 @@ impl Proxy {
     pub fn bytes(&self) -> (u64, u64) {
         let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         (read(&self.shared.sent_up), read(&self.shared.sent_down))
+    }
+
+    /// Makes new connections through the proxy cross `line` (both directions).
+    pub fn shape(&self, line: Line) {
+        *self.shared.line.lock().unwrap() = Some(line);
     }
 
     pub fn state(&self) -> State {
@@ -157,10 +195,21 @@ async fn connection(client: TcpStream, shared: Arc<Shared>, generation: Cancella
         let _ = upstream.set_nodelay(true);
         let (client_read, client_write) = client.into_split();
         let (upstream_read, upstream_write) = upstream.into_split();
-        tokio::join!(
-            pump(client_read, upstream_write, shared.clone(), Direction::Up),
-            pump(upstream_read, client_write, shared.clone(), Direction::Down),
-        );
+        let line = *shared.line.lock().unwrap();
+        match line {
+            None => {
+                tokio::join!(
+                    pump(client_read, upstream_write, shared.clone(), Direction::Up),
+                    pump(upstream_read, client_write, shared.clone(), Direction::Down),
+                );
+            }
+            Some(line) => {
+                tokio::join!(
+                    slow_pump(client_read, upstream_write, shared.clone(), Direction::Up, line),
+                    slow_pump(upstream_read, client_write, shared.clone(), Direction::Down, line),
+                );
+            }
+        }
     };
     tokio::select! {
         _ = generation.cancelled() => {}
@@ -180,12 +229,59 @@ enum Direction {
     Down,
 }
 
+impl Shared {
+    fn counter(&self, direction: Direction) -> &AtomicU64 {
+        match direction {
+            Direction::Up => &self.sent_up,
+            Direction::Down => &self.sent_down,
+        }
+    }
+}
+
+/// Copies one direction across a slow line: read at the line's rate, each chunk handed
+/// to the far side once its delay has passed, in order.
+async fn slow_pump(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    shared: Arc<Shared>,
+    direction: Direction,
+    line: Line,
+) {
+    // A few chunks in flight: a router that buffers half a second, not a bufferbloated one.
+    let (chunks, mut arriving) = tokio::sync::mpsc::channel::<(tokio::time::Instant, Vec<u8>)>(8);
+    let deliver = async move {
+        while let Some((at, chunk)) = arriving.recv().await {
+            tokio::time::sleep_until(at).await;
+            if to.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown().await;
+    };
+    let read = async move {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut last = tokio::time::Instant::now();
+        let mut buf = vec![0u8; 2048];
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            tokio::time::sleep(line.transmit(n)).await;
+            let at = (tokio::time::Instant::now() + line.delay(&mut rng)).max(last);
+            last = at;
+            shared.counter(direction).fetch_add(n as u64, Ordering::Relaxed);
+            if chunks.send((at, buf[..n].to_vec())).await.is_err() {
+                break;
+            }
+        }
+    };
+    tokio::join!(read, deliver);
+}
+
 /// Copies one direction, counting; holds what it read while the link is stalled.
 async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, shared: Arc<Shared>, direction: Direction) {
-    let counter = match direction {
-        Direction::Up => &shared.sent_up,
-        Direction::Down => &shared.sent_down,
-    };
+    let counter = shared.counter(direction);
     let mut buf = vec![0u8; 32 * 1024];
     loop {
         let n = match from.read(&mut buf).await {
