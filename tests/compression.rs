@@ -62,11 +62,7 @@ async fn bytes_per_record(collection: &str, compression: bool) -> f64 {
     let client = fed.operator(1);
     eventually("the records to arrive", WAIT, || {
         let mut client = client.clone();
-        async move {
-            let held = status(&mut client).await.collections;
-            let held = held.iter().find(|c| c.name == collection)?.records;
-            (held >= RECORDS as u64).then_some(())
-        }
+        async move { (records_held(&mut client, collection).await >= RECORDS as u64).then_some(()) }
     })
     .await;
     let (_, from_a) = proxy.bytes();

@@ -82,11 +82,7 @@ async fn a_denial_overtakes_a_bulk_load_on_a_slow_line_and_the_link_stays_up() {
     }
     eventually("the bulk load to start crossing", Duration::from_secs(60), || {
         let mut c = fed.operator(2);
-        async move {
-            let held = status(&mut c).await.collections;
-            let held = held.iter().find(|x| x.name == "shared")?.records;
-            (held > 0).then_some(())
-        }
+        async move { (records_held(&mut c, "shared").await > 0).then_some(()) }
     })
     .await;
     let published = Instant::now();
@@ -100,12 +96,7 @@ async fn a_denial_overtakes_a_bulk_load_on_a_slow_line_and_the_link_stays_up() {
     })
     .await;
     let took = published.elapsed();
-    let bulk_at_c = status(&mut c_client)
-        .await
-        .collections
-        .iter()
-        .find(|x| x.name == "shared")
-        .map_or(0, |x| x.records);
+    let bulk_at_c = records_held(&mut c_client, "shared").await;
     eprintln!("the denial reached C in {took:?}, with {bulk_at_c} of {BULK} bulk entries there");
     assert!(
         bulk_at_c < BULK as u64,

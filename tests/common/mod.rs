@@ -323,6 +323,15 @@ pub async fn status(client: &mut OperatorClient<Channel>) -> StatusResponse {
     client.status(StatusRequest {}).await.expect("status").into_inner()
 }
 
+/// How many records of `collection` the node holds (0 for a collection it does not have).
+pub async fn records_held(client: &mut OperatorClient<Channel>, collection: &str) -> u64 {
+    let collections = status(client).await.collections;
+    collections
+        .iter()
+        .find(|c| c.name == collection)
+        .map_or(0, |c| c.records)
+}
+
 /// Waits (at most `timeout`) until node `i` holds at least `n` records of `denials`.
 pub async fn holds_denials(fed: &Federation, i: usize, n: u64, timeout: Duration) {
     let client = fed.operator(i);
