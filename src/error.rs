@@ -33,6 +33,10 @@ pub enum Refusal {
     FutureTimestamp,
     /// Same author and sequence number as a stored record, different bytes.
     Equivocation,
+    /// An offline bundle addressed to another agency.
+    WrongRecipient,
+    /// Part of an offline bundle that does not match the hash its sender signed.
+    Altered,
 }
 
 impl Refusal {
@@ -52,6 +56,8 @@ impl Refusal {
             Refusal::ForeignId => "foreign_id",
             Refusal::FutureTimestamp => "future_timestamp",
             Refusal::Equivocation => "equivocation",
+            Refusal::WrongRecipient => "wrong_recipient",
+            Refusal::Altered => "altered",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod records;
 
 pub use error::{Error, Refusal, Result};
 pub mod api;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod consult;

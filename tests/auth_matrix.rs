@@ -157,6 +157,9 @@ const MATRIX: &[(&str, [Expected; 8])] = &[
     ("AuditTail",            [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("AuditVerify",          [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     ("Sync",                 [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("WantBundle",           [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ExportBundle",         [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
+    ("ImportBundle",         [Allowed, Denied,  Denied,  Refused, Refused, Refused, Denied,  Denied]),
     // grpc.health.v1.Health and grpc.reflection.v1.ServerReflection: any certificate of
     // our CA, no role or membership needed.
     ("Check",                [Allowed, Allowed, Allowed, Refused, Refused, Refused, Allowed, Allowed]),
@@ -356,6 +359,30 @@ fn calls() -> Vec<(&'static str, Service, Call)> {
         }),
         call("Sync", Operator, move |ch| async move {
             op(ch).sync(SyncRequest { peer: String::new() }).await.map(drop)
+        }),
+        call("WantBundle", Operator, move |ch| async move {
+            let want = op(ch).want_bundle(BundleWantRequest {}).await?.into_inner();
+            check(want.agency == "DE-BAFA", "WantBundle names our agency")
+        }),
+        call("ExportBundle", Operator, move |ch| async move {
+            let request = BundleExportRequest {
+                recipient: PEER.into(),
+                want: None,
+            };
+            let mut parts = op(ch).export_bundle(request).await?.into_inner();
+            let mut header = false;
+            while let Some(part) = parts.message().await? {
+                header |= matches!(part.part, Some(bundle_export_part::Part::SignedHeader(_)));
+            }
+            check(header, "ExportBundle ends with the signed header")
+        }),
+        // An empty bundle: refused as such means the caller was let through to the import.
+        call("ImportBundle", Operator, move |ch| async move {
+            let pieces = tokio_stream::iter(Vec::<BundlePiece>::new());
+            match op(ch).import_bundle(pieces).await {
+                Err(status) if status.message().contains("the bundle is empty") => Ok(()),
+                other => other.map(drop),
+            }
         }),
         call("Check", Standard, |ch| async move {
             let request = HealthCheckRequest { service: String::new() };

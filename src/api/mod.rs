@@ -2,6 +2,7 @@
 //! `Replication` for peer nodes. Every call first establishes who is calling from the
 //! client certificate and refuses the wrong role; refusals are audited.
 
+mod bundle;
 mod check;
 pub mod codec;
 mod consult;

@@ -328,7 +328,7 @@ impl Operator for OperatorApi {
         let path = crate::store::rotated_key_path(&config.data_dir, &key_id);
         let signer = {
             let (path, key_id) = (path.clone(), key_id.clone());
-            tokio::task::spawn_blocking(move || write_new_key(&path, &key_id))
+            tokio::task::spawn_blocking(move || crate::crypto::write_new_key(&path, &key_id))
                 .await
                 .map_err(|e| Error::Internal(format!("key task: {e}")))??
         };
@@ -455,6 +455,30 @@ impl Operator for OperatorApi {
     }
 
     type ScreenBatchStream = tokio_stream::wrappers::ReceiverStream<Result<ScreenResponse, Status>>;
+    type ExportBundleStream = super::bundle::ExportStream;
+
+    async fn want_bundle(&self, request: Request<BundleWantRequest>) -> Result<Response<BundleWant>, Status> {
+        self.context.operator(&request, "WantBundle").await?;
+        Ok(Response::new(super::bundle::want(&self.context)))
+    }
+
+    async fn export_bundle(
+        &self,
+        request: Request<BundleExportRequest>,
+    ) -> Result<Response<Self::ExportBundleStream>, Status> {
+        let caller = self.context.operator(&request, "ExportBundle").await?;
+        let answer = super::bundle::export(self.context.clone(), caller.clone(), request.into_inner());
+        self.answer(&caller, "bundle.export", answer).await
+    }
+
+    async fn import_bundle(
+        &self,
+        request: Request<tonic::Streaming<BundlePiece>>,
+    ) -> Result<Response<BundleImportSummary>, Status> {
+        let caller = self.context.operator(&request, "ImportBundle").await?;
+        let answer = super::bundle::import(&self.context, &caller, request.into_inner()).await;
+        self.answer(&caller, "bundle.import", answer).await
+    }
 
     async fn screen(&self, request: Request<ScreenRequest>) -> Result<Response<ScreenResponse>, Status> {
         let caller = self.context.operator(&request, "Screen").await?;
@@ -545,31 +569,4 @@ impl Operator for OperatorApi {
         }
         Ok(Response::new(ListMembersResponse { members }))
     }
-}
-
-/// Writes a fresh signing key where only the owner can read it, durably, and loads it.
-fn write_new_key(path: &std::path::Path, key_id: &str) -> Result<crate::crypto::Signer, Error> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let (pem, _) = crate::crypto::generate_signing_key()?;
-    let dir = path
-        .parent()
-        .ok_or_else(|| Error::Internal("key path has no directory".into()))?;
-    let io = |e: std::io::Error| Error::Unavailable(format!("cannot write {}: {e}", path.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                Error::FailedPrecondition(format!("key {key_id} already exists; rotate again in a second"))
-            }
-            _ => io(e),
-        })?;
-    file.write_all(pem.as_bytes()).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
-    crate::crypto::Signer::load(path, key_id)
 }

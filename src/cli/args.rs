@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use super::{consult, screen, transfer};
+use super::{bundle, consult, screen, transfer};
 
 #[derive(Parser)]
 #[command(
@@ -162,6 +162,14 @@ pub(super) enum Command {
                       fedctl screen --file parties.csv > hits.csv   (columns: name[,country][,type])"
     )]
     Screen(screen::ScreenArgs),
+    /// Offline bundles for a node this one never connects to (air-gapped exchange).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  fedctl bundle want --out want.json                 (at the receiver)\n  \
+                      fedctl bundle export --to NL-CDIU --want want.json --out to-NL-CDIU.fedx   (at the sender)\n  \
+                      fedctl bundle import to-NL-CDIU.fedx              (at the receiver)"
+    )]
+    Bundle(bundle::BundleCommand),
     /// Development PKI (local use only).
     #[command(
         subcommand,

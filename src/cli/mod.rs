@@ -6,6 +6,7 @@
 //! connects and dispatches.
 
 mod args;
+mod bundle;
 mod check;
 mod consult;
 mod failure;
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check { file } => check::run(client, &file, output).await,
         Command::Consult(command) => consult::run(client, command, output).await,
         Command::Screen(args) => screen::run(client, args, output).await,
+        Command::Bundle(command) => bundle::run(client, command, output).await,
         Command::Pki(_) | Command::Completions { .. } => unreachable!("handled above"),
     }
 }
@@ -142,4 +144,15 @@ fn print<T: Serialize>(output: Output, value: &T, table: impl FnOnce() -> String
     };
     println!("{text}");
     Ok(())
+}
+
+/// A progress bar on stderr, drawn only when it is a terminal: scripts and pipes see
+/// nothing.
+fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -10,12 +10,11 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tonic::transport::Channel;
 
 use super::paging::for_each_record;
-use super::{ExitCode, Failure, Output, print};
+use super::{ExitCode, Failure, Output, print, progress_bar};
 use crate::import::{self, Format, Row};
 use crate::proto::operator_client::OperatorClient;
 use crate::proto::record_body::Kind;
@@ -163,7 +162,7 @@ pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs, agen
         }
     }
 
-    let progress = progress_bar(parsed.rows.len() as u64);
+    let progress = progress_bar(parsed.rows.len() as u64, "entries");
     for chunk in batches(&parsed.rows, args.batch.max(1)) {
         send_batch(client, &args.collection, &id_of, chunk, &mut summary).await?;
         progress.inc(chunk.len() as u64);
@@ -192,15 +191,6 @@ pub async fn import(client: &mut OperatorClient<Channel>, args: ImportArgs, agen
         }
     }
     Ok(summary)
-}
-
-fn progress_bar(len: u64) -> ProgressBar {
-    // Draws on stderr only when it is a terminal; scripts and pipes see nothing.
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} entries {elapsed}") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 fn put_of(collection: &str, id: String, row: &Row) -> PutRequest {

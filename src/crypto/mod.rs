@@ -19,11 +19,13 @@ use crate::error::{Error, Refusal, Result};
 
 /// Prepended to the record bytes before signing.
 pub const SIGNATURE_DOMAIN: &[u8] = b"fedx/record/v1\0";
+/// Prepended to a bundle header's bytes before signing: a header is never a record.
+pub const BUNDLE_DOMAIN: &[u8] = b"fedx/bundle/v1\0";
 
-fn signed_message(record: &[u8]) -> Vec<u8> {
-    let mut message = Vec::with_capacity(SIGNATURE_DOMAIN.len() + record.len());
-    message.extend_from_slice(SIGNATURE_DOMAIN);
-    message.extend_from_slice(record);
+fn signed_message(domain: &[u8], bytes: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(domain.len() + bytes.len());
+    message.extend_from_slice(domain);
+    message.extend_from_slice(bytes);
     message
 }
 
@@ -64,7 +66,12 @@ impl Signer {
     }
 
     pub fn sign(&self, record: &[u8]) -> Vec<u8> {
-        self.key.sign(&signed_message(record)).to_bytes().to_vec()
+        self.sign_in(SIGNATURE_DOMAIN, record)
+    }
+
+    /// Signs `bytes` in a signature domain other than records'.
+    pub fn sign_in(&self, domain: &[u8], bytes: &[u8]) -> Vec<u8> {
+        self.key.sign(&signed_message(domain, bytes)).to_bytes().to_vec()
     }
 }
 
@@ -171,6 +178,19 @@ impl Keyring {
 
     /// Verifies `signature` over `record` as signed by (author, key id) at time `hlc`.
     pub fn verify(&self, author: &str, key_id: &str, hlc: u64, record: &[u8], signature: &[u8]) -> Result<()> {
+        self.verify_in(SIGNATURE_DOMAIN, author, key_id, hlc, record, signature)
+    }
+
+    /// Like `verify`, in another signature domain.
+    pub fn verify_in(
+        &self,
+        domain: &[u8],
+        author: &str,
+        key_id: &str,
+        hlc: u64,
+        bytes: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
         if !self.has_agency(author) {
             return Err(Error::refused(
                 Refusal::UnknownAuthor,
@@ -201,7 +221,7 @@ impl Keyring {
             .map_err(|_| Error::refused(Refusal::BadSignature, "signature is not 64 bytes"))?;
         member_key
             .key
-            .verify_strict(&signed_message(record), &Signature::from_bytes(&signature))
+            .verify_strict(&signed_message(domain, bytes), &Signature::from_bytes(&signature))
             .map_err(|_| {
                 Error::refused(
                     Refusal::BadSignature,
@@ -209,6 +229,33 @@ impl Keyring {
                 )
             })
     }
+}
+
+/// Writes a fresh signing key where only the owner can read it, durably, and loads it.
+pub fn write_new_key(path: &Path, key_id: &str) -> Result<Signer> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let (pem, _) = generate_signing_key()?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::Internal("key path has no directory".into()))?;
+    let io = |e: std::io::Error| Error::Unavailable(format!("cannot write {}: {e}", path.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::FailedPrecondition(format!("key {key_id} already exists; rotate again in a second"))
+            }
+            _ => io(e),
+        })?;
+    file.write_all(pem.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    Signer::load(path, key_id)
 }
 
 #[cfg(test)]

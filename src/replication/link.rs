@@ -181,9 +181,7 @@ pub(super) struct Admitted {
     heads: Vec<Cursor>,
 }
 
-/// Checks a batch's records (on the blocking pool, in parallel). Key announcements go
-/// first, one by one, and teach the keyring at once: records later in the batch may be
-/// signed with the key just announced.
+/// Checks a batch's records (`admit_records`) after its size.
 pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
     let Batch { records, heads } = batch;
     let limit = inner.config.limits.batch_records;
@@ -205,7 +203,22 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
     tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
     let count = records.len() as u64;
     inner.update_status(agency, |s| s.records_received += count);
-    let policy = inner.policy.clone();
+    let (records, refusals) = admit_records(inner.policy.clone(), records).await?;
+    Ok(Admitted {
+        records,
+        refusals,
+        heads,
+    })
+}
+
+/// Runs replication's admission over records from anywhere (a peer's batch, a bundle):
+/// (admitted, refused with the record they name). Key announcements go first, one by
+/// one, and teach the keyring at once: records later in the batch may be signed with the
+/// key just announced. The rest are checked in parallel on the blocking pool.
+pub(crate) async fn admit_records(
+    policy: Arc<crate::records::Policy>,
+    records: Vec<crate::proto::SignedRecord>,
+) -> Result<(Vec<Envelope>, Vec<(String, Error)>)> {
     let now = wall_clock_ahead(policy.limits.clock_ahead);
     let (admitted, refused): (Vec<_>, Vec<_>) = tokio::task::spawn_blocking(move || {
         let admit = |record| {
@@ -230,11 +243,10 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
     })
     .await
     .map_err(|e| Error::Internal(format!("admission task: {e}")))?;
-    Ok(Admitted {
-        records: admitted.into_iter().flatten().collect(),
-        refusals: refused.into_iter().filter_map(Result::err).collect(),
-        heads,
-    })
+    Ok((
+        admitted.into_iter().flatten().collect(),
+        refused.into_iter().filter_map(Result::err).collect(),
+    ))
 }
 
 /// Stores admitted batches in order, then updates routing with the sender's heads (which
@@ -302,7 +314,7 @@ pub(super) async fn store_admitted(
     } = admitted;
     let mut stored = 0;
     if !records.is_empty() {
-        let outcome = inner.store.ingest(records, agency.to_string()).await?;
+        let outcome = inner.store.ingest(records, format!("peer:{agency}")).await?;
         inner.metrics.count_ingest(agency, outcome.stored, outcome.duplicates);
         refusals.extend(outcome.refused);
         stored = outcome.stored as u64;

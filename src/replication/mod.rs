@@ -11,6 +11,7 @@
 
 mod backoff;
 mod link;
+pub(crate) use link::admit_records;
 mod repair;
 pub mod routing;
 mod saved_peers;

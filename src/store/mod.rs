@@ -182,18 +182,25 @@ pub(crate) fn storage_error(e: sled::Error) -> Error {
     Error::storage(disk::describe(&e), e)
 }
 
+/// The key our agency signs with: the one `fedctl keys rotate` last made, if any, else
+/// the configured one.
+fn signer_in_use(db: &sled::Db, dir: &Path, configured: Signer) -> Result<Signer> {
+    match db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
+        Some(id) if id.as_ref() != configured.key_id().as_bytes() => {
+            let id = String::from_utf8_lossy(&id).into_owned();
+            Signer::load(&rotated_key_path(dir, &id), &id)
+        }
+        _ => Ok(configured),
+    }
+}
+
 impl Store {
     /// Opens (or creates) the store and starts its writer thread. Signs with the key
     /// `fedctl keys rotate` last made, if any, rather than the configured one.
     pub fn open(dir: &Path, mut settings: WriterSettings) -> Result<Self> {
         let disk = disk::Disk::open(dir, settings.cache_bytes)?;
         let db = disk.db()?;
-        if let Some(id) = db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
-            let id = String::from_utf8_lossy(&id).into_owned();
-            if id != settings.signer.key_id() {
-                settings.signer = Signer::load(&rotated_key_path(dir, &id), &id)?;
-            }
-        }
+        settings.signer = signer_in_use(&db, dir, settings.signer)?;
         let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;
         let clock = Clock::new(
             settings.max_clock_skew,
@@ -314,9 +321,16 @@ impl Store {
             .await
     }
 
-    /// Stores admitted records from a peer; acknowledged once on disk.
-    pub async fn ingest(&self, records: Vec<Envelope>, from: String) -> Result<IngestOutcome> {
-        self.submit(|reply| writer::Command::Ingest { records, from, reply })
+    /// The key our agency signs with now (see `signer_in_use`), for what the node signs
+    /// outside records (a bundle's header). Reads a key file: call it off the async workers.
+    pub fn signer(&self, data_dir: &Path, configured: Signer) -> Result<Signer> {
+        signer_in_use(&self.disk.db()?, data_dir, configured)
+    }
+
+    /// Stores admitted records from a peer or a bundle (`actor` says which, for the
+    /// audit); acknowledged once on disk.
+    pub async fn ingest(&self, records: Vec<Envelope>, actor: String) -> Result<IngestOutcome> {
+        self.submit(|reply| writer::Command::Ingest { records, actor, reply })
             .await
     }
 

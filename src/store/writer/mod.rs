@@ -298,7 +298,7 @@ impl Writer {
         match command {
             Command::Local { writes, actor, reply } => self.apply_local(tx, writes, &actor, reply),
             Command::RotateKey { signer, actor, reply } => self.apply_rotation(tx, *signer, &actor, reply),
-            Command::Ingest { records, from, reply } => Answer::Ingest(reply, self.ingest(tx, records, &from)),
+            Command::Ingest { records, actor, reply } => Answer::Ingest(reply, self.ingest(tx, records, &actor)),
             Command::Record { events, meta, reply } => {
                 for event in events {
                     self.append_audit(tx, event);

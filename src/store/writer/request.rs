@@ -19,7 +19,8 @@ pub enum Command {
     },
     Ingest {
         records: Vec<Envelope>,
-        from: String,
+        /// Who delivered them, as the audit names it: `peer:FR-SBDU`, `bundle:...`.
+        actor: String,
         reply: oneshot::Sender<Result<IngestOutcome>>,
     },
     Record {

@@ -38,7 +38,7 @@ pub(super) enum Stored {
 }
 
 impl Writer {
-    pub(super) fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, from: &str) -> IngestOutcome {
+    pub(super) fn ingest(&mut self, tx: &mut Tx, records: Vec<Envelope>, actor: &str) -> IngestOutcome {
         let mut outcome = IngestOutcome::default();
         // Every accepted record is named in the batch's audit entry.
         let mut accepted = Vec::new();
@@ -63,7 +63,7 @@ impl Writer {
         }
         if outcome.stored > 0 {
             let event = AuditEvent {
-                actor: format!("peer:{from}"),
+                actor: actor.to_string(),
                 action: "ingest".into(),
                 target: String::new(),
                 detail: format!(
