@@ -10,7 +10,9 @@
 //! - live replication: 100,000 more records written at A while B replicates them;
 //! - catch-up of a node (C) that was stopped while those 100,000 records were written;
 //! - how soon a watchlist entry put at A is screenable at C (DESIGN: within a second),
-//!   right after C's catch-up, while its index still follows what C took in.
+//!   right after C's catch-up, while its index still follows what C took in;
+//! - an offline bundle of everything A holds for D, a node never connected: its export at
+//!   A, its size, and its import at D.
 //!
 //! Prints one JSON object per figure, each with its ratio to the verify baseline (the
 //! machine is shared and noisy: ratios travel, absolute rates drift) and the CPU time the
@@ -217,8 +219,8 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        // Links A–B and A–C; B and C start later.
-        let mut fed = Federation::new(3, &[(0, 1), (0, 2)]);
+        // Links A–B and A–C; B and C start later; D is never connected.
+        let mut fed = Federation::new(4, &[(0, 1), (0, 2)]);
         let baseline = verify_baseline(&fed);
         // Each write figure is A's alone, not A's and a replica's competing for the cores.
         fed.start(0).await;
@@ -256,6 +258,51 @@ fn main() {
         holds_denials(&fed, 2, (held + n) as u64, CONVERGENCE).await;
         report("catch_up_c", n, &phase, Some(baseline));
         screenable_after_put(&fed).await;
+        fed.stop(1).await;
+        fed.stop(2).await;
+        bundle_to_d(&mut fed, baseline).await;
         fed.stop_all().await;
     });
+}
+
+/// Everything A holds, as a bundle for D: exported at A, imported at D (the file held in
+/// memory here; fedctl streams it to and from disk).
+async fn bundle_to_d(fed: &mut Federation, baseline: f64) {
+    use bundle_export_part::Part;
+    let phase = Phase::start();
+    let request = BundleExportRequest {
+        recipient: fed.agency(3).into(),
+        want: None,
+    };
+    let mut parts = fed.operator(0).export_bundle(request).await.unwrap().into_inner();
+    let (mut chunks, mut header, mut records) = (Vec::new(), Vec::new(), 0);
+    while let Some(part) = parts.message().await.unwrap() {
+        match part.part {
+            Some(Part::Chunk(chunk)) => {
+                records += chunk.records as usize;
+                chunks.push(chunk.data);
+            }
+            Some(Part::SignedHeader(signed)) => header = signed,
+            _ => {}
+        }
+    }
+    report("bundle_export_at_a", records, &phase, Some(baseline));
+    let bytes = fedx::bundle::format::MAGIC.len() + header.len() + chunks.iter().map(Vec::len).sum::<usize>();
+    let size = serde_json::json!({ "bench": "bundle_size", "records": records, "bytes": bytes,
+        "bytes_per_record": bytes / records.max(1) });
+    println!("{size}");
+    fed.start(3).await;
+    let phase = Phase::start();
+    let mut pieces = vec![BundlePiece {
+        data: [fedx::bundle::format::MAGIC, &header].concat(),
+    }];
+    pieces.extend(chunks.into_iter().map(|data| BundlePiece { data }));
+    let summary = fed
+        .operator(3)
+        .import_bundle(tokio_stream::iter(pieces))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(summary.refused_count, 0, "{summary:?}");
+    report("bundle_import_at_d", summary.stored as usize, &phase, Some(baseline));
 }
