@@ -75,6 +75,9 @@ struct Outcome {
     category: String,
     listed: bool,
     best: Option<(f64, bool)>,
+    /// The query, the expected parties' first names and the best hit's name: shown for
+    /// errors on the tune half only (`SCREEN_EVAL_ERRORS=1`).
+    shown: String,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -139,9 +142,12 @@ fn recall_at_precision(outcomes: &[&Outcome], floor: f64) -> (f64, f64) {
 fn evaluate(split: &str) -> Vec<Outcome> {
     let mut index = Index::new();
     let parties = lines("parties.jsonl");
+    let mut first_names = std::collections::HashMap::new();
     for value in &parties {
         let id = value["id"].as_str().expect("a party id").to_string();
-        index.upsert(id, vec![party(value)]);
+        let doc = party(value);
+        first_names.insert(id.clone(), doc.names.first().map(|n| n.0.clone()).unwrap_or_default());
+        index.upsert(id, vec![doc]);
     }
     let queries = lines("queries.jsonl");
     let queries = queries.iter().filter(|q| q["split"] == split);
@@ -156,10 +162,22 @@ fn evaluate(split: &str) -> Vec<Outcome> {
                 ..Query::new(q["query"].as_str().unwrap_or_default())
             };
             let best = index.screen(&query).into_iter().next();
+            let wanted: Vec<&str> = expected
+                .iter()
+                .filter_map(|id| first_names.get(id))
+                .map(String::as_str)
+                .collect();
+            let shown = format!(
+                "{:?} wanted {wanted:?} got {:?}",
+                query.name,
+                best.as_ref()
+                    .map(|hit| (&hit.matched_name, (hit.score * 1000.0).round() / 1000.0))
+            );
             Outcome {
                 category: q["category"].as_str().unwrap_or_default().to_string(),
                 listed: !expected.is_empty(),
                 best: best.map(|hit| (hit.score, expected.contains(&hit.key))),
+                shown,
             }
         })
         .collect()
@@ -200,6 +218,19 @@ fn screening_on_the_independent_set() {
                 "-",
                 c.false_pos
             );
+        }
+    }
+    if split == "tune" && std::env::var("SCREEN_EVAL_ERRORS").is_ok() {
+        for o in &outcomes {
+            let hit = o.best.filter(|(score, _)| *score >= DEFAULT_MIN_SCORE);
+            let wrong = match (o.listed, hit) {
+                (true, Some((_, true))) | (false, None) => None,
+                (true, None) => Some("miss"),
+                (_, Some(_)) => Some("false hit"),
+            };
+            if let Some(wrong) = wrong {
+                println!("{wrong:<9} {:<20} {}", o.category, o.shown);
+            }
         }
     }
     let all: Vec<&Outcome> = outcomes.iter().collect();

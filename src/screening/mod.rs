@@ -10,7 +10,9 @@
 //!    met by none of the tokens read could not reach the threshold whatever it holds.
 //! 3. Each candidate name is scored with token-wise Jaro-Winkler (greedy one-to-one alignment,
 //!    length-weighted over both sides, glued/split words aligned as one), lifted when tokens agree
-//!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized.
+//!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized. Tokens whose letters are
+//!    alike but that are other words count as unrelated (`distinct`): a compound with a stem swapped, a
+//!    Chinese syllable changed; a word cut short by a stem counts at most the pair floor.
 //! 4. Party-level evidence adjusts the score: exact identifier = 1.0, country and entity-type mismatch
 //!    penalties, weak aliases capped below the default threshold.
 //!
@@ -34,6 +36,7 @@
 
 mod abbreviations;
 mod bound;
+mod distinct;
 mod index;
 mod jaro;
 mod phonetic;
@@ -52,7 +55,7 @@ pub mod live;
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
-pub const ALGORITHM_VERSION: &str = "fedx-screen-1";
+pub const ALGORITHM_VERSION: &str = "fedx-screen-2";
 
 /// Scores at or above this are reported as potential matches by default.
 pub const DEFAULT_MIN_SCORE: f64 = 0.85;

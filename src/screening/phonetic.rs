@@ -22,8 +22,10 @@ impl Phonetic {
         }
     }
 
+    /// Agreement on a code of at least two sounds: one ("L" for "liu" and "luo") says
+    /// little.
     pub fn metaphone_agrees(&self, other: &Self) -> bool {
-        self.metaphone.iter().any(|k| *k != 0 && other.metaphone.contains(k))
+        self.metaphone.iter().any(|k| *k > 0xff && other.metaphone.contains(k))
     }
 
     pub fn skeleton_agrees(&self, other: &Self) -> bool {

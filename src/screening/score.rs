@@ -188,8 +188,9 @@ pub(crate) fn score_name(
     let query_side = |i: usize| &query.tokens[i];
     let name_side = |i: usize| vocab.token(name[i]);
     let (nq, nn) = (query.tokens.len(), name.len());
-    compound_edges((nq, &query_side), (nn, &name_side), false, edges, glued);
-    compound_edges((nn, &name_side), (nq, &query_side), true, edges, glued);
+    let abjad = query.abjad || name_abjad;
+    compound_edges((nq, &query_side), (nn, &name_side), false, abjad, edges, glued);
+    compound_edges((nn, &name_side), (nq, &query_side), true, abjad, edges, glued);
     edges.sort_unstable_by(|a, b| {
         b.score
             .total()
@@ -296,7 +297,14 @@ type Side<'a> = (usize, &'a dyn Fn(usize) -> &'a Token);
 
 /// Edges for split or glued words ("alpha tech" vs "alphatech", "xiao ping" vs "xiaoping"): a token of
 /// `singles` against two adjacent tokens of `pairs` glued, when the letters nearly add up.
-fn compound_edges(singles: Side, pairs: Side, singles_are_name: bool, edges: &mut Vec<Edge>, glued: &mut Vec<char>) {
+fn compound_edges(
+    singles: Side,
+    pairs: Side,
+    singles_are_name: bool,
+    abjad: bool,
+    edges: &mut Vec<Edge>,
+    glued: &mut Vec<char>,
+) {
     let ((single_count, single_at), (pair_count, pair_at)) = (singles, pairs);
     for si in 0..single_count {
         let single = single_at(si);
@@ -309,7 +317,10 @@ fn compound_edges(singles: Side, pairs: Side, singles_are_name: bool, edges: &mu
             glued.clear();
             glued.extend(left.chars.iter().chain(right.chars.iter()));
             let jw = jaro_winkler(&single.chars, glued);
-            if jw < COMPOUND_MIN_SIM {
+            let distinct = |other: &[char]| super::distinct::distinct_words(&single.chars, other, abjad);
+            // A part that is another word than the whole is no part of it ("petrov" of
+            // "petroleum"), even where the letters of both parts add up.
+            if jw < COMPOUND_MIN_SIM || distinct(glued) || (distinct(&left.chars) && distinct(&right.chars)) {
                 continue;
             }
             let (single_mask, pair_mask) = (1u32 << si, 0b11u32 << pi);

@@ -41,8 +41,15 @@ pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
     let jw = jaro_winkler(&a.chars, &b.chars);
     let agrees = a.phonetic.metaphone_agrees(&b.phonetic) || (abjad && a.phonetic.skeleton_agrees(&b.phonetic));
     let phonetic = if agrees { (1.0 - jw) * PHONETIC_LIFT } else { 0.0 };
-    if jw + phonetic < PAIR_FLOOR {
+    // Letters alike first (cheap), then whether the words are others all the same.
+    if jw + phonetic < PAIR_FLOOR || super::distinct::distinct_words(&a.chars, &b.chars, abjad) {
         return PairScore::default();
+    }
+    if super::distinct::cut_short(&a.chars, &b.chars) {
+        return PairScore {
+            jw: jw.min(PAIR_FLOOR),
+            phonetic: 0.0,
+        };
     }
     PairScore { jw, phonetic }
 }

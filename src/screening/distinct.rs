@@ -1,0 +1,254 @@
+//! Token pairs that Jaro-Winkler finds close but that name different things: long words
+//! built from stems with a stem changed ("elektrotranssbyt" / "elektrosnabstroy", common
+//! in Russian and Ukrainian company names) and Chinese given names or surnames with one
+//! syllable changed ("shanquan" / "shanyan", "liu" / "luo"). Jaro-Winkler rewards the
+//! shared prefix and forgives the rest; these pairs are scored as unrelated instead.
+//!
+//! Only ever lowers a pair's score, so every bound the index computes from Jaro-Winkler
+//! stays an upper bound and pruning stays exact.
+
+/// Words at least this long are compared by the edits between them too.
+const LONG_WORD: usize = 7;
+/// A long word pair differing in at least this many edits, once spelling conventions are
+/// folded away (`fold_spelling`)...
+const STEM_EDITS: usize = 3;
+/// ...making more than this share of the longer word, differs by a stem, not by a typo
+/// or a transliteration (those leave one edit, or a small share).
+const STEM_SHARE: f32 = 0.2;
+/// Two edits or more within a block of this many letters is a stem swapped in a compound.
+const STEM_LETTERS: usize = 3;
+
+/// Whether two tokens (lowercase, transliterated) are distinct words however similar
+/// their letters. `abjad`: one side comes from a script that does not write short vowels,
+/// where counting edits says nothing.
+pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
+    if a == b || abjad {
+        return false;
+    }
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if pinyin(a, b) && pinyin(b, a) {
+        // Syllables glued ("li" of "liling") are parts of a word; "heng" of "cheng" is not.
+        let glued = syllables_around(shorter, longer);
+        return !glued && fold_romanization(a) != fold_romanization(b);
+    }
+    if shorter.len() < 2 || part_of(shorter, longer) {
+        return false; // a glued or cut-short word: see `cut_short`
+    }
+    if longer.len() < LONG_WORD || abbreviates(shorter, longer) {
+        return false;
+    }
+    let (a, b): (String, String) = (
+        fold_spelling(a).into_iter().collect(),
+        fold_spelling(b).into_iter().collect(),
+    );
+    let edits = strsim::osa_distance(&a, &b);
+    let longest = a.chars().count().max(b.chars().count());
+    (edits >= STEM_EDITS && edits as f32 > STEM_SHARE * longest as f32)
+        || (edits >= 2 && changed_block(&a, &b) >= STEM_LETTERS)
+}
+
+/// Letters of the longer word between what both words begin and end with: where a
+/// compound's stem was swapped ("telepromsvyaz" / "telepromsbyt": 3).
+fn changed_block(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let longer = a.len().max(b.len());
+    longer.saturating_sub(prefix + suffix)
+}
+
+/// Whether `part` begins or ends `word`: the two may be one word written glued or split
+/// ("alpha tech" / "alphatech"), which the name score aligns as such.
+fn part_of(part: &[char], word: &[char]) -> bool {
+    word.starts_with(part) || word.ends_with(part)
+}
+
+/// Whether one token is the other cut short by a stem ("termostroy" / "termostroyrezerv"):
+/// similar enough to find the name (it may be written split), never enough to match alone.
+pub(crate) fn cut_short(a: &[char], b: &[char]) -> bool {
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let missing = longer.len() - shorter.len();
+    shorter.len() >= 2
+        && part_of(shorter, longer)
+        && missing >= STEM_EDITS
+        && missing as f32 > STEM_SHARE * longer.len() as f32
+        && !abbreviates(shorter, longer)
+}
+
+/// A short token made of a word's first letters and some later ones, in order: the
+/// abbreviations of company names ("shipg" for shipping, "machy", "invt", "elecs").
+fn abbreviates(short: &[char], word: &[char]) -> bool {
+    const LONGEST_ABBREVIATION: usize = 5;
+    if short.len() > LONGEST_ABBREVIATION || short.get(..2) != word.get(..2) {
+        return false;
+    }
+    let mut letters = word.iter();
+    short.iter().all(|c| letters.any(|w| w == c))
+}
+
+/// A spelling with the differences between romanizations of one name folded away, so
+/// that only what differs in sound counts as edits: German and English renderings of
+/// Slavic names ("andrejewitsch" / "andreyevich", "wasiljew" / "vasilev"), vowels
+/// (all one), doubled letters.
+fn fold_spelling(token: &[char]) -> Vec<char> {
+    let text: String = token.iter().collect();
+    let text = text
+        .replace("tsch", "ch")
+        .replace("sch", "sh")
+        .replace("zh", "sh")
+        .replace("kh", "h")
+        .replace("gh", "k")
+        .replace("ck", "k")
+        .replace("ph", "f")
+        .replace('x', "ks")
+        .replace('w', "v")
+        .replace('z', "s")
+        .replace('q', "k");
+    let mut folded: Vec<char> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let c = if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j') {
+            'a'
+        } else {
+            c
+        };
+        if folded.last() != Some(&c) {
+            folded.push(c);
+        }
+    }
+    folded
+}
+
+/// Pinyin with the Wade-Giles and Pinyin spellings of one sound made equal ("kuang" /
+/// "guang", "chang" / "zhang", "te" / "de").
+fn fold_romanization(token: &[char]) -> String {
+    let text: String = token.iter().collect();
+    text.replace("ien", "ian")
+        .replace("zh", "ch")
+        .replace(['j', 'q'], "ch")
+        .replace('g', "k")
+        .replace('d', "t")
+        .replace('b', "p")
+        .replace(['z', 'c'], "ts")
+        .replace("tsh", "ch")
+}
+
+/// Every Hanyu Pinyin syllable (without tones; "v" for ü).
+const SYLLABLES: &str = "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu \
+    ca cai can cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai \
+    chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dian \
+    diao die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fo fou fu ga gai \
+    gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen \
+    heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan \
+    jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang \
+    lao le lei leng li lia lian liang liao lie lin ling liu long lou lu luan lun luo lv lve ma mai man mang \
+    mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian \
+    niang niao nie nin ning niu nong nou nu nuan nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian \
+    piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao \
+    re ren reng ri rong rou ru ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she \
+    shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta \
+    tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen \
+    weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying \
+    yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen \
+    zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo";
+
+/// Letter groups found in Pinyin and rarely in the European names that also happen to
+/// split into Pinyin syllables ("maria" = ma ri a, "elena" = e le na): a token counts as
+/// Pinyin only with one of them.
+const PINYIN_MARKS: [&str; 13] = [
+    "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch",
+];
+
+/// The longest syllable, in letters.
+const LONGEST_SYLLABLE: usize = 6;
+
+/// Whether a token is a run of Pinyin syllables (a Chinese given name is usually two
+/// written as one word), when it or the token it is compared with has a mark of Pinyin.
+fn pinyin(token: &[char], other: &[char]) -> bool {
+    if token.is_empty() || token.len() > 4 * LONGEST_SYLLABLE || !token.iter().all(char::is_ascii_lowercase) {
+        return false;
+    }
+    let marked = |t: &[char]| {
+        let text: String = t.iter().collect();
+        PINYIN_MARKS.iter().any(|mark| text.contains(mark))
+    };
+    (marked(token) || marked(other)) && splits_into_syllables(&token.iter().collect::<String>())
+}
+
+/// Whether `longer` is `part` with whole syllables before or after it.
+fn syllables_around(part: &[char], longer: &[char]) -> bool {
+    let rest: String = if longer.starts_with(part) {
+        longer[part.len()..].iter().collect()
+    } else if longer.ends_with(part) {
+        longer[..longer.len() - part.len()].iter().collect()
+    } else {
+        return false;
+    };
+    !rest.is_empty() && splits_into_syllables(&rest)
+}
+
+/// Whether `text` is a concatenation of syllables (dynamic programming over prefixes).
+fn splits_into_syllables(text: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    let syllables = SET.get_or_init(|| SYLLABLES.split_whitespace().collect());
+    let n = text.len();
+    let mut reachable = vec![false; n + 1];
+    reachable[0] = true;
+    for end in 1..=n {
+        let start_from = end.saturating_sub(LONGEST_SYLLABLE);
+        reachable[end] = (start_from..end).any(|start| reachable[start] && syllables.contains(&text[start..end]));
+    }
+    reachable[n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn distinct(a: &str, b: &str) -> bool {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        distinct_words(&a, &b, false)
+    }
+
+    #[test]
+    fn a_changed_stem_or_syllable_is_another_word() {
+        for (a, b) in [
+            ("elektrotranssbyt", "elektrosnabstroy"),
+            ("sevlogistik", "sevkomplogistik"),
+            ("radioplast", "radiostal"),
+            ("shanquan", "shanyan"),
+            ("liu", "luo"),
+            ("yinxiong", "yinrong"),
+            ("cheng", "heng"),
+            ("telepromsvyaz", "telepromsbyt"),
+            ("elektrotranssbyt", "elektrotransmash"),
+        ] {
+            assert!(distinct(a, b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn typos_and_transliterations_stay_comparable() {
+        for (a, b) in [
+            ("tekhnopromeksport", "technopromexport"),
+            ("mohammed", "muhammad"),
+            ("spetsstroy", "spetsstroi"),
+            ("maria", "mariya"),
+            ("ana", "anna"),
+            ("elena", "yelena"),
+            ("alexandrovich", "aleksandrovich"),
+            ("zhang", "zhang"),
+            ("andrejewitsch", "andreyevich"),
+            ("nawigoawtomontasch", "navigoavtomontazh"),
+            ("shipg", "shipping"),
+            ("machy", "machinery"),
+            ("yinkuang", "yinguang"),
+            ("chang", "zhang"),
+            ("leijian", "leichien"),
+            ("liling", "li"),
+            ("qorbani", "ghorbani"),
+            ("maksxim", "maksim"),
+        ] {
+            assert!(!distinct(a, b), "{a} / {b}");
+        }
+    }
+}
