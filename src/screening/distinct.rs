@@ -37,12 +37,9 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     if longer.len() < LONG_WORD || abbreviates(shorter, longer) {
         return false;
     }
-    let (a, b): (String, String) = (
-        fold_spelling(a).into_iter().collect(),
-        fold_spelling(b).into_iter().collect(),
-    );
+    let (a, b) = (fold_spelling(a), fold_spelling(b));
     let edits = strsim::osa_distance(&a, &b);
-    let longest = a.chars().count().max(b.chars().count());
+    let longest = a.len().max(b.len());
     (edits >= STEM_EDITS && edits as f32 > STEM_SHARE * longest as f32)
         || (edits >= 2 && changed_block(&a, &b) >= STEM_LETTERS)
 }
@@ -89,31 +86,44 @@ fn abbreviates(short: &[char], word: &[char]) -> bool {
 /// A spelling with the differences between romanizations of one name folded away, so
 /// that only what differs in sound counts as edits: German and English renderings of
 /// Slavic names ("andrejewitsch" / "andreyevich", "wasiljew" / "vasilev"), vowels
-/// (all one), doubled letters.
-fn fold_spelling(token: &[char]) -> Vec<char> {
+/// (all one), doubled letters. One pass: it runs for every similar pair a query meets.
+fn fold_spelling(token: &[char]) -> String {
+    const DIGRAPHS: [(&str, &str); 7] = [
+        ("tsch", "ch"),
+        ("sch", "sh"),
+        ("zh", "sh"),
+        ("kh", "h"),
+        ("gh", "k"),
+        ("ck", "k"),
+        ("ph", "f"),
+    ];
     let text: String = token.iter().collect();
-    let text = text
-        .replace("tsch", "ch")
-        .replace("sch", "sh")
-        .replace("zh", "sh")
-        .replace("kh", "h")
-        .replace("gh", "k")
-        .replace("ck", "k")
-        .replace("ph", "f")
-        .replace('x', "ks")
-        .replace('w', "v")
-        .replace('z', "s")
-        .replace('q', "k");
-    let mut folded: Vec<char> = Vec::with_capacity(text.len());
-    for c in text.chars() {
+    let mut folded = String::with_capacity(text.len() + 4);
+    let mut push = |c: char| {
         let c = if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j') {
             'a'
         } else {
             c
         };
-        if folded.last() != Some(&c) {
+        if !folded.ends_with(c) {
             folded.push(c);
         }
+    };
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        if let Some((from, to)) = DIGRAPHS.iter().find(|(from, _)| rest.starts_with(from)) {
+            to.chars().for_each(&mut push);
+            rest = &rest[from.len()..];
+            continue;
+        }
+        match c {
+            'x' => "ks".chars().for_each(&mut push),
+            'w' => push('v'),
+            'z' => push('s'),
+            'q' => push('k'),
+            c => push(c),
+        }
+        rest = &rest[c.len_utf8()..];
     }
     folded
 }
@@ -164,14 +174,37 @@ const LONGEST_SYLLABLE: usize = 6;
 /// Whether a token is a run of Pinyin syllables (a Chinese given name is usually two
 /// written as one word), when it or the token it is compared with has a mark of Pinyin.
 fn pinyin(token: &[char], other: &[char]) -> bool {
-    if token.is_empty() || token.len() > 4 * LONGEST_SYLLABLE || !token.iter().all(char::is_ascii_lowercase) {
+    let mut buffer = [0u8; 4 * LONGEST_SYLLABLE];
+    let Some(text) = ascii_lowercase(token, &mut buffer) else {
         return false;
-    }
-    let marked = |t: &[char]| {
-        let text: String = t.iter().collect();
-        PINYIN_MARKS.iter().any(|mark| text.contains(mark))
     };
-    (marked(token) || marked(other)) && splits_into_syllables(&token.iter().collect::<String>())
+    (marked(token) || marked(other)) && splits_into_syllables(text)
+}
+
+/// Whether a token has one of `PINYIN_MARKS`.
+fn marked(token: &[char]) -> bool {
+    PINYIN_MARKS.iter().any(|mark| {
+        let mark = mark.as_bytes();
+        token
+            .windows(mark.len())
+            .any(|w| w.iter().zip(mark).all(|(c, b)| *c == char::from(*b)))
+    })
+}
+
+/// The token as ASCII text in `buffer`, if it is lowercase ASCII and fits.
+fn ascii_lowercase<'b>(token: &[char], buffer: &'b mut [u8]) -> Option<&'b str> {
+    if token.is_empty() || token.len() > buffer.len() || !token.iter().all(char::is_ascii_lowercase) {
+        return None;
+    }
+    for (slot, c) in buffer.iter_mut().zip(token) {
+        *slot = *c as u8;
+    }
+    std::str::from_utf8(&buffer[..token.len()]).ok()
+}
+
+/// Whether a token is made of Pinyin syllables only.
+pub(crate) fn pinyin_syllables(token: &str) -> bool {
+    token.len() <= 4 * LONGEST_SYLLABLE && token.bytes().all(|b| b.is_ascii_lowercase()) && splits_into_syllables(token)
 }
 
 /// Whether `longer` is `part` with whole syllables before or after it.
@@ -191,7 +224,10 @@ fn splits_into_syllables(text: &str) -> bool {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
     let syllables = SET.get_or_init(|| SYLLABLES.split_whitespace().collect());
     let n = text.len();
-    let mut reachable = vec![false; n + 1];
+    let mut reachable = [false; 4 * LONGEST_SYLLABLE + 1];
+    if n > 4 * LONGEST_SYLLABLE {
+        return false;
+    }
     reachable[0] = true;
     for end in 1..=n {
         let start_from = end.saturating_sub(LONGEST_SYLLABLE);

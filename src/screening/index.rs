@@ -5,6 +5,7 @@ use std::hash::Hash;
 
 use super::bound::{NameOutline, NameShape};
 use super::jaro::Sketch;
+use super::optional_parts::without_optional_parts;
 use super::score::{BOUND_SLACK, DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
 use super::text::{NameForm, name_forms, normalize_country, normalize_identifier};
 use super::vocab::{FastMap, PREFETCH_BATCH, TokenId, Vocab};
@@ -250,7 +251,12 @@ impl<K: Clone + Eq + Hash> Index<K> {
         }
         let mut name_ids = Vec::new();
         for (name_index, (text, strength)) in doc.names.iter().enumerate() {
-            for form in name_forms(text) {
+            // A listed name is also indexed without the parts a query may leave out; a
+            // query is not shortened, so two names that differ there never meet shortened.
+            let mut forms = name_forms(text);
+            let shorter = forms.first().map(|f| without_optional_parts(f, doc.entity));
+            forms.extend(shorter.into_iter().flatten());
+            for form in forms {
                 let tokens = form.tokens.iter().map(|t| self.vocab.intern(t)).collect();
                 let entry = NameEntry {
                     party: party_id,

@@ -39,6 +39,7 @@ mod bound;
 mod distinct;
 mod index;
 mod jaro;
+mod optional_parts;
 mod phonetic;
 mod score;
 mod text;

@@ -317,10 +317,14 @@ fn compound_edges(
             glued.clear();
             glued.extend(left.chars.iter().chain(right.chars.iter()));
             let jw = jaro_winkler(&single.chars, glued);
-            let distinct = |other: &[char]| super::distinct::distinct_words(&single.chars, other, abjad);
-            // A part that is another word than the whole is no part of it ("petrov" of
+            // The whole must be related to one of its parts, as the index finds such a name
+            // through that pair; a part that is another word is none ("petrov" of
             // "petroleum"), even where the letters of both parts add up.
-            if jw < COMPOUND_MIN_SIM || distinct(glued) || (distinct(&left.chars) && distinct(&right.chars)) {
+            let related = |part: &Token| pair_score(single, part, abjad).total() > 0.0;
+            if jw < COMPOUND_MIN_SIM
+                || super::distinct::distinct_words(&single.chars, glued, abjad)
+                || !(related(left) || related(right))
+            {
                 continue;
             }
             let (single_mask, pair_mask) = (1u32 << si, 0b11u32 << pi);

@@ -1,0 +1,123 @@
+//! Name parts that a listing or a query often leaves out: a person's patronymic
+//! ("Anton Sedykh" for "Anton Viktorovich Sedykh") and the city or province a Chinese
+//! company's name starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument").
+//! A listed name with such a part is also indexed without it, as one more form of the
+//! same name: nothing else about scoring changes. Queries are not shortened, so two
+//! people who differ only there never meet in their shortened forms.
+
+use super::EntityKind;
+use super::text::NameForm;
+
+/// Endings of East Slavic patronymics as they are romanized (Russian, Ukrainian,
+/// Belarusian; English, German and French spellings).
+const PATRONYMIC_ENDINGS: [&str; 14] = [
+    "ovich", "evich", "ovych", "evych", "avich", "ovitch", "evitch", "owitsch", "ewitsch", "ovna", "evna", "ivna",
+    "owna", "ewna",
+];
+
+/// Chinese provinces and the cities company names most often start with.
+const CHINESE_PLACES: &str = "anhui beijing changchun changsha changzhou chengdu chongqing dalian dongguan \
+    foshan fujian fuzhou gansu guangdong guangxi guangzhou guiyang guizhou haikou hainan hangzhou harbin hebei \
+    hefei heilongjiang henan hohhot hubei huizhou hunan jiangmen jiangsu jiangxi jiaxing jilin jinan jinhua \
+    kunming lanzhou liaoning luoyang nanchang nanjing nanning nantong ningbo ningxia qingdao qinghai shaanxi \
+    shandong shanghai shantou shanxi shaoxing shenyang shenzhen shijiazhuang sichuan suzhou taiyuan taizhou \
+    tangshan tianjin urumqi weifang wenzhou wuhan wuxi xiamen xian xining yantai yinchuan yunnan zhejiang \
+    zhengzhou zhongshan zhuhai zibo";
+
+/// Words that say what a company does rather than which company it is: a listing or a
+/// query often leaves one out ("Khazar Mehran" for "Khazar Mehran Trading").
+const DESCRIPTORS: &str = "components electronic electronics energy engineering equipment export general group \
+    import industrial industries industry international logistics machinery manufacturing semiconductor \
+    technology technologies trading";
+
+/// At most this many shortened forms per listed name.
+const MAX_SHORTENED: usize = 3;
+
+/// Shorter forms of a listed name's `form`: without a patronymic or a leading Chinese
+/// place; a person's three-part name without its middle or last part (a second surname,
+/// a father's name: "Rosa Castro" for "Rosa Castro Villegas"); a company's name without
+/// one of its descriptors.
+pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec<NameForm> {
+    let tokens = &form.tokens;
+    // Three tokens at least: "Ivanovich" alone, or with one other token, is the name.
+    if tokens.len() < 3 {
+        return Vec::new();
+    }
+    let patronymic = |t: &String| t.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| t.ends_with(e));
+    let place = |t: &String| CHINESE_PLACES.split(' ').any(|p| p == t);
+    let descriptor = |t: &String| DESCRIPTORS.split_whitespace().any(|d| d == t);
+    let without = |drop: &dyn Fn(usize, &String) -> bool| -> Vec<String> {
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| !drop(*i, t))
+            .map(|(_, t)| t.clone())
+            .collect()
+    };
+    let mut shorter = vec![without(&|i, t| (i > 0 && patronymic(t)) || (i == 0 && place(t)))];
+    // Not for Chinese names: their three syllables are a surname and one given name.
+    let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
+    if tokens.len() == 3 && entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic) {
+        shorter.push(without(&|i, _| i == 1));
+        shorter.push(without(&|i, _| i == 2));
+    }
+    if entity != EntityKind::Person {
+        for (at, _) in tokens.iter().enumerate().filter(|(_, t)| descriptor(t)) {
+            shorter.push(without(&|i, _| i == at));
+        }
+    }
+    let mut forms: Vec<NameForm> = Vec::new();
+    for tokens in shorter {
+        let new = tokens.len() >= 2 && tokens.len() < form.tokens.len() && forms.iter().all(|f| f.tokens != tokens);
+        if new && forms.len() < MAX_SHORTENED {
+            forms.push(NameForm {
+                tokens,
+                abjad: form.abjad,
+            });
+        }
+    }
+    forms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shortened_as(name: &str, entity: EntityKind) -> Vec<String> {
+        let form = NameForm {
+            tokens: name.split(' ').map(str::to_owned).collect(),
+            abjad: false,
+        };
+        without_optional_parts(&form, entity)
+            .into_iter()
+            .map(|f| f.tokens.join(" "))
+            .collect()
+    }
+
+    fn shortened(name: &str) -> Option<String> {
+        shortened_as(name, EntityKind::Unknown).into_iter().next()
+    }
+
+    #[test]
+    fn patronymics_and_leading_places_are_optional() {
+        assert_eq!(shortened("anton viktorovich sedykh").as_deref(), Some("anton sedykh"));
+        assert_eq!(shortened("sedykh anton viktorovich").as_deref(), Some("sedykh anton"));
+        assert_eq!(shortened("taras olehovych holovko").as_deref(), Some("taras holovko"));
+        assert_eq!(
+            shortened("qingdao xingshan instrument").as_deref(),
+            Some("xingshan instrument")
+        );
+        assert_eq!(shortened("anton sedykh"), None, "two tokens are the name");
+        assert_eq!(shortened("ivanovich steel works"), None, "a first token stays");
+        assert_eq!(shortened("xingshan qingdao instrument"), None, "only a leading place");
+        assert_eq!(
+            shortened_as("rosa castro villegas", EntityKind::Person),
+            ["rosa villegas", "rosa castro"]
+        );
+        assert!(shortened_as("zhang xiao ping", EntityKind::Person).is_empty());
+        assert_eq!(
+            shortened_as("khazar mehran trading", EntityKind::Organisation),
+            ["khazar mehran"]
+        );
+    }
+}
