@@ -288,7 +288,33 @@ static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "the", "and", "of", "for", "de", "la", "le", "les", "du", "des", "del", "della", "di", "da", "do", "dos",
         "das", "der", "die", "den", "und", "et", "y", "e", "el", "los", "las", "van", "von", "ve", "и",
     ];
-    LEGAL_FORMS.iter().chain(FUNCTION_WORDS).copied().collect()
+    // Titles and ranks put before a name, never part of it ("General Nam Chol Ki"). A
+    // company's "General" goes too: a generic word, dropped on both sides alike.
+    const TITLES: &[&str] = &[
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sheikh",
+        "shaikh",
+        "haji",
+        "hajji",
+        "sardar",
+        "general",
+        "colonel",
+        "brigadier",
+        "admiral",
+        "lieutenant",
+        "captain",
+        "capt",
+    ];
+    LEGAL_FORMS
+        .iter()
+        .chain(FUNCTION_WORDS)
+        .chain(TITLES)
+        .copied()
+        .collect()
 });
 
 /// Uppercase letters and digits only; `None` when too short to be a trustworthy identifier.
