@@ -128,9 +128,29 @@ fn tokenize(folded: &str) -> Vec<String> {
         }
     }
     let kept = without_legal_forms(&tokens);
-    let mut tokens = if kept.is_empty() { tokens } else { kept };
+    let mut tokens: Vec<String> = if kept.is_empty() { tokens } else { kept };
+    tokens.iter_mut().for_each(respell_german_slavic);
     tokens.truncate(MAX_TOKENS);
     tokens
+}
+
+/// A Slavic name in German romanization ("Walerjewitsch", "Kudrjawzew", "Gerasimowa")
+/// respelt as English romanization writes it ("valeryevich", "kudryavtsev",
+/// "gerasimova"), on both sides of every comparison: letter by letter the two spellings
+/// are too far apart for Jaro-Winkler. Only tokens with a German-Slavic ending or "tsch".
+fn respell_german_slavic(token: &mut String) {
+    const ENDINGS: [&str; 7] = ["witsch", "wna", "ow", "ew", "owa", "ewa", "jew"];
+    let german = token.contains("tsch") || (token.len() >= 5 && ENDINGS.iter().any(|e| token.ends_with(e)));
+    if !german || !token.is_ascii() {
+        return;
+    }
+    *token = token
+        .replace("schtsch", "shch")
+        .replace("tsch", "ch")
+        .replace("sch", "sh")
+        .replace('w', "v")
+        .replace('j', "y")
+        .replace('z', "ts");
 }
 
 /// Legal forms written as several tokens ("Sp. z o.o." is "sp z oo"): dropped only as a whole.
@@ -345,6 +365,23 @@ pub(crate) fn normalize_country(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn german_romanizations_of_slavic_names_are_respelt() {
+        for (german, english) in [
+            ("walerjewitsch", "valeryevich"),
+            ("kudrjawzew", "kudryavtsev"),
+            ("gerasimowa", "gerasimova"),
+            ("jurjewna", "yuryevna"),
+        ] {
+            let mut token = german.to_string();
+            respell_german_slavic(&mut token);
+            assert_eq!(token, english);
+        }
+        let mut other = "jorge".to_string();
+        respell_german_slavic(&mut other);
+        assert_eq!(other, "jorge", "no German-Slavic ending: left alone");
+    }
 
     fn latin(raw: &str) -> Vec<String> {
         name_forms(raw).into_iter().next().map(|f| f.tokens).unwrap_or_default()
