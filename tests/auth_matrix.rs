@@ -650,6 +650,12 @@ impl Setup {
         for id in [SEED, SEED_REVOKE, SEED_DELETE] {
             operator.put(put("denials", id, denial(id))).await.expect("seed");
         }
+        // The peer's sealing key reaches us by replication: wait for it, so that the
+        // state compared before and after the refused calls does not change on its own.
+        eventually("both sealing keys held", Duration::from_secs(20), || async {
+            (records_held(&mut fed.operator(NODE), "_sealing_keys").await == 2).then_some(())
+        })
+        .await;
         Setup {
             fed,
             ca: ca.cert_pem().as_bytes().to_vec(),

@@ -39,7 +39,7 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     }
     let (a, b) = (fold_spelling(a), fold_spelling(b));
     let edits = strsim::osa_distance(&a, &b);
-    let longest = a.len().max(b.len());
+    let longest = a.chars().count().max(b.chars().count());
     (edits >= STEM_EDITS && edits as f32 > STEM_SHARE * longest as f32)
         || (edits >= 2 && changed_block(&a, &b) >= STEM_LETTERS)
 }
