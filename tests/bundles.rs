@@ -194,6 +194,20 @@ async fn state_of_c(fed: &Federation) -> Vec<(String, u64, String)> {
     digests(&mut fed.operator(C)).await
 }
 
+/// A and B peer, C is alone; A holds `denials` of its own and has written everything C
+/// may read into a bundle for C: the federation and the bundle's path.
+async fn a_bundle_for_c(denials: usize) -> (Federation, PathBuf) {
+    init_logging();
+    let mut fed = Federation::new(3, &[(A, B)]);
+    fed.start_all().await;
+    put_denials(&fed, A, 0, denials).await;
+    let good = fed.dir.path().join("good.fedx");
+    let to_c = fed.agency(C).to_string();
+    let export = ["-o", "json", "bundle", "export", "--to", &to_c, "--out", path(&good)];
+    ok(fedctl(&fed, A, &export).await);
+    (fed, good)
+}
+
 fn flipped(file: &Path, at: usize, name: &str) -> PathBuf {
     let mut bytes = std::fs::read(file).unwrap();
     bytes[at] ^= 0x01;
@@ -204,19 +218,8 @@ fn flipped(file: &Path, at: usize, name: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_misaddressed_and_forged_bundles_are_refused() {
-    init_logging();
-    let mut fed = Federation::new(3, &[(A, B)]);
-    fed.start_all().await;
-    put_denials(&fed, A, 0, 12).await;
+    let (mut fed, good) = a_bundle_for_c(12).await;
     let dir = fed.dir.path().to_path_buf();
-    let good = dir.join("good.fedx");
-    let to_c = fed.agency(C).to_string();
-    ok(fedctl(
-        &fed,
-        A,
-        &["-o", "json", "bundle", "export", "--to", &to_c, "--out", path(&good)],
-    )
-    .await);
     let before = state_of_c(&fed).await;
 
     // Damage the bundle refuses whole: nothing stored.
@@ -292,19 +295,8 @@ async fn tampered_misaddressed_and_forged_bundles_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_bundle_with_a_forged_record_stores_the_rest() {
-    init_logging();
-    let mut fed = Federation::new(3, &[(A, B)]);
-    fed.start_all().await;
-    put_denials(&fed, A, 0, 6).await;
+    let (mut fed, good) = a_bundle_for_c(6).await;
     let dir = fed.dir.path().to_path_buf();
-    let good = dir.join("good.fedx");
-    let to_c = fed.agency(C).to_string();
-    ok(fedctl(
-        &fed,
-        A,
-        &["-o", "json", "bundle", "export", "--to", &to_c, "--out", path(&good)],
-    )
-    .await);
 
     // The sender's node signs a bundle holding a record whose own signature is bad.
     let mut reader = Reader::default();

@@ -27,17 +27,7 @@ const LISTED_REFUSALS: usize = 1000;
 pub fn want(context: &Context) -> BundleWant {
     let snapshot = context.store.snapshot();
     let federation = &context.policy.federation;
-    let mut holds: Vec<Cursor> = snapshot
-        .version_vector
-        .iter()
-        .filter(|(stream, _)| federation.held(&stream.collection).is_some())
-        .map(|(stream, &seq)| Cursor {
-            collection: stream.collection.clone(),
-            author: stream.author.clone(),
-            seq,
-        })
-        .collect();
-    holds.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+    let holds = snapshot.cursors(|collection| federation.held(collection).is_some());
     BundleWant {
         format: format::FORMAT,
         agency: context.config.agency.clone(),
@@ -143,7 +133,7 @@ async fn write_bundle(
     if let Some(chunk) = last {
         send(chunk_part(chunk)).await?;
     }
-    let name = format::bundle_name(&strip_length(&header));
+    let name = format::framed_bundle_name(&header);
     send(ExportPart::SignedHeader(header)).await?;
     Ok(format!("bundle {name}"))
 }
@@ -153,15 +143,6 @@ fn chunk_part(chunk: export::FramedChunk) -> ExportPart {
         data: chunk.bytes,
         records: chunk.records,
     })
-}
-
-/// A length-delimited message without its length.
-fn strip_length(framed: &[u8]) -> Vec<u8> {
-    let mut rest = framed;
-    match prost::encoding::decode_varint(&mut rest) {
-        Ok(_) => rest.to_vec(),
-        Err(_) => framed.to_vec(),
-    }
 }
 
 /// The key our node signs with now: the one `fedctl keys rotate` last made, if any.

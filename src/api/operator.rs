@@ -273,16 +273,7 @@ impl Operator for OperatorApi {
                 }
             })
             .collect();
-        let mut version_vector: Vec<Cursor> = snapshot
-            .version_vector
-            .iter()
-            .map(|(stream, &seq)| Cursor {
-                collection: stream.collection.clone(),
-                author: stream.author.clone(),
-                seq,
-            })
-            .collect();
-        version_vector.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+        let version_vector = snapshot.cursors(|_| true);
         let write_holds = self
             .context
             .store

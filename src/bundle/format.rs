@@ -24,6 +24,15 @@ pub fn bundle_name(signed_header: &[u8]) -> String {
     hex::encode(sha256(signed_header))
 }
 
+/// `bundle_name` of a signed header as the file holds it (length-delimited).
+pub fn framed_bundle_name(framed: &[u8]) -> String {
+    let mut message = framed;
+    match prost::encoding::decode_varint(&mut message) {
+        Ok(_) => bundle_name(message),
+        Err(_) => bundle_name(framed),
+    }
+}
+
 /// Signs a header with the sender node's key.
 pub fn sign_header(header: &BundleHeader, signer: &Signer) -> SignedBundleHeader {
     let bytes = header.encode_to_vec();

@@ -7,7 +7,6 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use prost::Message as _;
 use tonic::transport::Channel;
 
 use super::{ExitCode, Failure, Output, print, progress_bar};
@@ -117,9 +116,7 @@ async fn export(
         message: "the node ended the export without the bundle's header".into(),
     })?;
     assemble(out, &header, &chunks_path)?;
-    let name = SignedBundleHeader::decode_length_delimited(header.as_slice())
-        .map(|signed| format::bundle_name(&signed.encode_to_vec()))
-        .unwrap_or_default();
+    let name = format::framed_bundle_name(&header);
     let summary = serde_json::json!({ "file": out, "recipient": recipient, "records": records, "bundle": name });
     print(output, &summary, || {
         format!("{}: {records} records for {recipient}, bundle {name}", out.display())

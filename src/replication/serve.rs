@@ -112,18 +112,7 @@ async fn serve(
 
 /// Our contiguous heads for every stream of the collections the receiver may read.
 fn heads_of(snapshot: &Snapshot, readable: &HashSet<String>) -> Vec<Cursor> {
-    let mut heads: Vec<Cursor> = snapshot
-        .version_vector
-        .iter()
-        .filter(|(stream, _)| readable.contains(&stream.collection))
-        .map(|(stream, &seq)| Cursor {
-            collection: stream.collection.clone(),
-            author: stream.author.clone(),
-            seq,
-        })
-        .collect();
-    heads.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
-    heads
+    snapshot.cursors(|collection| readable.contains(collection))
 }
 
 /// Records the receiver wants that we hold and have not sent it yet.

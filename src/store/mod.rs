@@ -120,6 +120,25 @@ pub struct Snapshot {
     pub awaiting_peer_heads: Option<HoldCause>,
 }
 
+impl Snapshot {
+    /// The version vector as cursors, for the collections `keep` accepts, in order of
+    /// collection then author: what heads, status and want files show.
+    pub fn cursors(&self, keep: impl Fn(&str) -> bool) -> Vec<crate::proto::Cursor> {
+        let mut cursors: Vec<crate::proto::Cursor> = self
+            .version_vector
+            .iter()
+            .filter(|(stream, _)| keep(&stream.collection))
+            .map(|(stream, &seq)| crate::proto::Cursor {
+                collection: stream.collection.clone(),
+                author: stream.author.clone(),
+                seq,
+            })
+            .collect();
+        cursors.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+        cursors
+    }
+}
+
 /// Anti-entropy buckets per collection: ids are spread by the first byte of SHA-256(id).
 pub const BUCKETS: usize = 256;
 
