@@ -12,11 +12,12 @@ mod hold;
 mod journal;
 mod keys;
 mod shared;
+mod signing_key;
+mod snapshot;
 mod stall;
 mod winner;
 mod writer;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -27,6 +28,7 @@ pub use audit::{AuditEntry, AuditEvent};
 pub use disk::{DEFAULT_CACHE_BYTES, MIN_FREE_BYTES, open_db_when_free};
 pub use hold::{HoldCause, OwnRecordsAtStart};
 pub use shared::{OwnStreamsHeld, Repaired};
+pub use snapshot::{CollectionStats, Snapshot};
 pub use writer::{Applied, IngestOutcome, LocalWrite};
 
 use crate::crypto::Signer;
@@ -98,47 +100,6 @@ pub struct Page {
     pub more: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CollectionStats {
-    /// Ids with a winning version (tombstones included).
-    pub records: u64,
-    /// XOR of the SHA-256 of every winning version: order-independent, so equal on
-    /// converged nodes, and updated incrementally.
-    pub digest: [u8; 32],
-}
-
-/// What the store holds, published after every commit. Cheap to read, never stale by more
-/// than one commit.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// Highest contiguous sequence number held per stream.
-    pub version_vector: HashMap<StreamId, u64>,
-    pub collections: HashMap<String, CollectionStats>,
-    /// Entries in the audit log.
-    pub audit_entries: u64,
-    /// The writer holds our own writes until a peer's heads arrive (see `WriteHold`).
-    pub awaiting_peer_heads: Option<HoldCause>,
-}
-
-impl Snapshot {
-    /// The version vector as cursors, for the collections `keep` accepts, in order of
-    /// collection then author: what heads, status and want files show.
-    pub fn cursors(&self, keep: impl Fn(&str) -> bool) -> Vec<crate::proto::Cursor> {
-        let mut cursors: Vec<crate::proto::Cursor> = self
-            .version_vector
-            .iter()
-            .filter(|(stream, _)| keep(&stream.collection))
-            .map(|(stream, &seq)| crate::proto::Cursor {
-                collection: stream.collection.clone(),
-                author: stream.author.clone(),
-                seq,
-            })
-            .collect();
-        cursors.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
-        cursors
-    }
-}
-
 /// Anti-entropy buckets per collection: ids are spread by the first byte of SHA-256(id).
 pub const BUCKETS: usize = 256;
 
@@ -201,25 +162,13 @@ pub(crate) fn storage_error(e: sled::Error) -> Error {
     Error::storage(disk::describe(&e), e)
 }
 
-/// The key our agency signs with: the one `fedctl keys rotate` last made, if any, else
-/// the configured one.
-fn signer_in_use(db: &sled::Db, dir: &Path, configured: Signer) -> Result<Signer> {
-    match db.get(keys::meta(writer::SIGNING_KEY_META)).map_err(storage_error)? {
-        Some(id) if id.as_ref() != configured.key_id().as_bytes() => {
-            let id = String::from_utf8_lossy(&id).into_owned();
-            Signer::load(&rotated_key_path(dir, &id), &id)
-        }
-        _ => Ok(configured),
-    }
-}
-
 impl Store {
     /// Opens (or creates) the store and starts its writer thread. Signs with the key
     /// `fedctl keys rotate` last made, if any, rather than the configured one.
     pub fn open(dir: &Path, mut settings: WriterSettings) -> Result<Self> {
         let disk = disk::Disk::open(dir, settings.cache_bytes)?;
         let db = disk.db()?;
-        settings.signer = signer_in_use(&db, dir, settings.signer)?;
+        settings.signer = signing_key::signer_in_use(&db, dir, settings.signer)?;
         let persisted_clock = db.get(keys::meta("hlc")).map_err(storage_error)?;
         let clock = Clock::new(
             settings.max_clock_skew,
@@ -338,12 +287,6 @@ impl Store {
     pub async fn put(&self, writes: Vec<LocalWrite>, actor: String) -> Result<Vec<Result<Applied>>> {
         self.submit(|reply| writer::Command::Local { writes, actor, reply })
             .await
-    }
-
-    /// The key our agency signs with now (see `signer_in_use`), for what the node signs
-    /// outside records (a bundle's header). Reads a key file: call it off the async workers.
-    pub fn signer(&self, data_dir: &Path, configured: Signer) -> Result<Signer> {
-        signer_in_use(&self.disk.db()?, data_dir, configured)
     }
 
     /// Stores admitted records from a peer or a bundle (`actor` says which, for the
