@@ -12,7 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -94,13 +94,14 @@ pub fn incoming(
                 },
             };
             pending.make_room();
-            let (config, hello) = (config.clone(), Arc::new(AtomicBool::new(false)));
+            let (config, hello) = (config.clone(), Arc::new(AtomicU8::new(NOT_LOOKED_AT)));
             let said_hello = hello.clone();
             let handshake = tokio::spawn(async move {
                 let _ = tcp.set_nodelay(true);
+                said_hello.store(SILENT, Ordering::SeqCst);
                 let accept = async {
                     let start = LazyConfigAcceptor::new(Acceptor::default(), tcp).await?;
-                    said_hello.store(true, Ordering::SeqCst);
+                    said_hello.store(SAID_HELLO, Ordering::SeqCst);
                     start.into_stream(config).await
                 };
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, accept).await {
@@ -116,6 +117,9 @@ pub fn incoming(
                 }
             });
             pending.push(handshake.abort_handle(), hello);
+            // Let the handshake look for its hello before the next accept: under a flood the
+            // loop would otherwise accept (and evict) many times before it ever ran.
+            tokio::task::yield_now().await;
             // Handing over is outside the abortable part: a finished handshake is kept.
             let (accepted, slots, limits) = (accepted.clone(), slots.clone(), limits.clone());
             let closed = Box::pin(close_all.clone().cancelled_owned());
@@ -140,13 +144,20 @@ pub fn incoming(
     ReceiverStream::new(stream)
 }
 
-/// Handshakes in progress, oldest first, and whether each client has sent its hello.
+/// Where a pending handshake stands: its task has not run yet, it has looked for the
+/// client's hello and found none yet, or the hello has come.
+const NOT_LOOKED_AT: u8 = 0;
+const SILENT: u8 = 1;
+const SAID_HELLO: u8 = 2;
+
+/// Handshakes in progress, oldest first, and where each stands.
 #[derive(Default)]
-struct PendingHandshakes(VecDeque<(AbortHandle, Arc<AtomicBool>)>);
+struct PendingHandshakes(VecDeque<(AbortHandle, Arc<AtomicU8>)>);
 
 impl PendingHandshakes {
-    /// When there are too many, one gives way: the oldest of those whose client has not
-    /// said hello yet, else the oldest. Real clients send their hello at once, so silent
+    /// When there are too many, one gives way: the oldest of those whose client was
+    /// found silent, else the oldest not looked at yet (a busy node may not have run its
+    /// task), else the oldest. Real clients send their hello at once, so silent
     /// connections, however many and however fast they are reopened, only evict each
     /// other; and a real handshake takes milliseconds, so it would have to be outrun by a
     /// full queue of newer hellos.
@@ -155,13 +166,14 @@ impl PendingHandshakes {
         if self.0.len() < MAX_PENDING_HANDSHAKES {
             return;
         }
-        let silent = self.0.iter().position(|(_, hello)| !hello.load(Ordering::SeqCst));
-        if let Some((handshake, _)) = self.0.remove(silent.unwrap_or(0)) {
+        let oldest = |state: u8| self.0.iter().position(|(_, s)| s.load(Ordering::SeqCst) == state);
+        let victim = oldest(SILENT).or_else(|| oldest(NOT_LOOKED_AT)).unwrap_or(0);
+        if let Some((handshake, _)) = self.0.remove(victim) {
             handshake.abort();
         }
     }
 
-    fn push(&mut self, handshake: AbortHandle, hello: Arc<AtomicBool>) {
+    fn push(&mut self, handshake: AbortHandle, hello: Arc<AtomicU8>) {
         self.0.push_back((handshake, hello));
     }
 }
