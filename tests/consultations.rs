@@ -241,7 +241,9 @@ async fn invalid_steps_are_refused_audited_and_change_nothing() {
     publish_denial(&fed).await;
     let (mut a, mut b, mut c) = (fed.operator(0), fed.operator(1), fed.operator(2));
     let id = open(&mut c, "minded to grant").await.id;
+    // Both sides hold the acknowledgment before "nothing changed" is taken.
     reaches(&a, &id, ConsultationState::Acknowledged).await;
+    reaches(&c, &id, ConsultationState::Acknowledged).await;
     let before = (digests(&mut a).await, digests(&mut c).await);
 
     let refusals: Vec<(&str, Code, tonic::Status)> = vec![
