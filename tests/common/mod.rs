@@ -2,6 +2,7 @@
 //! real sled stores in a temporary directory. Every wait is bounded.
 #![allow(dead_code)]
 
+pub mod baseline;
 pub mod fake_peer;
 pub mod process;
 pub mod proxy;
@@ -23,6 +24,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::transport::Channel;
 
 pub const AGENCIES: [&str; 5] = ["DE-BAFA", "FR-SBDU", "NL-CDIU", "IT-UAMA", "SE-ISP"];
+
+/// Agency `i` of a test federation: the five named ones first, then numbered ones (for
+/// federations larger than five).
+pub fn agency_name(i: usize) -> String {
+    AGENCIES
+        .get(i)
+        .map_or_else(|| format!("X{i:02}-AUTH"), |a| a.to_string())
+}
 
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
@@ -77,7 +86,7 @@ impl Federation {
     /// `n` agencies, peered along `links` (pairs of node indexes, both directions).
     pub fn new(n: usize, links: &[(usize, usize)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let agencies: Vec<String> = AGENCIES[..n].iter().map(|a| a.to_string()).collect();
+        let agencies: Vec<String> = (0..n).map(agency_name).collect();
         let pki = pki::generate(&dir.path().join("pki"), &agencies).expect("dev PKI");
         let listeners: Vec<_> = (0..n)
             .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback"))
