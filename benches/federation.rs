@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use fedx::proto::*;
-use prost::Message as _;
 
 const CLIENTS: usize = 16;
 const BATCH: usize = 500;
@@ -82,31 +81,9 @@ fn report(name: &str, count: usize, phase: &Phase, baseline: Option<f64>) -> f64
 
 /// Single-core verify_strict of a realistic signed denial, through the node's keyring.
 fn verify_baseline(fed: &Federation) -> f64 {
-    let files = &fed.pki.agencies[0];
-    let signer = fedx::crypto::Signer::load(&files.signing_key, &files.signing_key_id).unwrap();
-    let record = Record {
-        header: Some(RecordHeader {
-            collection: "denials".into(),
-            id: "DE-BAFA/1".into(),
-            author: "DE-BAFA".into(),
-            seq: 1,
-            hlc: fedx::records::hlc::wall_clock(),
-            key_id: files.signing_key_id.clone(),
-            schema_version: 1,
-            tombstone: false,
-        }),
-        body: Some(denial("BASELINE")),
-    }
-    .encode_to_vec();
-    let signature = signer.sign(&record);
-    let keyring = fed.configs[0].keyring().unwrap();
     let n = 20_000;
     let phase = Phase::start();
-    for _ in 0..n {
-        keyring
-            .verify("DE-BAFA", &files.signing_key_id, 1, &record, &signature)
-            .unwrap();
-    }
+    baseline::verify_strict_per_second(fed, n);
     report("verify_strict_single_core", n, &phase, None)
 }
 

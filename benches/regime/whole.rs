@@ -1,0 +1,65 @@
+//! The federation as a whole: three `fednode` processes in a full mesh, 16 clients each
+//! sending single `Put`s to A, until B and C hold every record. Reports puts per second
+//! and the CPU each node spent per record, as ratios to `verify_strict` measured in the
+//! same run (the machine is shared: ratios travel, absolute rates drift).
+
+use std::time::{Duration, Instant};
+
+use crate::cluster::Cluster;
+use crate::common::baseline::verify_strict_per_second;
+use crate::common::*;
+use crate::topology::Topology;
+
+const CLIENTS: usize = 16;
+const NODES: usize = 3;
+const BOUND: Duration = Duration::from_secs(600);
+
+pub async fn run(puts: usize) {
+    let cluster = Cluster::start(NODES, Topology::Mesh, false).await;
+    let verify = verify_strict_per_second(&cluster.fed, 20_000);
+    let verify_us = 1e6 / verify;
+    let cpu = cluster.cpu_seconds();
+    let started = Instant::now();
+    let clients = (0..CLIENTS).map(|c| {
+        let mut client = cluster.client(0);
+        let author = cluster.fed.agency(0).to_string();
+        async move {
+            for i in (c..puts).step_by(CLIENTS) {
+                let id = format!("{author}/WHOLE-{i}");
+                client
+                    .put(put("denials", &id, denial(&id)))
+                    .await
+                    .expect("the put is accepted");
+            }
+        }
+    });
+    futures_util::future::join_all(clients).await;
+    let acknowledged = started.elapsed().as_secs_f64();
+    for i in 1..NODES {
+        while records_held(&mut cluster.client(i), "denials").await < puts as u64 {
+            assert!(started.elapsed() < BOUND, "node {i} did not receive every put");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let everywhere = started.elapsed().as_secs_f64();
+    let used: Vec<f64> = cluster.cpu_seconds().iter().zip(&cpu).map(|(a, b)| a - b).collect();
+    let per_record_us: Vec<f64> = used.iter().map(|s| s * 1e6 / puts as f64).collect();
+    let rate = puts as f64 / everywhere;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "federation_16_clients_put_at_a_until_b_and_c_hold_all",
+            "puts": puts,
+            "verify_strict_per_second": verify.round(),
+            "acknowledged_s": acknowledged,
+            "held_everywhere_s": everywhere,
+            "puts_per_second": rate.round(),
+            "ratio_to_verify": rate / verify,
+            "cpu_us_per_record": {"A": per_record_us[0].round(), "B": per_record_us[1].round(), "C": per_record_us[2].round()},
+            "cpu_per_record_in_verifies": {
+                "A": per_record_us[0] / verify_us, "B": per_record_us[1] / verify_us, "C": per_record_us[2] / verify_us,
+            },
+        })
+    );
+    cluster.stop().await;
+}
