@@ -366,6 +366,7 @@ async fn a_peer_advertising_inflated_heads_cannot_stall_another_agencys_stream()
                     Batch {
                         records: vec![],
                         heads: heads.clone(),
+                        heads_changed_only: false,
                     },
                 )
                 .await;
@@ -418,7 +419,15 @@ async fn absurd_heads_from_a_peer_do_not_break_its_link() {
         })
         .collect();
     let session = fake.session().await;
-    fake.push_on(&session, Batch { records: vec![], heads }).await;
+    fake.push_on(
+        &session,
+        Batch {
+            records: vec![],
+            heads,
+            heads_changed_only: false,
+        },
+    )
+    .await;
     let record = fake.sign(&fake.record("denials", "FR-SBDU/H-1", 1, denial("H-1")));
     fake.push_on(&session, batch(vec![record])).await;
     let mut op = fed.operator(0);

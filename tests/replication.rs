@@ -281,6 +281,7 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
     fake.push(Batch {
         records: Vec::new(),
         heads: heads.clone(),
+        heads_changed_only: false,
     })
     .await;
     eventually(
@@ -317,6 +318,7 @@ async fn a_restored_author_takes_no_write_to_a_stream_a_peer_holds_more_of_until
     fake.push(Batch {
         records: lost.clone(),
         heads,
+        heads_changed_only: false,
     })
     .await;
     let written = eventually("A to take writes to denials again", WAIT, || {

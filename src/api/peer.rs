@@ -129,7 +129,10 @@ impl Replication for ReplicationApi {
                 Ok(found)
             })
             .await?;
-        Ok(Response::new(Batch { records, heads: vec![] }))
+        Ok(Response::new(Batch {
+            records,
+            ..Default::default()
+        }))
     }
 }
 

@@ -14,6 +14,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
+use super::incoming::Incoming;
+use super::routing::Routing;
 use super::{Inner, LinkState, lock};
 use tonic::codec::CompressionEncoding;
 
@@ -25,6 +27,8 @@ use crate::records::hlc::wall_clock_ahead;
 use crate::store::StreamId;
 use crate::transport;
 
+/// Batches with fewer records are admitted on one thread, larger ones in parallel.
+const PARALLEL_FROM: usize = 128;
 /// `key_hint` of a record in the `_keys` collection.
 const KEYS_PREFIX: &str = "_keys/";
 const BACKOFF_MIN: Duration = Duration::from_millis(200);
@@ -83,11 +87,12 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     let (wants, wants_rx) = mpsc::channel(8);
     // A peer that completes TLS but never answers the call must not hold the link.
     let opened = tokio::time::timeout(OPEN_TIMEOUT, client.replicate(ReceiverStream::new(wants_rx)));
-    let mut batches = opened
+    let batches = opened
         .await
         .map_err(|_| Error::Unavailable(format!("{agency}: no answer within {OPEN_TIMEOUT:?}")))?
         .map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?
         .into_inner();
+    let mut batches = Incoming::new(batches);
     lock(&inner.routing).connected(agency);
     inner.update_status(agency, |s| {
         s.state = LinkState::Connected;
@@ -107,11 +112,11 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
-            _ = recheck.tick() => reassign(inner),
+            _ = recheck.tick() => reassign(inner, agency),
             stored = &mut storing => {
                 return stored.map_err(|e| Error::Internal(format!("store task: {e}")))?;
             }
-            batch = batches.message() => {
+            batch = batches.next(limits.batch_records) => {
                 let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
                 let Some(batch) = batch else { return Ok(()) };
                 pace.take(batch.records.len()).await;
@@ -178,12 +183,35 @@ impl Pace {
 pub(super) struct Admitted {
     records: Vec<Envelope>,
     refusals: Vec<(String, Error)>,
-    heads: Vec<Cursor>,
+    heads: Heads,
+}
+
+/// The sender's heads a batch carries: all of them, or those that moved since its previous
+/// batch on this stream.
+#[derive(Debug)]
+pub(super) enum Heads {
+    All(Vec<Cursor>),
+    Moved(Vec<Cursor>),
+}
+
+impl Default for Heads {
+    fn default() -> Self {
+        Heads::Moved(Vec::new())
+    }
 }
 
 /// Checks a batch's records (`admit_records`) after its size.
 pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Result<Admitted> {
-    let Batch { records, heads } = batch;
+    let Batch {
+        records,
+        heads,
+        heads_changed_only,
+    } = batch;
+    let heads = if heads_changed_only {
+        Heads::Moved(heads)
+    } else {
+        Heads::All(heads)
+    };
     let limit = inner.config.limits.batch_records;
     if records.len() > limit {
         // Our own senders never exceed it: a peer that does is misbehaving; drop the session.
@@ -238,7 +266,13 @@ pub(crate) async fn admit_records(
                 Ok(admitted)
             })
             .collect();
-        results.extend(records.into_par_iter().map(admit).collect::<Vec<_>>());
+        // A few records are checked here: waking the pool's threads, which then spin a
+        // while for more work, would cost more than the checks.
+        if records.len() < PARALLEL_FROM {
+            results.extend(records.into_iter().map(admit));
+        } else {
+            results.extend(records.into_par_iter().map(admit).collect::<Vec<_>>());
+        }
         results.into_iter().partition(Result::is_ok)
     })
     .await
@@ -330,29 +364,26 @@ pub(super) async fn store_admitted(
     Ok((stored, refused))
 }
 
-fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
-    let heads: HashMap<StreamId, u64> = heads
-        .into_iter()
-        .filter(|c| inner.policy.federation.may_hold_stream(&c.collection, &c.author))
-        .map(|c| (StreamId::new(c.collection, c.author), c.seq))
-        .collect();
+fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Heads) {
+    let known = |cursors: Vec<Cursor>| -> HashMap<StreamId, u64> {
+        cursors
+            .into_iter()
+            .filter(|c| inner.policy.federation.may_hold_stream(&c.collection, &c.author))
+            .map(|c| (StreamId::new(c.collection, c.author), c.seq))
+            .collect()
+    };
     let snapshot = inner.store.snapshot();
     let local = &snapshot.version_vector;
     let changed = {
         let mut routing = lock(&inner.routing);
         let now = Instant::now();
-        routing.set_heads(agency, heads, now);
+        match heads {
+            Heads::All(all) => routing.set_heads(agency, known(all), now),
+            Heads::Moved(moved) if moved.is_empty() => {}
+            Heads::Moved(moved) => routing.update_heads(agency, known(moved), now),
+        }
         let changed = inner.reassign(&mut routing, local, now);
-        let lag = routing.lag(agency, local);
-        inner.update_status(agency, |s| {
-            s.lag_records = lag;
-            s.heads_known = true;
-            s.behind_since = match (lag, s.behind_since) {
-                (0, _) => None,
-                (_, Some(since)) => Some(since),
-                (_, None) => Some(now),
-            };
-        });
+        update_lag(inner, &routing, agency, local, now);
         changed
     };
     if changed {
@@ -360,10 +391,34 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Vec<Cursor>) {
     }
 }
 
-/// Re-chooses every stream's source now; wakes the links if anything moved.
-fn reassign(inner: &Arc<Inner>) {
+/// What we lack of what `agency` holds, for status: after each of its batches, and every
+/// routing recheck (we may have taken the records from another peer since).
+fn update_lag(inner: &Arc<Inner>, routing: &Routing, agency: &str, local: &HashMap<StreamId, u64>, now: Instant) {
+    let lag = routing.lag(agency, local);
+    inner.update_status(agency, |s| {
+        s.lag_records = lag;
+        s.heads_known = true;
+        s.behind_since = match (lag, s.behind_since) {
+            (0, _) => None,
+            (_, Some(since)) => Some(since),
+            (_, None) => Some(now),
+        };
+    });
+}
+
+/// Re-chooses every stream's source now and refreshes `agency`'s lag; wakes the links if
+/// anything moved.
+fn reassign(inner: &Arc<Inner>, agency: &str) {
     let local = inner.store.snapshot();
-    let changed = inner.reassign(&mut lock(&inner.routing), &local.version_vector, Instant::now());
+    let changed = {
+        let mut routing = lock(&inner.routing);
+        let now = Instant::now();
+        let changed = inner.reassign(&mut routing, &local.version_vector, now);
+        if routing.has_heads(agency) {
+            update_lag(inner, &routing, agency, &local.version_vector, now);
+        }
+        changed
+    };
     if changed {
         inner.routing_changed.send_modify(|g| *g += 1);
     }

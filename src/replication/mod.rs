@@ -2,7 +2,8 @@
 //! stream (`Replicate`). The receiving side says which streams it wants and how far it has
 //! them (`Want`); the sending side pushes those records in order, then live, with its heads.
 //!
-//! - [`link`]: our side as receiver: connect, admit and store batches, retry with backoff.
+//! - [`link`]: our side as receiver: connect, admit and store batches, retry with backoff;
+//!   [`incoming`] takes together the batches that arrived while we were busy.
 //! - [`serve`]: our side as sender: read the log after the cursors, honour `readers`.
 //! - [`routing`]: which peer each stream is pulled from.
 //!
@@ -10,6 +11,7 @@
 //! we serve to the others.
 
 mod backoff;
+mod incoming;
 mod link;
 pub(crate) use link::admit_records;
 mod repair;

@@ -415,7 +415,7 @@ mod tests {
         let ids: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
         let batch = |answered: &[&str]| crate::proto::Batch {
             records: answered.iter().map(|id| record(id)).collect(),
-            heads: vec![],
+            ..Default::default()
         };
         // "b" is not held by the peer; "c" was the last that fit its budget.
         assert_eq!(unanswered(&ids, &batch(&["a", "c"])), vec!["d".to_string()]);

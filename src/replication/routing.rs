@@ -71,6 +71,23 @@ impl Routing {
         self.heads.insert(peer.to_string(), heads);
     }
 
+    /// Heads of `peer` that moved since its previous batch; the others stand.
+    pub fn update_heads(&mut self, peer: &str, moved: HashMap<StreamId, u64>, now: Instant) {
+        self.awaiting.remove(peer);
+        let known = self.heads.entry(peer.to_string()).or_default();
+        for (stream, head) in moved {
+            if known.get(&stream).is_none_or(|old| head > *old) {
+                self.advanced.insert((peer.to_string(), stream.clone()), now);
+            }
+            known.insert(stream, head);
+        }
+    }
+
+    /// Whether `peer` has told us its heads in this session.
+    pub fn has_heads(&self, peer: &str) -> bool {
+        self.heads.contains_key(peer)
+    }
+
     /// Forgets a disconnected peer; its streams move elsewhere on the next `reassign`.
     pub fn drop_peer(&mut self, peer: &str) {
         self.heads.remove(peer);

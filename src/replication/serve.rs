@@ -1,6 +1,7 @@
 //! Our side as sender: for one receiving peer, push the records of the streams it wants
 //! from its cursors on, in order, then live as our log grows; send our heads for every
-//! stream it may read. Only collections whose `readers` name the peer are ever read here.
+//! stream it may read, all of them in the first batch and then those that moved. Only
+//! collections whose `readers` name the peer are ever read here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -15,10 +16,13 @@ use super::{Inner, lock};
 use crate::proto::{Batch, Cursor, SignedRecord, Want};
 use crate::store::{Snapshot, StreamId};
 
-/// Heads are re-sent at least this often, so a receiver's lag stays current.
-const HEARTBEAT: Duration = Duration::from_secs(2);
 /// Batches queued towards the receiver: small, so a slow receiver slows us, not our memory.
 const QUEUE: usize = 1;
+/// Under a stream of writes, at most one batch per this interval: what a batch costs both
+/// sides (a log read, framing, compression, a trip to the verification pool, a commit)
+/// is then shared by the records written meanwhile. A record after a quiet spell leaves
+/// at once.
+const LINGER: Duration = Duration::from_millis(5);
 
 type Outbound = Result<Batch, tonic::Status>;
 
@@ -52,8 +56,9 @@ async fn serve(
     let limits = inner.config.limits.clone();
     let mut cursors: HashMap<StreamId, u64> = HashMap::new();
     let mut snapshots = inner.store.subscribe();
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
-    let mut last_heads: Option<Vec<Cursor>> = None;
+    // The heads the receiver has from us; `None` until our first batch (which lists all).
+    let mut sent_heads: Option<HashMap<StreamId, u64>> = None;
+    let mut last_batch = tokio::time::Instant::now() - LINGER;
     loop {
         // Wants that arrived while batches were going out are taken before the next
         // batch: a stream the receiver has just asked for (a new denial's) is not held
@@ -69,7 +74,7 @@ async fn serve(
             }
         }
         let snapshot = snapshots.borrow_and_update().clone();
-        let heads = heads_of(&snapshot, &readable);
+        let heads = moved_heads(&snapshot, &readable, sent_heads.as_ref());
         let records = next_records(
             inner,
             &mut cursors,
@@ -81,19 +86,25 @@ async fn serve(
         .map_err(|_| "cannot read the log")?;
         let bytes: usize = records.iter().map(|r| r.encoded_len()).sum();
         let full = records.len() >= limits.batch_records || bytes >= limits.max_message_bytes / 2;
-        if !records.is_empty() || last_heads.as_ref() != Some(&heads) {
+        if !records.is_empty() || !heads.is_empty() || sent_heads.is_none() {
             let sent = records.len();
             let to_send = still_to_send(&cursors, &snapshot);
+            let heads_changed_only = sent_heads.is_some();
+            let known = sent_heads.get_or_insert_with(HashMap::new);
+            for head in &heads {
+                known.insert(StreamId::new(head.collection.clone(), head.author.clone()), head.seq);
+            }
             let batch = Batch {
                 records,
-                heads: heads.clone(),
+                heads,
+                heads_changed_only,
             };
             tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
                 sent = batches.send(Ok(batch)) => sent.map_err(|_| "receiver gone")?,
             }
             inner.count_sent(agency, sent, to_send);
-            last_heads = Some(heads);
+            last_batch = tokio::time::Instant::now();
         }
         if full {
             continue;
@@ -104,15 +115,35 @@ async fn serve(
                 Ok(Some(want)) => apply_want(&mut cursors, want, &readable),
                 Ok(None) | Err(_) => return Err("receiver closed"),
             },
-            changed = snapshots.changed() => changed.map_err(|_| "store closed")?,
-            _ = heartbeat.tick() => last_heads = None,
+            changed = snapshots.changed() => {
+                changed.map_err(|_| "store closed")?;
+                tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    () = tokio::time::sleep_until(last_batch + LINGER) => {}
+                }
+            }
         }
     }
 }
 
-/// Our contiguous heads for every stream of the collections the receiver may read.
-fn heads_of(snapshot: &Snapshot, readable: &HashSet<String>) -> Vec<Cursor> {
-    snapshot.cursors(|collection| readable.contains(collection))
+/// Our contiguous heads of the streams the receiver may read that differ from what it
+/// has from us (all of them before our first batch), in order.
+fn moved_heads(snapshot: &Snapshot, readable: &HashSet<String>, sent: Option<&HashMap<StreamId, u64>>) -> Vec<Cursor> {
+    let Some(sent) = sent else {
+        return snapshot.cursors(|collection| readable.contains(collection));
+    };
+    let mut moved: Vec<Cursor> = snapshot
+        .version_vector
+        .iter()
+        .filter(|(stream, seq)| readable.contains(&stream.collection) && sent.get(*stream) != Some(*seq))
+        .map(|(stream, &seq)| Cursor {
+            collection: stream.collection.clone(),
+            author: stream.author.clone(),
+            seq,
+        })
+        .collect();
+    moved.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
+    moved
 }
 
 /// Records the receiver wants that we hold and have not sent it yet.

@@ -175,7 +175,10 @@ impl Replication for Service {
                     .is_some_and(|h| ids.contains(&h.id))
             })
             .collect();
-        Ok(Response::new(Batch { records, heads: vec![] }))
+        Ok(Response::new(Batch {
+            records,
+            ..Default::default()
+        }))
     }
 }
 
@@ -389,7 +392,10 @@ pub fn sign_record(signer: &Signer, record: &Record) -> SignedRecord {
 
 /// A batch of records without heads.
 pub fn batch(records: Vec<SignedRecord>) -> Batch {
-    Batch { records, heads: vec![] }
+    Batch {
+        records,
+        ..Default::default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ use super::Federation;
 
 /// Starts `fednode` and returns it with the address it announced. Its agency is new (a
 /// test federation's): `--new-agency`, a no-op once the store holds records of ours.
+/// `FEDX_FEDNODE` names another build to run (a benchmark's before and after).
 pub async fn fednode(config: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fednode"))
+    let binary = std::env::var_os("FEDX_FEDNODE").unwrap_or_else(|| env!("CARGO_BIN_EXE_fednode").into());
+    let mut child = Command::new(binary)
         .arg("--config")
         .arg(config)
         .arg("--new-agency")
