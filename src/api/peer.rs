@@ -27,7 +27,8 @@ impl Replication for ReplicationApi {
     async fn replicate(&self, request: Request<Streaming<Want>>) -> Result<Response<Self::ReplicateStream>, Status> {
         let caller = self.context.peer(&request, "Replicate").await?;
         tracing::info!(peer = %caller.agency, "serving replication stream");
-        let stream = self.context.replicator.serve(caller.agency, request.into_inner());
+        let lane = crate::replication::Lane::of(&request);
+        let stream = self.context.replicator.serve(caller.agency, lane, request.into_inner());
         Ok(Response::new(stream))
     }
 

@@ -193,6 +193,17 @@ impl Federation {
         self.held(collection).is_some_and(|c| c.may_write(author))
     }
 
+    /// Whether a collection's records travel ahead of bulk traffic (replication's urgent
+    /// lane): licence denials, which a licensing officer must see before granting, and
+    /// the federation's own small collections (signing and sealing keys, consultations,
+    /// grants), which records on either lane may depend on.
+    pub fn urgent(&self, collection: &str) -> bool {
+        collection.starts_with('_')
+            || self
+                .declared(collection)
+                .is_some_and(|c| c.kind == RecordKind::LicenseDenial)
+    }
+
     /// A held collection, or the refusal a record or put for an unknown one gets.
     pub fn held_or_refuse(&self, name: &str) -> Result<&Collection> {
         self.held(name).ok_or_else(|| {

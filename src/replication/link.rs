@@ -15,13 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::incoming::Incoming;
+use super::lane::{self, Lane};
 use super::routing::Routing;
 use super::{Inner, LinkState, lock};
 use tonic::codec::CompressionEncoding;
 
 use crate::error::{Error, Refusal, Result};
 use crate::proto::replication_client::ReplicationClient;
-use crate::proto::{Batch, Cursor, Want};
+use crate::proto::{Batch, Cursor};
 use crate::records::Envelope;
 use crate::records::hlc::wall_clock_ahead;
 use crate::store::StreamId;
@@ -34,7 +35,7 @@ const KEYS_PREFIX: &str = "_keys/";
 const BACKOFF_MIN: Duration = Duration::from_millis(200);
 const ROUTING_RECHECK: Duration = Duration::from_secs(1);
 /// How long the peer may take to answer the opening of a replication stream.
-const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
 /// A session that lasted this long resets the backoff.
 const HEALTHY_SESSION: Duration = Duration::from_secs(30);
@@ -103,6 +104,13 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     let mut routing_changed = inner.routing_changed.subscribe();
     let mut pace = Pace::new(limits.peer_records_per_second);
     let mut wanted: Option<Vec<StreamId>> = None;
+    // The urgent lane runs beside this one, on the same connection, and ends with it.
+    let mut urgent = AbortOnDropHandle::new(tokio::spawn(lane::receive_urgent(
+        inner.clone(),
+        agency.to_string(),
+        client.clone(),
+        cancel.child_token(),
+    )));
     // Admitted batches wait here for the store; two in flight keep both stages busy.
     let (admitted, queue) = mpsc::channel(2);
     let mut storing = AbortOnDropHandle::new(tokio::spawn(store_batches(inner.clone(), agency.to_string(), queue)));
@@ -116,6 +124,9 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
             stored = &mut storing => {
                 return stored.map_err(|e| Error::Internal(format!("store task: {e}")))?;
             }
+            ended = &mut urgent => {
+                return ended.map_err(|e| Error::Internal(format!("urgent lane task: {e}")))?;
+            }
             batch = batches.next(limits.batch_records) => {
                 let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
                 let Some(batch) = batch else { return Ok(()) };
@@ -128,20 +139,12 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
             }
             _ = routing_changed.changed() => {}
         }
-        let now_wanted = lock(&inner.routing).wanted_from(agency);
+        let now_wanted = lane::wanted(inner, agency, Lane::Main);
         if wanted.as_ref() != Some(&now_wanted) {
-            let have = inner.store.snapshot();
-            let cursors = now_wanted
-                .iter()
-                .map(|stream| Cursor {
-                    collection: stream.collection.clone(),
-                    author: stream.author.clone(),
-                    seq: have.version_vector.get(stream).copied().unwrap_or(0),
-                })
-                .collect();
-            tracing::debug!(node = %inner.config.agency, peer = %agency, ?cursors, "want");
+            let want = lane::want(inner, &now_wanted);
+            tracing::debug!(node = %inner.config.agency, peer = %agency, cursors = ?want.cursors, "want");
             wants
-                .send(Want { cursors })
+                .send(want)
                 .await
                 .map_err(|_| Error::Unavailable(format!("{agency}: stream closed")))?;
             wanted = Some(now_wanted);
@@ -149,16 +152,16 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     }
 }
 
-/// A token bucket over records received from one peer: while it is empty we do not read
-/// the stream, and HTTP/2 flow control holds the sender back.
-struct Pace {
+/// A token bucket over records received from one peer on one lane: while it is empty we
+/// do not read the stream, and HTTP/2 flow control holds the sender back.
+pub(super) struct Pace {
     per_second: f64,
     tokens: f64,
     last: Instant,
 }
 
 impl Pace {
-    fn new(per_second: u32) -> Self {
+    pub(super) fn new(per_second: u32) -> Self {
         let per_second = f64::from(per_second.max(1));
         Pace {
             per_second,
@@ -167,7 +170,7 @@ impl Pace {
         }
     }
 
-    async fn take(&mut self, records: usize) {
+    pub(super) async fn take(&mut self, records: usize) {
         let now = Instant::now();
         let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
         self.tokens = (self.tokens + refill).min(self.per_second);
@@ -408,7 +411,7 @@ fn update_lag(inner: &Arc<Inner>, routing: &Routing, agency: &str, local: &HashM
 
 /// Re-chooses every stream's source now and refreshes `agency`'s lag; wakes the links if
 /// anything moved.
-fn reassign(inner: &Arc<Inner>, agency: &str) {
+pub(super) fn reassign(inner: &Arc<Inner>, agency: &str) {
     let local = inner.store.snapshot();
     let changed = {
         let mut routing = lock(&inner.routing);

@@ -3,7 +3,8 @@
 //! them (`Want`); the sending side pushes those records in order, then live, with its heads.
 //!
 //! - [`link`]: our side as receiver: connect, admit and store batches, retry with backoff;
-//!   [`incoming`] takes together the batches that arrived while we were busy.
+//!   [`incoming`] takes together the batches that arrived while we were busy; [`lane`]
+//!   keeps denials on a lane of their own, ahead of bulk traffic.
 //! - [`serve`]: our side as sender: read the log after the cursors, honour `readers`.
 //! - [`routing`]: which peer each stream is pulled from.
 //!
@@ -12,6 +13,8 @@
 
 mod backoff;
 mod incoming;
+mod lane;
+pub use lane::{LANE_HEADER, Lane};
 mod link;
 pub(crate) use link::admit_records;
 mod repair;
@@ -118,8 +121,8 @@ struct Inner {
     status: Mutex<HashMap<String, LinkStatus>>,
     routing: Mutex<Routing>,
     routing_changed: watch::Sender<u64>,
-    /// Outbound streams being served, by receiving agency: one at a time per agency.
-    serving: Mutex<HashMap<String, CancellationToken>>,
+    /// Outbound streams being served, by receiving agency and lane: one at a time each.
+    serving: Mutex<HashMap<(String, Lane), CancellationToken>>,
     refused: AtomicU64,
     /// How refusals are audited (one allowance per peer, shared with the API's callers).
     refusals: Arc<RefusalAudit>,
@@ -258,8 +261,10 @@ impl Replicator {
         if let Some(peer) = lock(&self.inner.peers).remove(agency) {
             peer.cancel.cancel();
         }
-        if let Some(serving) = lock(&self.inner.serving).remove(agency) {
-            serving.cancel();
+        for lane in [Lane::Main, Lane::Urgent] {
+            if let Some(serving) = lock(&self.inner.serving).remove(&(agency.to_string(), lane)) {
+                serving.cancel();
+            }
         }
         lock(&self.inner.status).remove(agency);
         let mut routing = lock(&self.inner.routing);
@@ -324,9 +329,10 @@ impl Replicator {
     pub fn serve(
         &self,
         agency: String,
+        lane: Lane,
         wants: tonic::Streaming<crate::proto::Want>,
     ) -> tokio_stream::wrappers::ReceiverStream<Result<crate::proto::Batch, tonic::Status>> {
-        serve::start(self.inner.clone(), agency, wants)
+        serve::start(self.inner.clone(), agency, lane, wants)
     }
 
     /// Stops every link and served stream and waits for them.
@@ -356,10 +362,13 @@ impl Inner {
     }
 
     /// Counts records sent to `agency`, which may be served without being our peer.
-    fn count_sent(&self, agency: &str, records: usize, to_send: u64) {
+    /// Counts records sent to `agency`; `to_send` is what its main lane still has to send.
+    fn count_sent(&self, agency: &str, records: usize, to_send: Option<u64>) {
         self.update_status(agency, |s| {
             s.records_sent += records as u64;
-            s.to_send = to_send;
+            if let Some(to_send) = to_send {
+                s.to_send = to_send;
+            }
             if records > 0 {
                 s.last_sent = Some(std::time::Instant::now());
             }

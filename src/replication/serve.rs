@@ -1,7 +1,8 @@
 //! Our side as sender: for one receiving peer, push the records of the streams it wants
 //! from its cursors on, in order, then live as our log grows; send our heads for every
-//! stream it may read, all of them in the first batch and then those that moved. Only
-//! collections whose `readers` name the peer are ever read here.
+//! stream it may read, all of them in the first batch and then those that moved (on the
+//! main lane; see `lane`). Only collections whose `readers` name the peer are ever read
+//! here.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
+use super::lane::Lane;
 use super::{Inner, lock};
 use crate::proto::{Batch, Cursor, SignedRecord, Want};
 use crate::store::{Snapshot, StreamId};
@@ -26,16 +28,16 @@ const LINGER: Duration = Duration::from_millis(5);
 
 type Outbound = Result<Batch, tonic::Status>;
 
-pub fn start(inner: Arc<Inner>, agency: String, wants: tonic::Streaming<Want>) -> ReceiverStream<Outbound> {
+pub fn start(inner: Arc<Inner>, agency: String, lane: Lane, wants: tonic::Streaming<Want>) -> ReceiverStream<Outbound> {
     let (batches, stream) = mpsc::channel(QUEUE);
     let cancel = inner.cancel.child_token();
-    if let Some(previous) = lock(&inner.serving).insert(agency.clone(), cancel.clone()) {
+    if let Some(previous) = lock(&inner.serving).insert((agency.clone(), lane), cancel.clone()) {
         previous.cancel(); // a reconnecting peer replaces its older stream
     }
     let task_inner = inner.clone();
     inner.tasks.spawn(async move {
-        let result = serve(&task_inner, &agency, wants, batches, &cancel).await;
-        tracing::debug!(peer = %agency, ?result, "stopped serving");
+        let result = serve(&task_inner, &agency, lane, wants, batches, &cancel).await;
+        tracing::debug!(peer = %agency, ?lane, ?result, "stopped serving");
     });
     ReceiverStream::new(stream)
 }
@@ -43,6 +45,7 @@ pub fn start(inner: Arc<Inner>, agency: String, wants: tonic::Streaming<Want>) -
 async fn serve(
     inner: &Arc<Inner>,
     agency: &str,
+    lane: Lane,
     mut wants: tonic::Streaming<Want>,
     batches: mpsc::Sender<Outbound>,
     cancel: &CancellationToken,
@@ -74,7 +77,12 @@ async fn serve(
             }
         }
         let snapshot = snapshots.borrow_and_update().clone();
-        let heads = moved_heads(&snapshot, &readable, sent_heads.as_ref());
+        // Heads travel on the main lane only; it always opens with all of them.
+        let heads = match lane {
+            Lane::Main => moved_heads(&snapshot, &readable, sent_heads.as_ref()),
+            Lane::Urgent => Vec::new(),
+        };
+        let opening = lane == Lane::Main && sent_heads.is_none();
         let records = next_records(
             inner,
             &mut cursors,
@@ -86,7 +94,7 @@ async fn serve(
         .map_err(|_| "cannot read the log")?;
         let bytes: usize = records.iter().map(|r| r.encoded_len()).sum();
         let full = records.len() >= limits.batch_records || bytes >= limits.max_message_bytes / 2;
-        if !records.is_empty() || !heads.is_empty() || sent_heads.is_none() {
+        if !records.is_empty() || !heads.is_empty() || opening {
             let sent = records.len();
             let to_send = still_to_send(&cursors, &snapshot);
             let heads_changed_only = sent_heads.is_some();
@@ -103,7 +111,7 @@ async fn serve(
                 _ = cancel.cancelled() => return Ok(()),
                 sent = batches.send(Ok(batch)) => sent.map_err(|_| "receiver gone")?,
             }
-            inner.count_sent(agency, sent, to_send);
+            inner.count_sent(agency, sent, (lane == Lane::Main).then_some(to_send));
             last_batch = tokio::time::Instant::now();
         }
         if full {

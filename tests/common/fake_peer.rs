@@ -81,6 +81,22 @@ struct Service {
     shared: Arc<Shared>,
 }
 
+impl Service {
+    /// The node's urgent lane: its wants are kept with the others; everything a test
+    /// pushes goes on the main lane (the node takes records on either).
+    fn urgent_lane(&self, mut wants: Streaming<Want>) -> ReceiverStream<Result<Batch, Status>> {
+        let (batches, stream) = mpsc::channel::<Result<Batch, Status>>(QUEUE);
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(want)) = wants.message().await {
+                lock(&shared.wants).push(want);
+            }
+            drop(batches);
+        });
+        ReceiverStream::new(stream)
+    }
+}
+
 #[tonic::async_trait]
 impl Replication for Service {
     type ReplicateStream = ReceiverStream<Result<Batch, Status>>;
@@ -88,6 +104,9 @@ impl Replication for Service {
     async fn replicate(&self, request: Request<Streaming<Want>>) -> Result<Response<Self::ReplicateStream>, Status> {
         let caller = transport::caller(&request).map_err(Status::from)?;
         lock(&self.shared.callers).push(caller.to_string());
+        if fedx::replication::Lane::of(&request) == fedx::replication::Lane::Urgent {
+            return Ok(Response::new(self.urgent_lane(request.into_inner())));
+        }
         let (batches, stream) = mpsc::channel(QUEUE);
         let session = Arc::new(Session {
             id: self.shared.opened.fetch_add(1, Ordering::SeqCst) + 1,
