@@ -13,7 +13,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::incoming::Incoming;
-use super::link::{OPEN_TIMEOUT, Pace, admit, reassign, store_admitted};
+use super::link::OPEN_TIMEOUT;
+use super::pipeline::Pipeline;
 use super::{Inner, lock};
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
@@ -83,7 +84,7 @@ pub(super) async fn receive_urgent(
         .map_err(|s| unavailable(s.message().to_string()))?;
     let mut batches = Incoming::new(opened.into_inner());
     let mut routing_changed = inner.routing_changed.subscribe();
-    let mut pace = Pace::new(limits.peer_records_per_second);
+    let mut pipeline = Pipeline::start(&inner, &agency);
     let mut wanted_now: Option<Vec<StreamId>> = None;
     loop {
         let streams = wanted(&inner, &agency, Lane::Urgent);
@@ -98,20 +99,12 @@ pub(super) async fn receive_urgent(
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
             _ = routing_changed.changed() => {}
+            stored = pipeline.stopped() => return stored,
             batch = batches.next(limits.batch_records) => {
                 let Some(batch) = batch.map_err(|s| unavailable(s.message().to_string()))? else {
                     return Ok(());
                 };
-                pace.take(batch.records.len()).await;
-                let admitted = admit(&inner, &agency, batch).await?;
-                let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
-                // What we hold moved: a stream may no longer be needed from this peer (our
-                // own, pulled back after a restore, must stop before it echoes our writes).
-                reassign(&inner, &agency);
-                if refused.count() > 0 {
-                    // As on the main lane: reconnect from our version vector.
-                    return Err(unavailable(format!("{refused}; reconnecting from our version vector")));
-                }
+                pipeline.take(&inner, &agency, batch).await?;
             }
         }
     }

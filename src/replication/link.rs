@@ -16,6 +16,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use super::incoming::Incoming;
 use super::lane::{self, Lane};
+use super::pipeline::Pipeline;
 use super::routing::Routing;
 use super::{Inner, LinkState, lock};
 use tonic::codec::CompressionEncoding;
@@ -102,7 +103,6 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
     });
     tracing::info!(peer = %agency, %endpoint, "replication link up");
     let mut routing_changed = inner.routing_changed.subscribe();
-    let mut pace = Pace::new(limits.peer_records_per_second);
     let mut wanted: Option<Vec<StreamId>> = None;
     // The urgent lane runs beside this one, on the same connection, and ends with it.
     let mut urgent = AbortOnDropHandle::new(tokio::spawn(lane::receive_urgent(
@@ -111,9 +111,7 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
         client.clone(),
         cancel.child_token(),
     )));
-    // Admitted batches wait here for the store; two in flight keep both stages busy.
-    let (admitted, queue) = mpsc::channel(2);
-    let mut storing = AbortOnDropHandle::new(tokio::spawn(store_batches(inner.clone(), agency.to_string(), queue)));
+    let mut pipeline = Pipeline::start(inner, agency);
     // Routing also changes with time alone (a source that stands still or never
     // delivers what it claims), not only when a batch arrives.
     let mut recheck = tokio::time::interval(ROUTING_RECHECK);
@@ -121,21 +119,14 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
             _ = recheck.tick() => reassign(inner, agency),
-            stored = &mut storing => {
-                return stored.map_err(|e| Error::Internal(format!("store task: {e}")))?;
-            }
+            stored = pipeline.stopped() => return stored,
             ended = &mut urgent => {
                 return ended.map_err(|e| Error::Internal(format!("urgent lane task: {e}")))?;
             }
             batch = batches.next(limits.batch_records) => {
                 let batch = batch.map_err(|s| Error::Unavailable(format!("{agency}: {}", s.message())))?;
                 let Some(batch) = batch else { return Ok(()) };
-                pace.take(batch.records.len()).await;
-                let batch = admit(inner, agency, batch).await?;
-                if admitted.send(batch).await.is_err() {
-                    // The store task ended; its result says why.
-                    return (&mut storing).await.map_err(|e| Error::Internal(format!("store task: {e}")))?;
-                }
+                pipeline.take(inner, agency, batch).await?;
             }
             _ = routing_changed.changed() => {}
         }
@@ -148,36 +139,6 @@ async fn session(inner: &Arc<Inner>, agency: &str, endpoint: &str, cancel: &Canc
                 .await
                 .map_err(|_| Error::Unavailable(format!("{agency}: stream closed")))?;
             wanted = Some(now_wanted);
-        }
-    }
-}
-
-/// A token bucket over records received from one peer on one lane: while it is empty we
-/// do not read the stream, and HTTP/2 flow control holds the sender back.
-pub(super) struct Pace {
-    per_second: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl Pace {
-    pub(super) fn new(per_second: u32) -> Self {
-        let per_second = f64::from(per_second.max(1));
-        Pace {
-            per_second,
-            tokens: per_second,
-            last: Instant::now(),
-        }
-    }
-
-    pub(super) async fn take(&mut self, records: usize) {
-        let now = Instant::now();
-        let refill = now.duration_since(self.last).as_secs_f64() * self.per_second;
-        self.tokens = (self.tokens + refill).min(self.per_second);
-        self.last = now;
-        self.tokens -= records as f64;
-        if self.tokens < 0.0 {
-            tokio::time::sleep(Duration::from_secs_f64(-self.tokens / self.per_second)).await;
         }
     }
 }
@@ -288,7 +249,11 @@ pub(crate) async fn admit_records(
 
 /// Stores admitted batches in order, then updates routing with the sender's heads (which
 /// are only meaningful against what we hold after storing).
-async fn store_batches(inner: Arc<Inner>, agency: String, mut queue: mpsc::Receiver<Admitted>) -> Result<()> {
+pub(super) async fn store_batches(
+    inner: Arc<Inner>,
+    agency: String,
+    mut queue: mpsc::Receiver<Admitted>,
+) -> Result<()> {
     while let Some(mut admitted) = queue.recv().await {
         let heads = std::mem::take(&mut admitted.heads);
         let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
@@ -386,7 +351,9 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Heads) {
             Heads::Moved(moved) => routing.update_heads(agency, known(moved), now),
         }
         let changed = inner.reassign(&mut routing, local, now);
-        update_lag(inner, &routing, agency, local, now);
+        if routing.has_heads(agency) {
+            update_lag(inner, &routing, agency, local, now);
+        }
         changed
     };
     if changed {

@@ -16,6 +16,7 @@ mod incoming;
 mod lane;
 pub use lane::{LANE_HEADER, Lane};
 mod link;
+mod pipeline;
 pub(crate) use link::admit_records;
 mod repair;
 pub mod routing;

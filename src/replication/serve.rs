@@ -97,7 +97,7 @@ async fn serve(
         if !records.is_empty() || !heads.is_empty() || opening {
             let sent = records.len();
             let to_send = still_to_send(&cursors, &snapshot);
-            let heads_changed_only = sent_heads.is_some();
+            let heads_changed_only = lane == Lane::Urgent || sent_heads.is_some();
             let known = sent_heads.get_or_insert_with(HashMap::new);
             for head in &heads {
                 known.insert(StreamId::new(head.collection.clone(), head.author.clone()), head.seq);
