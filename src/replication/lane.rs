@@ -1,7 +1,7 @@
 //! Replication's two lanes to each peer, two HTTP/2 streams on one connection: the main
-//! lane carries bulk traffic (watchlists, end-use checks) and every head; the urgent lane
-//! carries licence denials and the federation's own small collections
-//! (`Federation::urgent`). Each lane has its own flow-control window and its own
+//! lane carries bulk traffic (watchlists, end-use checks), the urgent lane licence denials
+//! and the federation's own small collections (`Federation::urgent`), each with the heads
+//! of its own streams. Each lane has its own flow-control window and its own
 //! admission and store pipeline at the receiver, so a denial never waits behind batches
 //! of a partner's bulk load, at any hop. The receiver says which lane a `Replicate` call
 //! is by a request header; a call without it is the main lane.
@@ -63,8 +63,7 @@ pub(super) fn want(inner: &Inner, streams: &[StreamId]) -> Want {
 }
 
 /// Our side of `agency`'s urgent lane, for as long as the link's session lasts: asks for
-/// the urgent streams routing assigns to the peer, admits and stores what arrives, one
-/// batch after the other. Heads come on the main lane only.
+/// the urgent streams routing assigns to the peer, admits and stores what arrives.
 pub(super) async fn receive_urgent(
     inner: Arc<Inner>,
     agency: String,

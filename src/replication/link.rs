@@ -195,7 +195,11 @@ pub(super) async fn admit(inner: &Arc<Inner>, agency: &str, batch: Batch) -> Res
     tracing::debug!(node = %inner.config.agency, peer = %agency, records = records.len(), ?heads, "batch");
     let count = records.len() as u64;
     inner.update_status(agency, |s| s.records_received += count);
-    let (records, refusals) = admit_records(inner.policy.clone(), records).await?;
+    let (records, refusals) = if records.is_empty() {
+        (Vec::new(), Vec::new()) // heads only: nothing to take to the blocking pool
+    } else {
+        admit_records(inner.policy.clone(), records).await?
+    };
     Ok(Admitted {
         records,
         refusals,

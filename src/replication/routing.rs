@@ -59,21 +59,15 @@ impl Routing {
         self.awaiting.insert(peer.to_string());
     }
 
-    /// Records a peer's advertised heads (replacing what it said before).
+    /// The heads `peer` opened its session with (on its main lane): the wait for them ends.
     pub fn set_heads(&mut self, peer: &str, heads: HashMap<StreamId, u64>, now: Instant) {
         self.awaiting.remove(peer);
-        let before = self.heads.get(peer);
-        for (stream, head) in &heads {
-            if before.and_then(|b| b.get(stream)).is_none_or(|old| head > old) {
-                self.advanced.insert((peer.to_string(), stream.clone()), now);
-            }
-        }
-        self.heads.insert(peer.to_string(), heads);
+        self.update_heads(peer, heads, now);
     }
 
-    /// Heads of `peer` that moved since its previous batch; the others stand.
+    /// Heads of `peer` it sent since; a stream it does not name keeps what it said before
+    /// (a batch names only the heads that moved, and each lane only its own streams).
     pub fn update_heads(&mut self, peer: &str, moved: HashMap<StreamId, u64>, now: Instant) {
-        self.awaiting.remove(peer);
         let known = self.heads.entry(peer.to_string()).or_default();
         for (stream, head) in moved {
             if known.get(&stream).is_none_or(|old| head > *old) {
@@ -83,9 +77,9 @@ impl Routing {
         }
     }
 
-    /// Whether `peer` has told us its heads in this session.
+    /// Whether `peer` has told us its heads in this session (its main lane's first batch).
     pub fn has_heads(&self, peer: &str) -> bool {
-        self.heads.contains_key(peer)
+        !self.awaiting.contains(peer) && self.heads.contains_key(peer)
     }
 
     /// Forgets a disconnected peer; its streams move elsewhere on the next `reassign`.

@@ -56,6 +56,9 @@ async fn serve(
         .releasable_to(agency)
         .map(|c| c.name.clone())
         .collect();
+    let federation = &inner.policy.federation;
+    let on_lane =
+        |collection: &str| readable.contains(collection) && federation.urgent(collection) == (lane == Lane::Urgent);
     let limits = inner.config.limits.clone();
     let mut cursors: HashMap<StreamId, u64> = HashMap::new();
     let mut snapshots = inner.store.subscribe();
@@ -77,12 +80,9 @@ async fn serve(
             }
         }
         let snapshot = snapshots.borrow_and_update().clone();
-        // Heads travel on the main lane only; it always opens with all of them.
-        let heads = match lane {
-            Lane::Main => moved_heads(&snapshot, &readable, sent_heads.as_ref()),
-            Lane::Urgent => Vec::new(),
-        };
-        let opening = lane == Lane::Main && sent_heads.is_none();
+        // Each lane carries the heads of its own streams, all of them in its first batch.
+        let heads = moved_heads(&snapshot, &on_lane, sent_heads.as_ref());
+        let opening = sent_heads.is_none();
         let records = next_records(
             inner,
             &mut cursors,
@@ -97,6 +97,7 @@ async fn serve(
         if !records.is_empty() || !heads.is_empty() || opening {
             let sent = records.len();
             let to_send = still_to_send(&cursors, &snapshot);
+            // Only the main lane's first batch ends the receiver's wait for our heads.
             let heads_changed_only = lane == Lane::Urgent || sent_heads.is_some();
             let known = sent_heads.get_or_insert_with(HashMap::new);
             for head in &heads {
@@ -134,16 +135,20 @@ async fn serve(
     }
 }
 
-/// Our contiguous heads of the streams the receiver may read that differ from what it
-/// has from us (all of them before our first batch), in order.
-fn moved_heads(snapshot: &Snapshot, readable: &HashSet<String>, sent: Option<&HashMap<StreamId, u64>>) -> Vec<Cursor> {
+/// Our contiguous heads of the streams of the collections `carried` that differ from what
+/// the receiver has from us (all of them before our first batch), in order.
+fn moved_heads(
+    snapshot: &Snapshot,
+    carried: &impl Fn(&str) -> bool,
+    sent: Option<&HashMap<StreamId, u64>>,
+) -> Vec<Cursor> {
     let Some(sent) = sent else {
-        return snapshot.cursors(|collection| readable.contains(collection));
+        return snapshot.cursors(carried);
     };
     let mut moved: Vec<Cursor> = snapshot
         .version_vector
         .iter()
-        .filter(|(stream, seq)| readable.contains(&stream.collection) && sent.get(*stream) != Some(*seq))
+        .filter(|(stream, seq)| carried(&stream.collection) && sent.get(*stream) != Some(*seq))
         .map(|(stream, &seq)| Cursor {
             collection: stream.collection.clone(),
             author: stream.author.clone(),
