@@ -131,6 +131,11 @@ impl Cluster {
         self.proxies.values().map(|p| p.bytes().0 + p.bytes().1).sum()
     }
 
+    /// Bytes each directed link has carried so far, both directions.
+    pub fn link_bytes(&self) -> Vec<((usize, usize), u64)> {
+        self.proxies.iter().map(|(&link, p)| (link, p.bytes().0 + p.bytes().1)).collect()
+    }
+
     /// Cuts every link between the two halves of the topology.
     pub fn split(&self) {
         let n = self.len();

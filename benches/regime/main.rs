@@ -37,6 +37,8 @@ const PROPAGATION_BOUND: Duration = Duration::from_secs(60);
 const CONVERGE_BOUND: Duration = Duration::from_secs(600);
 const BULK_BATCH: usize = 500;
 const SETTLE: Duration = Duration::from_secs(10);
+/// The nodes' default `anti_entropy_interval`.
+const ANTI_ENTROPY_INTERVAL: Duration = Duration::from_secs(60);
 
 struct Settings {
     nodes: Vec<usize>,
@@ -130,7 +132,9 @@ async fn run(n: usize, topology: Topology, settings: &Settings) -> String {
 
     let heal = partition(&cluster, settings.partition, &mut rng).await;
     let (during_bulk, bulk_done) = denials_during_bulk(&cluster, settings.bulk, &mut rng).await;
-    tokio::time::sleep(SETTLE).await;
+    // Anti-entropy rounds that ran during the bulk load found differences (records in
+    // flight) and look again on their next round: steady state is one interval later.
+    tokio::time::sleep(SETTLE + ANTI_ENTROPY_INTERVAL).await;
     let loaded = idle(&cluster, settings.idle).await;
 
     let (p50, p99, max) = percentiles(&mut propagation);
@@ -174,7 +178,21 @@ struct Idle {
 async fn idle(cluster: &Cluster, window: Duration) -> Idle {
     let cpu = cluster.cpu_seconds();
     let bytes = cluster.wire_bytes();
+    let links = cluster.link_bytes();
     tokio::time::sleep(window).await;
+    if std::env::var_os("FEDX_REGIME_BUSIEST").is_some() {
+        let mut moved: Vec<_> = cluster.link_bytes().iter().zip(&links).map(|((l, a), (_, b))| (a - b, *l)).collect();
+        moved.sort_unstable_by(|a, b| b.cmp(a));
+        eprintln!("busiest links while idle (bytes, (from, to)): {:?}", &moved[..moved.len().min(8)]);
+        let (_, (from, _)) = moved[0];
+        let status = status(&mut cluster.client(from)).await;
+        for peer in status.peers {
+            eprintln!(
+                "node {from} peer {}: {} lag {} sync {} last_error {:?}",
+                peer.agency, peer.state, peer.lag_records, peer.sync_state, peer.last_error
+            );
+        }
+    }
     let used: Vec<f64> = cluster
         .cpu_seconds()
         .iter()
