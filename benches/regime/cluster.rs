@@ -133,7 +133,10 @@ impl Cluster {
 
     /// Bytes each directed link has carried so far, both directions.
     pub fn link_bytes(&self) -> Vec<((usize, usize), u64)> {
-        self.proxies.iter().map(|(&link, p)| (link, p.bytes().0 + p.bytes().1)).collect()
+        self.proxies
+            .iter()
+            .map(|(&link, p)| (link, p.bytes().0 + p.bytes().1))
+            .collect()
     }
 
     /// Cuts every link between the two halves of the topology.

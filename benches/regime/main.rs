@@ -181,16 +181,24 @@ async fn idle(cluster: &Cluster, window: Duration) -> Idle {
     let links = cluster.link_bytes();
     tokio::time::sleep(window).await;
     if std::env::var_os("FEDX_REGIME_BUSIEST").is_some() {
-        let mut moved: Vec<_> = cluster.link_bytes().iter().zip(&links).map(|((l, a), (_, b))| (a - b, *l)).collect();
+        let mut moved: Vec<_> = cluster
+            .link_bytes()
+            .iter()
+            .zip(&links)
+            .map(|((l, a), (_, b))| (a - b, *l))
+            .collect();
         moved.sort_unstable_by(|a, b| b.cmp(a));
-        eprintln!("busiest links while idle (bytes, (from, to)): {:?}", &moved[..moved.len().min(8)]);
-        let (_, (from, _)) = moved[0];
-        let status = status(&mut cluster.client(from)).await;
-        for peer in status.peers {
-            eprintln!(
-                "node {from} peer {}: {} lag {} sync {} last_error {:?}",
-                peer.agency, peer.state, peer.lag_records, peer.sync_state, peer.last_error
-            );
+        eprintln!(
+            "busiest links while idle (bytes, (from, to)): {:?}",
+            &moved[..moved.len().min(8)]
+        );
+        if let Some(&(_, (from, _))) = moved.first() {
+            for peer in status(&mut cluster.client(from)).await.peers {
+                eprintln!(
+                    "node {from} peer {}: {} lag {} sync {} last_error {:?}",
+                    peer.agency, peer.state, peer.lag_records, peer.sync_state, peer.last_error
+                );
+            }
         }
     }
     let used: Vec<f64> = cluster

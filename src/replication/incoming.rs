@@ -1,8 +1,7 @@
 //! The batches a peer sends us, as the receiver takes them: one at a time when we keep up,
 //! and when we fall behind, every batch already here taken together (up to the batch
-//! limit). A live record costs the receiver about what one in a bulk batch does: the work
-//! per batch (a trip to the verification pool, a store commit, a routing update) is shared
-//! by whatever arrived meanwhile, and no latency is added while we keep up.
+//! limit), so the work per batch (a trip to the blocking pool, a store commit, a routing
+//! update) is shared by whatever arrived meanwhile; no latency is added while we keep up.
 
 use std::future::Future;
 use std::task::{Context, Poll, Waker};

@@ -362,8 +362,8 @@ impl Inner {
         }
     }
 
-    /// Counts records sent to `agency`, which may be served without being our peer.
-    /// Counts records sent to `agency`; `to_send` is what its main lane still has to send.
+    /// Counts records sent to `agency`, which may be served without being our peer;
+    /// `to_send` is what its main lane still has to send.
     fn count_sent(&self, agency: &str, records: usize, to_send: Option<u64>) {
         self.update_status(agency, |s| {
             s.records_sent += records as u64;

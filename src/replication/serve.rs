@@ -1,7 +1,7 @@
-//! Our side as sender: for one receiving peer, push the records of the streams it wants
-//! from its cursors on, in order, then live as our log grows; send our heads for every
-//! stream it may read, all of them in the first batch and then those that moved (on the
-//! main lane; see `lane`). Only collections whose `readers` name the peer are ever read
+//! Our side as sender: for one receiving peer and lane (`lane`), push the records of the
+//! streams it wants from its cursors on, in order, then live as our log grows; send our
+//! heads for every stream of the lane it may read, all of them in the first batch and
+//! then those that moved. Only collections whose `readers` name the peer are ever read
 //! here.
 
 use std::collections::{HashMap, HashSet};
