@@ -142,21 +142,9 @@ fn moved_heads(
     carried: &impl Fn(&str) -> bool,
     sent: Option<&HashMap<StreamId, u64>>,
 ) -> Vec<Cursor> {
-    let Some(sent) = sent else {
-        return snapshot.cursors(carried);
-    };
-    let mut moved: Vec<Cursor> = snapshot
-        .version_vector
-        .iter()
-        .filter(|(stream, seq)| carried(&stream.collection) && sent.get(*stream) != Some(*seq))
-        .map(|(stream, &seq)| Cursor {
-            collection: stream.collection.clone(),
-            author: stream.author.clone(),
-            seq,
-        })
-        .collect();
-    moved.sort_by(|a, b| (&a.collection, &a.author).cmp(&(&b.collection, &b.author)));
-    moved
+    snapshot.cursors_where(|stream, seq| {
+        carried(&stream.collection) && sent.is_none_or(|sent| sent.get(stream) != Some(&seq))
+    })
 }
 
 /// Records the receiver wants that we hold and have not sent it yet.

@@ -32,10 +32,15 @@ impl Snapshot {
     /// The version vector as cursors, for the collections `keep` accepts, in order of
     /// collection then author: what heads, status and want files show.
     pub fn cursors(&self, keep: impl Fn(&str) -> bool) -> Vec<Cursor> {
+        self.cursors_where(|stream, _| keep(&stream.collection))
+    }
+
+    /// The version vector's entries `keep` accepts, as cursors, in the same order.
+    pub fn cursors_where(&self, keep: impl Fn(&StreamId, u64) -> bool) -> Vec<Cursor> {
         let mut cursors: Vec<Cursor> = self
             .version_vector
             .iter()
-            .filter(|(stream, _)| keep(&stream.collection))
+            .filter(|&(stream, &seq)| keep(stream, seq))
             .map(|(stream, &seq)| Cursor {
                 collection: stream.collection.clone(),
                 author: stream.author.clone(),
