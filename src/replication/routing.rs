@@ -165,9 +165,10 @@ impl Routing {
         held
     }
 
-    /// Whether any connected peer has advertised its heads.
+    /// Whether a connected peer has sent the heads it opened its session with (all of
+    /// them, on its main lane; an urgent lane's heads alone do not say what it holds).
     pub fn heard_from_a_peer(&self) -> bool {
-        !self.heads.is_empty()
+        self.heads.keys().any(|peer| !self.awaiting.contains(peer))
     }
 
     /// The streams to pull from `peer`.

@@ -80,9 +80,13 @@ async fn serve(
             }
         }
         let snapshot = snapshots.borrow_and_update().clone();
-        // Each lane carries the heads of its own streams, all of them in its first batch.
-        let heads = moved_heads(&snapshot, &on_lane, sent_heads.as_ref());
+        // Each lane then carries the heads of its own streams; the main lane opens with
+        // all of them, which is what ends the receiver's wait for what we hold.
         let opening = sent_heads.is_none();
+        let heads = match (lane, opening) {
+            (Lane::Main, true) => snapshot.cursors(|collection| readable.contains(collection)),
+            _ => moved_heads(&snapshot, &on_lane, sent_heads.as_ref()),
+        };
         let records = next_records(
             inner,
             &mut cursors,
