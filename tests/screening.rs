@@ -1,6 +1,7 @@
 //! Screening on a real node: the index follows replication (a record put at A is
-//! screenable at B; revoked, it stops matching), bad queries are refused, and `fedctl
-//! screen` works for one name and for a CSV file over the streaming RPC.
+//! screenable at B; revoked, it stops matching), a whole party's particulars corroborate or
+//! contradict a name, bad queries are refused, and `fedctl screen` works for one name and
+//! for a CSV file over the streaming RPC.
 
 mod common;
 
@@ -84,6 +85,81 @@ async fn a_replicated_entry_is_screenable_and_stops_matching_when_delisted() {
     fed.stop_all().await;
 }
 
+fn person(name: &str, born: &str, city: &str) -> Party {
+    Party {
+        names: vec![Name {
+            full_name: name.into(),
+            kind: NameKind::Primary as i32,
+        }],
+        entity_type: EntityType::Person as i32,
+        addresses: vec![Address {
+            city: city.into(),
+            postal_code: "101000".into(),
+            country: "RU".into(),
+            ..Address::default()
+        }],
+        birth_dates: vec![born.into()],
+        ..Party::default()
+    }
+}
+
+fn listed(party: Party) -> RecordBody {
+    let mut body = watchlist_entry("");
+    if let Some(record_body::Kind::WatchlistEntry(w)) = &mut body.kind {
+        w.party = Some(party);
+    }
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_party_is_corroborated_or_contradicted_by_its_particulars() {
+    let mut fed = Federation::new(1, &[]);
+    fed.start(0).await;
+    let mut a = fed.operator(0);
+    let same = person("Sergei Viktorovich Lebedev", "1970-01-01", "Moscow");
+    let namesake = person("Sergei Viktorovich Lebedev", "1982-03-04", "Kazan");
+    a.put(put("shared", "P-SAME", listed(same.clone()))).await.unwrap();
+    a.put(put("shared", "P-OTHER", listed(namesake))).await.unwrap();
+
+    let by_name = hits(&mut a, "Sergey Lebedev").await;
+    let mut applicant = same.clone();
+    applicant.names[0].full_name = "Sergey Lebedev".into();
+    let request = ScreenRequest {
+        party: Some(applicant),
+        min_score: 0.5,
+        ..query("")
+    };
+    let by_party = a.screen(request).await.expect("screen a party").into_inner().hits;
+    let score = |hits: &[ScreenHit], id: &str| hits.iter().find(|h| h.id == id).map(|h| h.score);
+    let feature = |id: &str, name: &str| {
+        let hit = by_party.iter().find(|h| h.id == id).expect("hit");
+        hit.features.iter().any(|f| f.name == name)
+    };
+    let (same_by_name, other_by_name) = (score(&by_name, "P-SAME"), score(&by_name, "P-OTHER"));
+    assert_eq!(
+        same_by_name, other_by_name,
+        "the names alone cannot tell them apart: {by_name:?}"
+    );
+    assert!(score(&by_party, "P-SAME") > same_by_name, "corroborated: {by_party:?}");
+    assert!(
+        score(&by_party, "P-OTHER") < other_by_name,
+        "contradicted: {by_party:?}"
+    );
+    for name in ["birth_date_match", "postal_code_match", "city_match"] {
+        assert!(feature("P-SAME", name), "{name}: {by_party:?}");
+    }
+    assert!(feature("P-OTHER", "birth_date_mismatch"), "{by_party:?}");
+    for hit in &by_party {
+        let sum: f64 = hit.features.iter().map(|f| f.weight).sum();
+        let clamped = sum.clamp(0.0, 1.0);
+        assert!(
+            (clamped - hit.score).abs() < 1e-6,
+            "features explain the score: {hit:?}"
+        );
+    }
+    fed.stop_all().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_screening_queries_are_invalid_argument() {
     let mut fed = Federation::new(1, &[]);
@@ -102,6 +178,14 @@ async fn bad_screening_queries_are_invalid_argument() {
         ScreenRequest {
             limit: 100_000,
             ..query("Ivan Petrov")
+        },
+        ScreenRequest {
+            party: Some(person("Ivan Petrov", "1970-01-01", "Moscow")),
+            ..query("Ivan Petrov")
+        },
+        ScreenRequest {
+            party: Some(Party::default()),
+            ..query("")
         },
     ];
     let audited = |mut client: fedx::proto::operator_client::OperatorClient<tonic::transport::Channel>| async move {

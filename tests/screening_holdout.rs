@@ -67,6 +67,7 @@ fn party(value: &Value) -> PartyDoc {
             .filter_map(|i| i["value"].as_str())
             .map(str::to_owned)
             .collect(),
+        particulars: Default::default(),
     }
 }
 

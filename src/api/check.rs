@@ -72,6 +72,7 @@ fn candidates(screening: &Screening, application: &Application) -> BTreeSet<Reco
                 identifiers: party.identifiers.iter().map(|i| i.value.clone()).collect(),
                 min_score: POSSIBLE_NAME,
                 limit: CANDIDATES_PER_NAME,
+                particulars: Default::default(),
             };
             let found = screening.screen(&query);
             let denials = found

@@ -10,7 +10,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::proto::*;
 use crate::screening::live::entity_kind;
-use crate::screening::{ALGORITHM_VERSION, DEFAULT_MIN_SCORE, Query};
+use crate::screening::{ALGORITHM_VERSION, DEFAULT_MIN_SCORE, Particulars, Query};
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
@@ -21,8 +21,44 @@ const LOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Screening responses queued towards a batch client.
 const BATCH_QUEUE: usize = 16;
 
-fn query_of(request: &ScreenRequest) -> Result<Query> {
-    let name = request.name.trim();
+/// The queries of a request: its name, or every name of its party.
+fn queries_of(request: &ScreenRequest) -> Result<Vec<Query>> {
+    let Some(party) = &request.party else {
+        return Ok(vec![query_of(request, request.name.trim(), Particulars::default())?]);
+    };
+    if !request.name.trim().is_empty() {
+        return Err(Error::invalid("give either a name or a party, not both"));
+    }
+    crate::records::validate::check_screened_party(party)?;
+    let mut request = request.clone();
+    if request.entity_type == EntityType::Unspecified as i32 {
+        request.entity_type = party.entity_type;
+    }
+    request
+        .identifiers
+        .extend(party.identifiers.iter().map(|i| i.value.clone()));
+    // One country stands for the party only when it names one: a query has a single country.
+    let mut countries: Vec<&String> = party
+        .countries
+        .iter()
+        .chain(party.addresses.iter().map(|a| &a.country))
+        .collect();
+    countries.retain(|c| !c.is_empty());
+    countries.dedup();
+    if request.country.trim().is_empty()
+        && let [country] = countries[..]
+    {
+        request.country = country.clone();
+    }
+    let particulars = crate::screening::live::particulars(party);
+    party
+        .names
+        .iter()
+        .map(|name| query_of(&request, name.full_name.trim(), particulars.clone()))
+        .collect()
+}
+
+fn query_of(request: &ScreenRequest, name: &str, particulars: Particulars) -> Result<Query> {
     if name.is_empty() && request.identifiers.is_empty() {
         return Err(Error::invalid("name is empty (and no identifier given)"));
     }
@@ -48,6 +84,7 @@ fn query_of(request: &ScreenRequest) -> Result<Query> {
         country,
         entity: (request.entity_type != EntityType::Unspecified as i32).then(|| entity_kind(request.entity_type)),
         identifiers: request.identifiers.clone(),
+        particulars,
         min_score: if request.min_score == 0.0 {
             DEFAULT_MIN_SCORE
         } else {
@@ -63,12 +100,12 @@ fn query_of(request: &ScreenRequest) -> Result<Query> {
 
 /// Screens one request.
 pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<ScreenResponse> {
-    let query = query_of(&request)?;
+    let queries = queries_of(&request)?;
     context.screening.loaded(LOAD_WAIT).await?;
     let (screening, timer) = (context.screening.clone(), context.metrics.screen_seconds.clone());
     let found = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let found = screening.screen(&query);
+        let found = screening.screen_all(&queries);
         timer.observe(started.elapsed().as_secs_f64());
         found
     })

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::proto::{Address, EntityType, IdentifierType, NameKind, Party, PartyMatchStrength, ScreenFeature};
 use crate::screening::live::{entity_kind, party_doc};
-use crate::screening::{DEFAULT_MIN_SCORE, Index, Query};
+use crate::screening::{DEFAULT_MIN_SCORE, Index, Particulars, Query};
 
 /// A name scoring this much, corroborated, is a strong match.
 pub const STRONG_NAME: f64 = DEFAULT_MIN_SCORE;
@@ -90,6 +90,12 @@ fn best_name(application: &Party, denied: &Party) -> Option<(String, String, f64
             identifiers: Vec::new(),
             min_score: POSSIBLE_NAME,
             limit: 1,
+            // Places corroborate through `shared_places`; birth dates go to the engine,
+            // where a different one says "another person" and an equal one lifts the name.
+            particulars: Particulars {
+                birth_dates: application.birth_dates.clone(),
+                ..Default::default()
+            },
         };
         for hit in index.screen(&query) {
             if best.as_ref().is_none_or(|b| hit.score > b.2) {
@@ -242,5 +248,26 @@ mod tests {
             matched.corroboration.contains(&"city isfahan".to_string()),
             "{matched:?}"
         );
+    }
+
+    #[test]
+    fn a_different_birth_date_lowers_a_person_match_an_equal_one_lifts_it() {
+        let born = |date: &str| Party {
+            names: vec![Name {
+                full_name: "Sergei Viktorovich Lebedev".into(),
+                kind: NameKind::Primary as i32,
+            }],
+            entity_type: EntityType::Person as i32,
+            birth_dates: vec![date.into()],
+            ..Party::default()
+        };
+        let mut applicant = born("1970-01-01");
+        applicant.names[0].full_name = "Sergey Lebedev".into();
+        let mut undated = applicant.clone();
+        undated.birth_dates.clear();
+        let score = |denied: &Party, ours: &Party| compare(ours, None, denied).map(|m| m.score);
+        let name_only = score(&born("1970-01-01"), &undated).expect("the names match");
+        assert!(score(&born("1970-01-01"), &applicant) > Some(name_only));
+        assert!(score(&born("1982-03-04"), &applicant).is_none_or(|s| s < name_only));
     }
 }

@@ -4,14 +4,15 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::bound::{NameOutline, NameShape};
+use super::evidence::{Listed, party_evidence};
 use super::jaro::Sketch;
 use super::optional_parts::without_optional_parts;
 use super::score::{BOUND_SLACK, DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
 use super::text::{NameForm, name_forms, normalize_country, normalize_identifier};
 use super::vocab::{FastMap, PREFETCH_BATCH, TokenId, Vocab};
 use super::{
-    COUNTRY_MISMATCH_PENALTY, DEFAULT_MIN_SCORE, ENTITY_MISMATCH_PENALTY, EntityKind, Feature, Hit,
-    NUMBER_MISMATCH_PENALTY, NameStrength, PartyDoc, Query, WEAK_ALIAS_CAP,
+    DEFAULT_MIN_SCORE, EntityKind, Feature, Hit, NUMBER_MISMATCH_PENALTY, NameStrength, Particulars, PartyDoc, Query,
+    WEAK_ALIAS_CAP,
 };
 
 mod candidates;
@@ -42,6 +43,8 @@ struct Party<K> {
     entity: EntityKind,
     countries: Vec<String>,
     identifiers: Vec<String>,
+    /// Normalized; `None` for the many parties that list no places or birth dates.
+    particulars: Option<Box<Particulars>>,
     name_ids: Vec<NameId>,
 }
 
@@ -63,7 +66,8 @@ impl PartyMatch {
             .flatten()
             .map(|(s, _)| f64::from(s.total()))
             .fold(0.0, f64::max);
-        self.identifier || best >= min_score
+        // Slack: this compares the f32 total of a name score, the hit its f64 feature sum.
+        self.identifier || best >= min_score - f64::from(BOUND_SLACK)
     }
 
     /// Score of the weak alias if a strong name reaching `DEFAULT_MIN_SCORE` would lift its cap.
@@ -198,16 +202,18 @@ impl<K: Clone + Eq + Hash> Index<K> {
     ) {
         let pairs = self.expand(form);
         let mut scratch = Scratch::default();
+        // Thresholds are on hit scores; a name's score may be lifted by party evidence.
+        let lift = query.max_lift();
         let mut min_score = self.cutoff(matches, query, numbers).max(query.min_score);
-        for bucket in best_bound_first(self.candidates(form, &pairs, query.min_score)) {
+        for bucket in best_bound_first(self.candidates(form, &pairs, query.min_score - lift)) {
             for batch in bucket.names.chunks(PREFETCH_BATCH) {
-                if f64::from(bucket.max_bound) < min_score - f64::from(BOUND_SLACK) {
+                if f64::from(bucket.max_bound) + lift < min_score - f64::from(BOUND_SLACK) {
                     return;
                 }
                 self.prefetch(batch);
                 let mut offered = false;
                 for name_id in batch {
-                    offered |= self.score_into(form, *name_id, &pairs, min_score, matches, &mut scratch);
+                    offered |= self.score_into(form, *name_id, &pairs, min_score - lift, matches, &mut scratch);
                 }
                 if offered {
                     min_score = self.cutoff(matches, query, numbers).max(query.min_score);
@@ -228,7 +234,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
                     &form,
                     name_id,
                     &DirectPairs,
-                    query.min_score,
+                    query.min_score - query.max_lift(),
                     &mut matches,
                     &mut scratch,
                 );
@@ -274,6 +280,9 @@ impl<K: Clone + Eq + Hash> Index<K> {
             entity: doc.entity,
             countries: doc.countries.iter().map(|c| normalize_country(c)).collect(),
             identifiers,
+            particulars: Some(doc.particulars.normalized())
+                .filter(|p| !p.is_empty())
+                .map(Box::new),
             name_ids,
         });
         self.live_parties += 1;
@@ -394,7 +403,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
             scratch,
         );
         // A party's score never exceeds its best name score, so weaker names cannot matter.
-        let offered = score.total() > 0.0 && f64::from(score.total()) >= min_score;
+        let offered = score.total() > 0.0 && f64::from(score.total()) >= min_score - f64::from(BOUND_SLACK);
         if offered {
             matches
                 .entry(entry.party)
@@ -425,10 +434,10 @@ impl<K: Clone + Eq + Hash> Index<K> {
                     *m.hit_score.insert(score)
                 }
             };
-            if score >= query.min_score && m.could_reach(query.min_score) {
+            if score >= query.min_score && m.could_reach(query.min_score - query.max_lift()) {
                 scores.push(score);
             }
-            best_capped = best_capped.max(m.capped_alias());
+            best_capped = best_capped.max(m.capped_alias() + query.max_lift());
         }
         if scores.len() < query.limit {
             return f64::NEG_INFINITY;
@@ -443,7 +452,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
     fn rank(&self, matches: FastMap<PartyId, PartyMatch>, query: &Query, numbers: &[String]) -> Vec<Hit<K>> {
         let mut hits: Vec<(PartyId, Hit<K>)> = matches
             .into_iter()
-            .filter(|(_, m)| m.could_reach(query.min_score))
+            .filter(|(_, m)| m.could_reach(query.min_score - query.max_lift()))
             .filter_map(|(party_id, m)| Some((party_id, self.hit(party_id, &m, query, numbers)?)))
             .filter(|(_, hit)| hit.score >= query.min_score)
             .collect();
@@ -480,7 +489,12 @@ impl<K: Clone + Eq + Hash> Index<K> {
                 weight: NUMBER_MISMATCH_PENALTY,
             });
         }
-        features.extend(party_penalties(party, query));
+        let listed = Listed {
+            countries: &party.countries,
+            entity: party.entity,
+            particulars: party.particulars.as_deref(),
+        };
+        features.extend(party_evidence(listed, query));
         let score = features.iter().map(|f| f.weight).sum::<f64>().clamp(0.0, 1.0);
         Some(Hit {
             key: party.key.clone(),
@@ -559,31 +573,6 @@ fn name_features(score: NameScore) -> Vec<Feature> {
         features.push(Feature {
             name: "phonetic",
             weight: f64::from(score.phonetic),
-        });
-    }
-    features
-}
-
-fn party_penalties<K>(party: &Party<K>, query: &Query) -> Vec<Feature> {
-    let mut features = Vec::new();
-    if let Some(country) = query.country.as_deref().map(normalize_country)
-        && !country.is_empty()
-        && !party.countries.is_empty()
-        && !party.countries.contains(&country)
-    {
-        features.push(Feature {
-            name: "country_mismatch",
-            weight: COUNTRY_MISMATCH_PENALTY,
-        });
-    }
-    if let Some(entity) = query.entity
-        && entity != EntityKind::Unknown
-        && party.entity != EntityKind::Unknown
-        && entity != party.entity
-    {
-        features.push(Feature {
-            name: "entity_mismatch",
-            weight: ENTITY_MISMATCH_PENALTY,
         });
     }
     features

@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::{EntityKind, Hit, Index, NameStrength, PartyDoc, Query};
+use super::{EntityKind, Hit, Index, NameStrength, Particulars, PartyDoc, Query};
 use crate::error::{Error, Result};
 use crate::proto::record_body::Kind;
 use crate::proto::*;
@@ -114,6 +114,27 @@ impl Screening {
                 Found { hit, kind, author }
             })
             .collect()
+    }
+
+    /// Screens the names of one party: the best hit per record over all of them, best
+    /// first, at most the first query's limit.
+    pub fn screen_all(&self, queries: &[Query]) -> Vec<Found> {
+        let mut best: HashMap<RecordKey, Found> = HashMap::new();
+        for found in queries.iter().flat_map(|query| self.screen(query)) {
+            let better = |kept: &Found| found.hit.score > kept.hit.score;
+            if best.get(&found.hit.key).is_none_or(better) {
+                best.insert(found.hit.key.clone(), found);
+            }
+        }
+        let mut found: Vec<Found> = best.into_values().collect();
+        found.sort_by(|a, b| {
+            b.hit
+                .score
+                .total_cmp(&a.hit.score)
+                .then_with(|| a.hit.key.cmp(&b.hit.key))
+        });
+        found.truncate(queries.first().map_or(0, |q| q.limit));
+        found
     }
 
     async fn follow(&self, store: Store, at_start: HashMap<StreamId, u64>, cancel: CancellationToken) -> Result<()> {
@@ -275,6 +296,16 @@ pub fn party_doc(party: &Party) -> PartyDoc {
         entity: entity_kind(party.entity_type),
         countries,
         identifiers: party.identifiers.iter().map(|i| i.value.clone()).collect(),
+        particulars: particulars(party),
+    }
+}
+
+/// A party's places and birth dates as the matcher compares them.
+pub fn particulars(party: &Party) -> Particulars {
+    Particulars {
+        cities: party.addresses.iter().map(|a| a.city.clone()).collect(),
+        postal_codes: party.addresses.iter().map(|a| a.postal_code.clone()).collect(),
+        birth_dates: party.birth_dates.clone(),
     }
 }
 

@@ -13,8 +13,9 @@
 //!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized. Tokens whose letters are
 //!    alike but that are other words count as unrelated (`distinct`): a compound with a stem swapped, a
 //!    Chinese syllable changed; a word cut short by a stem counts at most the pair floor.
-//! 4. Party-level evidence adjusts the score: exact identifier = 1.0, country and entity-type mismatch
-//!    penalties, weak aliases capped below the default threshold.
+//! 4. Party-level evidence adjusts the score (`evidence`): exact identifier = 1.0, country and entity-type
+//!    mismatch penalties, shared cities, postal codes and birth dates lift, differing birth dates lower;
+//!    weak aliases capped below the default threshold.
 //!
 //! The rest only saves work, and does not change a result at any threshold: upper bounds skip what
 //! cannot reach the threshold (`pruning_tests` compares with brute force at many thresholds). Vocabulary
@@ -37,6 +38,7 @@
 mod abbreviations;
 mod bound;
 mod distinct;
+mod evidence;
 mod index;
 mod jaro;
 mod optional_parts;
@@ -53,6 +55,10 @@ mod test_names;
 mod tests;
 
 pub mod live;
+pub use evidence::{
+    BIRTH_DATE_MATCH, BIRTH_DATE_MISMATCH, CITY_MATCH, COUNTRY_MISMATCH_PENALTY, ENTITY_MISMATCH_PENALTY,
+    POSTAL_CODE_MATCH, Particulars,
+};
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
@@ -64,14 +70,8 @@ pub const DEFAULT_MIN_SCORE: f64 = 0.85;
 /// A hit found only through a weak alias is capped here, below `DEFAULT_MIN_SCORE`.
 pub const WEAK_ALIAS_CAP: f64 = DEFAULT_MIN_SCORE - 0.05;
 
-/// Penalty when the query country is given, the party has countries, and none is equal.
-pub const COUNTRY_MISMATCH_PENALTY: f64 = -0.1;
-
 /// Penalty when both names carry numbers and none agrees ("Grace 1" vs "Grace 2").
 pub const NUMBER_MISMATCH_PENALTY: f64 = -0.2;
-
-/// Penalty when both entity kinds are known and differ.
-pub const ENTITY_MISMATCH_PENALTY: f64 = -0.1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntityKind {
@@ -102,6 +102,8 @@ pub struct PartyDoc {
     /// ISO 3166-1 alpha-2 codes (nationality, registration and address countries), any case.
     pub countries: Vec<String>,
     pub identifiers: Vec<String>,
+    /// Places and birth dates: corroborate or contradict a name match (`evidence`).
+    pub particulars: Particulars,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +113,8 @@ pub struct Query {
     pub entity: Option<EntityKind>,
     /// Same format as `PartyDoc::identifiers`.
     pub identifiers: Vec<String>,
+    /// A whole party's places and birth dates, when the query is one.
+    pub particulars: Particulars,
     pub min_score: f64,
     pub limit: usize,
 }
@@ -123,6 +127,7 @@ impl Query {
             country: None,
             entity: None,
             identifiers: Vec::new(),
+            particulars: Particulars::default(),
             min_score: DEFAULT_MIN_SCORE,
             limit: 10,
         }

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use super::{EntityKind, NameStrength, PartyDoc, Query};
+use super::{EntityKind, NameStrength, Particulars, PartyDoc, Query};
 
 const GIVEN: &[&str] = &[
     "mohammed", "muhammad", "mohamed", "ahmad", "ahmed", "ali", "hassan", "hussein", "husain", "abdul", "rahman",
@@ -220,6 +220,24 @@ impl Names {
             entity,
             countries: vec![self.pick(&countries).to_string()],
             identifiers: Vec::new(),
+            particulars: self.particulars(),
+        }
+    }
+
+    /// Some of a city, a postal code and a birth date, from small pools so that queries and
+    /// parties share them: corroboration lifts scores across thresholds, a differing date lowers.
+    fn particulars(&mut self) -> Particulars {
+        let mut some = |pool: &[&'static str]| -> Vec<String> {
+            if self.rng.gen_bool(0.4) {
+                vec![self.pick(pool).to_string()]
+            } else {
+                Vec::new()
+            }
+        };
+        Particulars {
+            cities: some(&["Moscow", "Tehran", "Dubai", "Riga"]),
+            postal_codes: some(&["101000", "11369", "00000"]),
+            birth_dates: some(&["1970-01-01", "1970", "1981-05-09", "1981-05"]),
         }
     }
 
@@ -272,7 +290,7 @@ impl Names {
     }
 
     /// A query: mostly a near-variant of a listed name, sometimes a fresh name; sometimes with a
-    /// country or entity kind, so that penalties move scores across thresholds.
+    /// country, entity kind or particulars, so that penalties and lifts move scores across thresholds.
     pub fn query(&mut self, listed: &[PartyDoc]) -> Query {
         let name = match listed.choose(&mut self.rng) {
             Some(party) if self.rng.gen_bool(0.75) => {
@@ -294,9 +312,15 @@ impl Names {
             .gen_bool(0.2)
             .then(|| self.pick(&["RU", "IR", "CN"]).to_string());
         let entity = self.rng.gen_bool(0.2).then_some(EntityKind::Person);
+        let particulars = if self.rng.gen_bool(0.3) {
+            self.particulars()
+        } else {
+            Particulars::default()
+        };
         Query {
             country,
             entity,
+            particulars,
             ..Query::new(name)
         }
     }

@@ -8,6 +8,7 @@ fn party(names: &[&str], entity: EntityKind, countries: &[&str]) -> PartyDoc {
         entity,
         countries: countries.iter().map(|c| c.to_string()).collect(),
         identifiers: Vec::new(),
+        particulars: Default::default(),
     }
 }
 
@@ -168,6 +169,7 @@ fn weak_alias_alone_is_capped_but_can_raise() {
         entity: EntityKind::Person,
         countries: Vec::new(),
         identifiers: Vec::new(),
+        particulars: Default::default(),
     };
     let index = index_of(vec![(1, doc)]);
     let weak = score(&index, "Abu Ali");

@@ -56,7 +56,7 @@ fn any_name_forms(raw: &str) -> Vec<NameForm> {
 }
 
 /// NFKD, combining marks (diacritics) dropped, lowercased.
-fn fold(s: &str) -> String {
+pub(crate) fn fold(s: &str) -> String {
     s.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)

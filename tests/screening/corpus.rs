@@ -308,6 +308,7 @@ impl Corpus {
             entity: EntityKind::Person,
             countries: vec![country.to_string()],
             identifiers,
+            particulars: Default::default(),
         }
     }
 
@@ -328,6 +329,7 @@ impl Corpus {
             entity: EntityKind::Organisation,
             countries: vec![country],
             identifiers,
+            particulars: Default::default(),
         }
     }
 
@@ -346,6 +348,7 @@ impl Corpus {
             entity: EntityKind::Vessel,
             countries: vec!["PA".into()],
             identifiers,
+            particulars: Default::default(),
         }
     }
 
@@ -356,6 +359,7 @@ impl Corpus {
             entity: EntityKind::Aircraft,
             countries: vec!["IR".into()],
             identifiers: vec![format!("MSN:{}", self.rng.gen_range(100..99_999))],
+            particulars: Default::default(),
         }
     }
 

@@ -65,6 +65,7 @@ fn parse(row: &Value) -> EvalCase {
             entity: entity(p["type"].as_str().unwrap_or_default()),
             countries: strings(&p["countries"]),
             identifiers,
+            particulars: Default::default(),
         },
         is_match: row["match"].as_bool().unwrap_or(false),
         why: row["why"].as_str().unwrap_or_default().to_string(),

@@ -20,7 +20,8 @@ impl<K: Clone + Eq + Hash> Index<K> {
             let pairs = self.expand(&form);
             let mut scratch = Scratch::default();
             for name_id in 0..self.names.len() as NameId {
-                self.score_into(&form, name_id, &pairs, query.min_score, &mut matches, &mut scratch);
+                let floor = query.min_score - query.max_lift();
+                self.score_into(&form, name_id, &pairs, floor, &mut matches, &mut scratch);
             }
         }
         self.rank(matches, query, &numbers_of(&forms))
