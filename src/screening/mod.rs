@@ -41,6 +41,7 @@ mod distinct;
 mod evidence;
 mod index;
 mod jaro;
+mod legal_forms;
 mod optional_parts;
 mod phonetic;
 mod score;

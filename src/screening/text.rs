@@ -1,7 +1,5 @@
-//! Name normalization: folding, transliteration, tokenization, stopwords; identifier and country cleanup.
-
-use std::collections::HashSet;
-use std::sync::LazyLock;
+//! Name normalization: folding, transliteration, tokenization (legal forms and stopwords go in
+//! `legal_forms`); identifier and country cleanup.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -127,7 +125,7 @@ fn tokenize(folded: &str) -> Vec<String> {
             t.truncate(cut);
         }
     }
-    let kept = without_legal_forms(&tokens);
+    let kept = super::legal_forms::without_legal_forms(&tokens);
     let mut tokens: Vec<String> = if kept.is_empty() { tokens } else { kept };
     tokens.iter_mut().for_each(respell_german_slavic);
     tokens.truncate(MAX_TOKENS);
@@ -153,189 +151,9 @@ fn respell_german_slavic(token: &mut String) {
         .replace('z', "ts");
 }
 
-/// Legal forms written as several tokens ("Sp. z o.o." is "sp z oo"): dropped only as a whole.
-const LEGAL_FORM_PHRASES: &[&[&str]] = &[&["sp", "z", "oo"], &["z", "oo"], &["fz", "llc"], &["fz", "co"]];
-/// Legal forms that are also name tokens elsewhere (Estonian "OÜ" folds to the Chinese surname "Ou"):
-/// dropped only as the last token, where legal forms are written.
-const TRAILING_LEGAL_FORMS: &[&str] = &["ou"];
-
-/// `tokens` without stopwords and legal forms (see the lists above and `STOPWORDS`).
-fn without_legal_forms(tokens: &[String]) -> Vec<String> {
-    let mut kept: Vec<&str> = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        let rest = &tokens[i..];
-        let phrase = LEGAL_FORM_PHRASES
-            .iter()
-            .find(|p| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| *a == b.as_str()));
-        if let Some(phrase) = phrase {
-            i += phrase.len();
-            continue;
-        }
-        kept.push(&tokens[i]);
-        i += 1;
-    }
-    if kept.len() > 1 && kept.last().is_some_and(|t| TRAILING_LEGAL_FORMS.contains(t)) {
-        kept.pop();
-    }
-    kept.into_iter()
-        .filter(|t| !STOPWORDS.contains(t))
-        .map(str::to_string)
-        .collect()
-}
-
 fn is_joiner(c: char) -> bool {
     matches!(c, '.' | '\'' | '’' | '`' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ')
 }
-
-/// Legal forms and function words across languages, after folding and tokenization (so "S.A." is "sa").
-static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    const LEGAL_FORMS: &[&str] = &[
-        // English
-        "llc",
-        "ltd",
-        "limited",
-        "inc",
-        "incorporated",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "plc",
-        "llp",
-        "lp",
-        "pte",
-        "pty",
-        "pvt",
-        "private",
-        "public",
-        "liability",
-        "joint",
-        "stock",
-        // Russian / CIS (transliterated and Cyrillic)
-        "ooo",
-        "zao",
-        "oao",
-        "pao",
-        "ao",
-        "jsc",
-        "cjsc",
-        "ojsc",
-        "pjsc",
-        "ip",
-        "tov",
-        "pat",
-        "ооо",
-        "зао",
-        "оао",
-        "пао",
-        "ао",
-        "ип",
-        "тов",
-        "пат",
-        "нао",
-        // German, Dutch, Nordic
-        "gmbh",
-        "ag",
-        "kg",
-        "ohg",
-        "ug",
-        "mbh",
-        "bv",
-        "nv",
-        "vof",
-        "ab",
-        "as",
-        "asa",
-        "aps",
-        "oy",
-        "oyj",
-        // Romance
-        "sa",
-        "sas",
-        "sarl",
-        "sasu",
-        "eurl",
-        "spa",
-        "srl",
-        "sl",
-        "sll",
-        "ltda",
-        "cv",
-        "sapi",
-        "snc",
-        "sc",
-        // Other
-        "se",
-        "kft",
-        "zrt",
-        "sro",
-        "zoo",
-        "doo",
-        "dd",
-        "ad",
-        "ood",
-        "eood",
-        "bhd",
-        "sdn",
-        "tbk",
-        "fze",
-        "fzco",
-        "fzc",
-        "fzllc",
-        "dmcc",
-        "sia",
-        "uab",
-        "spzoo",
-        "wll",
-        "spc",
-        "est",
-        "establishment",
-        "sharikat",
-        "sherkat",
-        "sirketi",
-        "anonim",
-        "sti",
-        "kk",
-        "yk",
-        // Vessel prefixes
-        "mv",
-        "mt",
-        "mts",
-        "ss",
-    ];
-    const FUNCTION_WORDS: &[&str] = &[
-        "the", "and", "of", "for", "de", "la", "le", "les", "du", "des", "del", "della", "di", "da", "do", "dos",
-        "das", "der", "die", "den", "und", "et", "y", "e", "el", "los", "las", "van", "von", "ve", "и",
-    ];
-    // Titles and ranks put before a name, never part of it ("General Nam Chol Ki"). A
-    // company's "General" goes too: a generic word, dropped on both sides alike.
-    const TITLES: &[&str] = &[
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sheikh",
-        "shaikh",
-        "haji",
-        "hajji",
-        "sardar",
-        "general",
-        "colonel",
-        "brigadier",
-        "admiral",
-        "lieutenant",
-        "captain",
-        "capt",
-    ];
-    LEGAL_FORMS
-        .iter()
-        .chain(FUNCTION_WORDS)
-        .chain(TITLES)
-        .copied()
-        .collect()
-});
 
 /// Uppercase letters and digits only; `None` when too short to be a trustworthy identifier.
 pub(crate) fn normalize_identifier(raw: &str) -> Option<String> {

@@ -1,0 +1,144 @@
+//! Legal forms, function words and titles: dropped from every name (listed or queried)
+//! before comparison, as they tell nothing about which party a name is. Legal forms come
+//! abbreviated ("OOO", "S.A.", "Sp. z o.o.") or spelled out ("Obshchestvo s
+//! ogranichennoy otvetstvennostyu", "Sociedad Anonima", "Aktiengesellschaft"); both go,
+//! so a spelled-out form meets its abbreviation on the name alone.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Legal forms as their abbreviations fold (lowercase, dots joined: "S.A." is "sa").
+const ABBREVIATED: &str = "\
+    llc ltd limited inc incorporated corp corporation co company plc llp lp pte pty pvt private public \
+    liability joint stock \
+    ooo zao oao pao ao jsc cjsc ojsc pjsc ip tov pat too ооо зао оао пао ао ип тов пат нао тоо \
+    gmbh ag kg ohg ug mbh bv nv vof ab as asa aps oy oyj \
+    sa sas sarl sasu eurl spa srl sl sll ltda cv sapi snc sc \
+    se kft zrt sro zoo doo dd ad ood eood bhd sdn tbk fze fzco fzc fzllc dmcc sia uab spzoo wll spc \
+    est establishment sharikat sherkat sirketi anonim sti kk yk \
+    mv mt mts ss";
+
+/// The words of legal forms written out, in the spellings romanization commonly gives
+/// them: Russian and Kazakh (OOO, ZAO, OAO, PAO, TOO), Ukrainian (TOV, PAT, PP),
+/// German, Dutch, Romance, Polish, Czech, Baltic and Estonian forms. None of them is a
+/// name on its own.
+const SPELLED_OUT: &str = "\
+    obshchestvo obschestvo obshestvo obshhestvo obshchestva aktsionernoye aktsionernoe akcionernoe \
+    aktsionernoi zakrytoye zakrytoe otkrytoye otkrytoe publichnoye publichnoe nepublichnoye \
+    ogranichennoy ogranichennoi ogranichennoj otvetstvennostyu otvetstvennostiu otvetstvennostju \
+    tovarishchestvo tovarishestvo tovarystvo obmezhenoyu obmezhenoiu vidpovidalnistyu \
+    vidpovidalnistiu aktsionerne pryvatne pidpryiemstvo pidpryyemstvo \
+    общество ограниченной ответственностью акционерное закрытое открытое публичное \
+    непубличное товарищество товариство обмеженою відповідальністю акціонерне приватне \
+    aktiengesellschaft gesellschaft beschrankter haftung kommanditgesellschaft \
+    besloten vennootschap beperkte aansprakelijkheid naamloze \
+    sociedad sociedade anonima responsabilidad limitada societe anonyme responsabilite limitee \
+    societa azioni responsabilita limitata \
+    spolka ograniczona odpowiedzialnoscia akcyjna spolecnost rucenim omezenym \
+    aktsiaselts osauhing sabiedriba ierobezotu atbildibu uzdaroji akcine bendrove";
+
+/// Legal forms written as several tokens whose parts are words elsewhere ("Sp. z o.o."
+/// is "sp z oo"; "Closed Joint Stock Company" would keep "closed"): dropped only whole.
+const PHRASES: &[&[&str]] = &[
+    &["sp", "z", "oo"],
+    &["z", "oo"],
+    &["fz", "llc"],
+    &["fz", "co"],
+    &["closed", "joint"],
+    &["open", "joint"],
+    &["liability", "partnership"],
+    &["limited", "partnership"],
+    &["private", "enterprise"],
+];
+
+/// Prepositions inside spelled-out legal forms ("s" in "obshchestvo s ogranichennoy",
+/// "mit", "ar", "per", "z"): dropped when a legal-form word follows, kept otherwise (a
+/// lone "S" or "Z" is an initial).
+const CONNECTORS: &[&str] = &["s", "z", "ar", "mit", "per", "с", "з"];
+
+/// Legal forms that are also name tokens elsewhere (Estonian "OÜ" folds to the Chinese
+/// surname "Ou"): dropped only as the last token, where legal forms are written.
+const TRAILING: &[&str] = &["ou"];
+
+const FUNCTION_WORDS: &str = "the and of for de la le les du des del della di da do dos das der die den und \
+    et y e el los las van von ve и";
+
+/// Titles and ranks put before a name, never part of it ("General Nam Chol Ki"). A
+/// company's "General" goes too: a generic word, dropped on both sides alike.
+const TITLES: &str = "mr mrs ms dr prof sheikh shaikh haji hajji sardar general colonel brigadier admiral \
+    lieutenant captain capt";
+
+static LEGAL_FORMS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    ABBREVIATED
+        .split_whitespace()
+        .chain(SPELLED_OUT.split_whitespace())
+        .collect()
+});
+
+static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    let mut words = LEGAL_FORMS.clone();
+    words.extend(FUNCTION_WORDS.split_whitespace().chain(TITLES.split_whitespace()));
+    words
+});
+
+/// `tokens` without legal forms, function words and titles.
+pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
+    let mut kept: Vec<&str> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let rest = &tokens[i..];
+        let phrase = PHRASES
+            .iter()
+            .find(|p| p.len() <= rest.len() && p.iter().zip(rest).all(|(a, b)| *a == b.as_str()));
+        if let Some(phrase) = phrase {
+            i += phrase.len();
+            continue;
+        }
+        let connects = CONNECTORS.contains(&rest[0].as_str())
+            && rest.get(1).is_some_and(|next| LEGAL_FORMS.contains(next.as_str()));
+        if !connects {
+            kept.push(&tokens[i]);
+        }
+        i += 1;
+    }
+    if kept.len() > 1 && kept.last().is_some_and(|t| TRAILING.contains(t)) {
+        kept.pop();
+    }
+    kept.into_iter()
+        .filter(|t| !STOPWORDS.contains(t))
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(name: &str) -> Vec<String> {
+        let tokens: Vec<String> = name.split(' ').map(str::to_owned).collect();
+        without_legal_forms(&tokens)
+    }
+
+    #[test]
+    fn spelled_out_legal_forms_go_as_their_abbreviations_do() {
+        assert_eq!(kept("obshchestvo s ogranichennoy otvetstvennostyu vektor"), ["vektor"]);
+        assert_eq!(kept("zakrytoye aktsionernoye obshchestvo krandetal"), ["krandetal"]);
+        assert_eq!(kept("closed joint stock company krandetal"), ["krandetal"]);
+        assert_eq!(kept("limited liability partnership td mikrokom"), ["td", "mikrokom"]);
+        assert_eq!(
+            kept("baraka dolphin spolka z ograniczona odpowiedzialnoscia"),
+            ["baraka", "dolphin"]
+        );
+        assert_eq!(kept("pacific mustang sociedad anonima"), ["pacific", "mustang"]);
+        assert_eq!(kept("sky trading aktiengesellschaft"), ["sky", "trading"]);
+        assert_eq!(kept("arctic titan aktsiaselts"), ["arctic", "titan"]);
+    }
+
+    #[test]
+    fn connectors_and_trailing_forms_go_only_where_legal_forms_are() {
+        assert_eq!(kept("z kim"), ["z", "kim"], "a lone Z is an initial");
+        assert_eq!(kept("open systems"), ["open", "systems"]);
+        assert_eq!(kept("ou yang ming"), ["ou", "yang", "ming"]);
+        assert_eq!(kept("nordic trade ou"), ["nordic", "trade"]);
+    }
+}
