@@ -1,9 +1,11 @@
 //! Name parts that a listing or a query often leaves out: a person's patronymic
-//! ("Anton Sedykh" for "Anton Viktorovich Sedykh") and the city or province a Chinese
-//! company's name starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument").
+//! ("Anton Sedykh" for "Anton Viktorovich Sedykh"), the city or province a Chinese
+//! company's name starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument"),
+//! a company's descriptors ("Chunlong" for "Chunlong Equipment").
 //! A listed name with such a part is also indexed without it, as one more form of the
 //! same name: nothing else about scoring changes. Queries are not shortened, so two
-//! people who differ only there never meet in their shortened forms.
+//! people who differ only there never meet in their shortened forms (shortening company
+//! queries too found more added words and more look-alikes: worse on balance).
 
 use super::EntityKind;
 use super::text::NameForm;
@@ -26,9 +28,15 @@ const CHINESE_PLACES: &str = "anhui beijing changchun changsha changzhou chengdu
 
 /// Words that say what a company does rather than which company it is: a listing or a
 /// query often leaves one out ("Khazar Mehran" for "Khazar Mehran Trading").
-const DESCRIPTORS: &str = "components electronic electronics energy engineering equipment export general group \
-    import industrial industries industry international logistics machinery manufacturing semiconductor \
-    technology technologies trading";
+const DESCRIPTORS: &str = "aerospace automation aviation chemical chemicals commercial components construction \
+    development electronic electronics energy engineering enterprise enterprises equipment export general group \
+    holding holdings import industrial industries industry instrument instruments international investment \
+    logistics machinery manufacturing marine material materials optoelectronic optoelectronics petroleum \
+    products semiconductor services shipping solutions supply systems technology technologies trade trading";
+
+/// A company name cut down to one word keeps a word at least this long: shorter ones
+/// are too easily another company's.
+const MIN_SOLE_WORD: usize = 5;
 
 /// At most this many shortened forms per listed name.
 const MAX_SHORTENED: usize = 3;
@@ -36,16 +44,16 @@ const MAX_SHORTENED: usize = 3;
 /// Shorter forms of a listed name's `form`: without a patronymic or a leading Chinese
 /// place; a person's three-part name without its middle or last part (a second surname,
 /// a father's name: "Rosa Castro" for "Rosa Castro Villegas"); a company's name without
-/// one of its descriptors.
+/// its descriptors, or one of them.
 pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec<NameForm> {
     let tokens = &form.tokens;
-    // Three tokens at least: "Ivanovich" alone, or with one other token, is the name.
-    if tokens.len() < 3 {
+    // Three tokens at least ("Ivanovich" alone, or with one other token, is the name),
+    // but for a company's descriptor.
+    if tokens.len() < 2 || (tokens.len() < 3 && entity == EntityKind::Person) {
         return Vec::new();
     }
     let patronymic = |t: &String| t.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| t.ends_with(e));
     let place = |t: &String| CHINESE_PLACES.split(' ').any(|p| p == t);
-    let descriptor = |t: &String| DESCRIPTORS.split_whitespace().any(|d| d == t);
     let without = |drop: &dyn Fn(usize, &String) -> bool| -> Vec<String> {
         tokens
             .iter()
@@ -61,14 +69,17 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
         shorter.push(without(&|i, _| i == 1));
         shorter.push(without(&|i, _| i == 2));
     }
-    if entity != EntityKind::Person {
+    let company = entity != EntityKind::Person;
+    if company {
+        shorter.push(without(&|_, t| descriptor(t)));
         for (at, _) in tokens.iter().enumerate().filter(|(_, t)| descriptor(t)) {
             shorter.push(without(&|i, _| i == at));
         }
     }
     let mut forms: Vec<NameForm> = Vec::new();
     for tokens in shorter {
-        let new = tokens.len() >= 2 && tokens.len() < form.tokens.len() && forms.iter().all(|f| f.tokens != tokens);
+        let new =
+            enough(&tokens, company) && tokens.len() < form.tokens.len() && forms.iter().all(|f| f.tokens != tokens);
         if new && forms.len() < MAX_SHORTENED {
             forms.push(NameForm {
                 tokens,
@@ -77,6 +88,15 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
         }
     }
     forms
+}
+
+fn descriptor(token: &String) -> bool {
+    DESCRIPTORS.split_whitespace().any(|d| d == token)
+}
+
+/// Whether a shortened form is still a name: two tokens, or a company's one long word.
+fn enough(tokens: &[String], company: bool) -> bool {
+    tokens.len() >= 2 || (company && tokens.len() == 1 && tokens[0].chars().count() >= MIN_SOLE_WORD)
 }
 
 #[cfg(test)]
@@ -109,7 +129,7 @@ mod tests {
         );
         assert_eq!(shortened("anton sedykh"), None, "two tokens are the name");
         assert_eq!(shortened("ivanovich steel works"), None, "a first token stays");
-        assert_eq!(shortened("xingshan qingdao instrument"), None, "only a leading place");
+        assert_eq!(shortened("xingshan qingdao precision"), None, "only a leading place");
         assert_eq!(
             shortened_as("rosa castro villegas", EntityKind::Person),
             ["rosa villegas", "rosa castro"]
@@ -119,5 +139,16 @@ mod tests {
             shortened_as("khazar mehran trading", EntityKind::Organisation),
             ["khazar mehran"]
         );
+        assert_eq!(
+            shortened_as("anjia import export", EntityKind::Organisation),
+            ["anjia", "anjia export", "anjia import"]
+        );
+        assert_eq!(
+            shortened_as("chunlong equipment", EntityKind::Organisation),
+            ["chunlong"]
+        );
+        let short = shortened_as("zeta equipment", EntityKind::Organisation);
+        assert!(short.is_empty(), "too short alone: {short:?}");
+        assert!(shortened_as("anton sedykh", EntityKind::Person).is_empty());
     }
 }
