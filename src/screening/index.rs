@@ -114,6 +114,8 @@ pub struct Index<K> {
     live_parties: usize,
     /// `candidates::POSTINGS_BUDGET`, lowered by tests so that small corpora skip common tokens too.
     postings_budget: usize,
+    /// Rarity counts at least this many names (`rarity::MIN_NAMES`; tests lower it).
+    rarity_floor: usize,
 }
 
 impl<K: Clone + Eq + Hash> Default for Index<K> {
@@ -137,12 +139,18 @@ impl<K: Clone + Eq + Hash> Index<K> {
             identifiers: HashMap::new(),
             live_parties: 0,
             postings_budget: candidates::POSTINGS_BUDGET,
+            rarity_floor: super::rarity::MIN_NAMES,
         }
     }
 
     #[cfg(test)]
     pub(crate) fn set_postings_budget(&mut self, budget: usize) {
         self.postings_budget = budget;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_rarity_floor(&mut self, names: usize) {
+        self.rarity_floor = names;
     }
 
     /// Number of parties indexed.
@@ -381,6 +389,11 @@ impl<K: Clone + Eq + Hash> Index<K> {
         self.postings.get(token as usize).map_or(&[], Vec::as_slice)
     }
 
+    /// `rarity::factor` of a token, from how many names its postings list.
+    fn rarity(&self, token: TokenId) -> f32 {
+        super::rarity::factor(self.postings_of(token).len(), self.names.len().max(self.rarity_floor))
+    }
+
     fn score_into(
         &self,
         form: &QueryForm,
@@ -399,6 +412,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
             entry.abjad,
             &self.vocab,
             pairs,
+            &|id| self.rarity(id),
             min_score as f32,
             scratch,
         );
@@ -573,6 +587,12 @@ fn name_features(score: NameScore) -> Vec<Feature> {
         features.push(Feature {
             name: "phonetic",
             weight: f64::from(score.phonetic),
+        });
+    }
+    if score.common < 0.0 {
+        features.push(Feature {
+            name: "common_words",
+            weight: f64::from(score.common),
         });
     }
     features

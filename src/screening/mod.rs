@@ -44,6 +44,7 @@ mod jaro;
 mod legal_forms;
 mod optional_parts;
 mod phonetic;
+mod rarity;
 mod score;
 mod text;
 mod vocab;

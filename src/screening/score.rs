@@ -126,11 +126,13 @@ impl PairSource for ExpandedPairs {
 pub(crate) struct NameScore {
     pub jw: f32,
     pub phonetic: f32,
+    /// Zero or less: what is taken off when the words that matched are common ones (`rarity`).
+    pub common: f32,
 }
 
 impl NameScore {
     pub fn total(self) -> f32 {
-        self.jw + self.phonetic
+        self.jw + self.phonetic + self.common
     }
 }
 
@@ -151,19 +153,24 @@ pub(crate) struct Scratch {
     name_sketches: Vec<Sketch>,
     best_query: Vec<f32>,
     best_name: Vec<f32>,
+    name_rare_weights: Vec<f32>,
+    name_lens: Vec<f32>,
 }
 
 /// `score_name` reports zero when its upper bound is below `min_score` by more than this: the bound and
 /// the score add the same terms in a different order, so their f32 roundings may differ slightly.
 pub(crate) const BOUND_SLACK: f32 = 1e-4;
 
-/// Similarity of a query form and an indexed name, or zero when it cannot reach `min_score`.
+/// Similarity of a query form and an indexed name, or zero when it cannot reach `min_score`
+/// before rarity (`rarity_of` gives each name token's factor) is taken into account.
+#[allow(clippy::too_many_arguments)] // each is one input of the score; a struct would only rename them
 pub(crate) fn score_name(
     query: &QueryForm,
     name: &[TokenId],
     name_abjad: bool,
     vocab: &Vocab,
     pairs: &impl PairSource,
+    rarity_of: &impl Fn(TokenId) -> f32,
     min_score: f32,
     scratch: &mut Scratch,
 ) -> NameScore {
@@ -173,6 +180,8 @@ pub(crate) fn score_name(
         name_sketches,
         best_query,
         best_name,
+        name_rare_weights,
+        name_lens,
     } = scratch;
     name_sketches.clear();
     name_sketches.extend(name.iter().map(|id| vocab.sketch(*id)));
@@ -197,7 +206,11 @@ pub(crate) fn score_name(
             .total_cmp(&a.score.total())
             .then(b.weight.total_cmp(&a.weight))
     });
-    align(edges, total_len)
+    name_rare_weights.clear();
+    name_rare_weights.extend(name.iter().map(|id| vocab.token_len(*id) as f32 * rarity_of(*id)));
+    name_lens.clear();
+    name_lens.extend(name.iter().map(|id| vocab.token_len(*id) as f32));
+    align(edges, total_len, (name_lens, name_rare_weights))
 }
 
 /// Edges between single tokens whose pair score is above zero.
@@ -272,10 +285,18 @@ fn weighted_sum(sketches: &[Sketch], scores: &[f32]) -> f32 {
 }
 
 /// Greedy one-to-one alignment over edges sorted best first, weighted by the edge's combined length;
-/// unaligned tokens on either side only add to the denominator.
-fn align(edges: &[Edge], total_len: usize) -> NameScore {
+/// unaligned tokens on either side only add to the denominator. When the name's side of the same
+/// alignment scores lower with its tokens weighed by length times rarity than by length alone, its
+/// common words matched and its rare ones did not: the difference, in proportion to the name's share
+/// of the whole length, is taken off as `common` (never added: see `rarity`).
+fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32])) -> NameScore {
+    let (name_lens, name_rare) = name_weights;
+    let masked = |weights: &[f32], mask: u32| -> f32 {
+        let bits = weights.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0);
+        bits.map(|(_, w)| w).sum()
+    };
     let (mut query_used, mut name_used) = (0u32, 0u32);
-    let (mut jw, mut phonetic) = (0.0f32, 0.0f32);
+    let (mut jw, mut phonetic, mut by_len, mut by_rarity) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for edge in edges {
         if query_used & edge.query_mask != 0 || name_used & edge.name_mask != 0 {
             continue;
@@ -284,13 +305,26 @@ fn align(edges: &[Edge], total_len: usize) -> NameScore {
         name_used |= edge.name_mask;
         jw += edge.score.jw * edge.weight;
         phonetic += edge.score.phonetic * edge.weight;
+        by_len += edge.score.total() * masked(name_lens, edge.name_mask);
+        by_rarity += edge.score.total() * masked(name_rare, edge.name_mask);
     }
     let total = total_len.max(1) as f32;
+    let (len_total, rare_total) = (name_lens.iter().sum::<f32>(), name_rare.iter().sum::<f32>());
+    let common = if rare_total > 0.0 && len_total > 0.0 {
+        (by_rarity / rare_total - by_len / len_total) * len_total / total
+    } else {
+        0.0
+    };
     NameScore {
         jw: jw / total,
         phonetic: phonetic / total,
+        // Smaller differences are rounding, or words all about as common.
+        common: if common < -MIN_COMMON_PENALTY { common } else { 0.0 },
     }
 }
+
+/// `NameScore::common` is zero unless rarity lowers the score by more than this.
+const MIN_COMMON_PENALTY: f32 = 1e-3;
 
 /// One side of an alignment: its token count and token accessor.
 type Side<'a> = (usize, &'a dyn Fn(usize) -> &'a Token);

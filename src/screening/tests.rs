@@ -290,3 +290,47 @@ fn a_small_limit_keeps_the_first_hits_of_a_larger_one() {
         assert_eq!(index.screen(&query(limit)), all[..limit]);
     }
 }
+
+#[test]
+fn common_words_carry_less_than_distinctive_ones() {
+    let syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "du"];
+    let companies = (0..500u32).map(|i| {
+        let word: String = [i % 10, i / 10 % 10, i / 100 % 10]
+            .iter()
+            .map(|d| syllables[*d as usize])
+            .collect();
+        (
+            i,
+            party(
+                &[&format!("{word}bex Electronic Technology")],
+                EntityKind::Organisation,
+                &[],
+            ),
+        )
+    });
+    let companies: Vec<_> = companies
+        .chain([(
+            1000,
+            party(&["Vandoria Electronic Technology"], EntityKind::Organisation, &[]),
+        )])
+        .collect();
+    let by_length = index_of(companies.clone());
+    let mut by_rarity = index_of(companies);
+    by_rarity.set_rarity_floor(0);
+    let other = "Kestrelon Electronic Technology";
+    assert!(
+        score(&by_rarity, other) < score(&by_length, other) - 0.05,
+        "the industry alone is no match: {} vs {}",
+        score(&by_rarity, other),
+        score(&by_length, other)
+    );
+    let query = Query {
+        min_score: 0.0,
+        ..Query::new(other)
+    };
+    let hit = best(&by_rarity, &query).expect("a hit");
+    assert!(feature(&hit, "common_words").is_some_and(|w| w < 0.0), "{hit:?}");
+    let sum: f64 = hit.features.iter().map(|f| f.weight).sum();
+    assert!((sum - hit.score).abs() < 1e-6, "{hit:?}");
+    assert!(score(&by_rarity, "Vandorria Electronic Technology") >= DEFAULT_MIN_SCORE);
+}
