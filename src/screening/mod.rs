@@ -37,6 +37,7 @@
 
 mod abbreviations;
 mod bound;
+mod chinese_terms;
 mod distinct;
 mod evidence;
 mod index;

@@ -33,14 +33,23 @@ pub(crate) fn name_forms(raw: &str) -> Vec<NameForm> {
     any_name_forms(raw)
 }
 
-/// `name_forms` for a name in any script.
+/// `name_forms` for a name in any script. A name in Han or Hangul has its Latin form only:
+/// written as it is, a run of syllables would be one token, in which two companies that
+/// differ in one syllable of ten look nearly equal.
 fn any_name_forms(raw: &str) -> Vec<NameForm> {
+    let syllabic = raw.chars().any(is_syllabic);
+    let (raw_english, company) = if syllabic {
+        super::chinese_terms::in_english(raw)
+    } else {
+        (raw.to_string(), false)
+    };
+    let spelled = transliterate(&raw_english, company);
     let latin = NameForm {
-        tokens: tokenize(&fold(&transliterate(raw))),
+        tokens: tokenize(&fold(&spelled)),
         abjad: raw.chars().any(is_abjad),
     };
     let original = NameForm {
-        tokens: tokenize(&fold(raw)),
+        tokens: if syllabic { Vec::new() } else { tokenize(&fold(raw)) },
         abjad: false,
     };
     let mut forms = Vec::with_capacity(2);
@@ -62,12 +71,19 @@ pub(crate) fn fold(s: &str) -> String {
 }
 
 /// Latin transliteration. Han and Hangul characters are syllables, so they are spaced apart to give
-/// pinyin-like tokens ("王伟" -> "wang wei") instead of one glued word.
-fn transliterate(raw: &str) -> String {
+/// pinyin-like tokens ("王伟" -> "wang wei") instead of one glued word; in a company's name
+/// (`han_company`) a run of Han syllables is one word, as listings write a brand ("Songtao").
+fn transliterate(raw: &str, han_company: bool) -> String {
     let mut out = String::with_capacity(raw.len() + 8);
     let mut previous = ' ';
+    let mut han_run: Vec<String> = Vec::new();
     let mut chars = raw.nfc().peekable();
     while let Some(c) = chars.next() {
+        if han_company && is_han(c) {
+            han_run.push(any_ascii::any_ascii_char(c).to_lowercase());
+            continue;
+        }
+        push_word(&mut out, &std::mem::take(&mut han_run).concat());
         // The Arabic article is written glued ("الحسن"); split it as Latin spellings do ("al-Hassan").
         if c == '\u{0627}' && chars.peek() == Some(&'\u{0644}') && !previous.is_alphanumeric() {
             chars.next();
@@ -86,7 +102,20 @@ fn transliterate(raw: &str) -> String {
             out.push_str(any_ascii::any_ascii_char(c));
         }
     }
+    push_word(&mut out, &han_run.concat());
     out
+}
+
+fn push_word(out: &mut String, word: &str) {
+    if !word.is_empty() {
+        out.push(' ');
+        out.push_str(word);
+        out.push(' ');
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 fn is_syllabic(c: char) -> bool {
