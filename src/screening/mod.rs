@@ -36,6 +36,7 @@
 //! The index is single-writer: wrap it in a `RwLock` to screen while replication upserts.
 
 mod abbreviations;
+mod arabic;
 mod bound;
 mod chinese_terms;
 mod distinct;

@@ -77,6 +77,7 @@ fn transliterate(raw: &str, han_company: bool) -> String {
     let mut out = String::with_capacity(raw.len() + 8);
     let mut previous = ' ';
     let mut han_run: Vec<String> = Vec::new();
+    let persian = super::arabic::is_persian(raw);
     let mut chars = raw.nfc().peekable();
     while let Some(c) = chars.next() {
         if han_company && is_han(c) {
@@ -91,9 +92,11 @@ fn transliterate(raw: &str, han_company: bool) -> String {
             previous = 'l';
             continue;
         }
-        previous = c;
+        let before = std::mem::replace(&mut previous, c);
         if c.is_ascii() {
             out.push(c);
+        } else if super::arabic::is_arabic(c) {
+            out.push_str(super::arabic::spell(c, Some(before), chars.peek().copied(), persian));
         } else if is_syllabic(c) {
             out.push(' ');
             out.push_str(any_ascii::any_ascii_char(c));
@@ -303,6 +306,7 @@ mod tests {
     fn flags_abjad_and_splits_the_article() {
         assert!(name_forms("محمد حسن")[0].abjad);
         assert_eq!(latin("محمد الحسن"), ["mhmd", "al", "hsn"]);
+        assert_eq!(latin("نبيل قاسم"), ["nbil", "qasm"]);
         assert!(!name_forms("Mohammed Hassan")[0].abjad);
     }
 
