@@ -1,4 +1,4 @@
-//! Legal forms, function words and titles: dropped from every name (listed or queried)
+//! Legal forms, function words, titles and "International": dropped from every name (listed or queried)
 //! before comparison, as they tell nothing about which party a name is. Legal forms come
 //! abbreviated ("OOO", "S.A.", "Sp. z o.o.") or spelled out ("Obshchestvo s
 //! ogranichennoy otvetstvennostyu", "Sociedad Anonima", "Aktiengesellschaft"); both go,
@@ -68,6 +68,10 @@ const FUNCTION_WORDS: &str = "the and of for de la le les du des del della di da
 const TITLES: &str = "mr mrs ms dr prof sheikh shaikh haji hajji sardar general colonel brigadier admiral \
     lieutenant captain capt";
 
+/// "International" in the languages listings use: a company adds it to its name, or a
+/// listing leaves it out, as often as not; dropped on both sides alike, like "General".
+const INTERNATIONAL: &str = "international internacional internationale internazionale uluslararasi";
+
 static LEGAL_FORMS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     ABBREVIATED
         .split_whitespace()
@@ -78,6 +82,7 @@ static LEGAL_FORMS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     let mut words = LEGAL_FORMS.clone();
     words.extend(FUNCTION_WORDS.split_whitespace().chain(TITLES.split_whitespace()));
+    words.extend(INTERNATIONAL.split_whitespace());
     words
 });
 
@@ -105,9 +110,31 @@ pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
         kept.pop();
     }
     kept.into_iter()
-        .filter(|t| !STOPWORDS.contains(t))
+        .filter(|t| !STOPWORDS.contains(t) && !misspelt_international(t))
         .map(str::to_string)
         .collect()
+}
+
+/// "International" with one letter added, left out or changed ("Interdnational"): a long
+/// word is misspelt as often as any, and kept it would count as a word of the name.
+fn misspelt_international(token: &str) -> bool {
+    token.len() >= 12
+        && INTERNATIONAL
+            .split_whitespace()
+            .any(|word| one_edit_apart(token.as_bytes(), word.as_bytes()))
+}
+
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        prefix == short.len() || short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 #[cfg(test)]
@@ -132,6 +159,18 @@ mod tests {
         assert_eq!(kept("pacific mustang sociedad anonima"), ["pacific", "mustang"]);
         assert_eq!(kept("sky trading aktiengesellschaft"), ["sky", "trading"]);
         assert_eq!(kept("arctic titan aktsiaselts"), ["arctic", "titan"]);
+    }
+
+    #[test]
+    fn international_goes_misspelt_too() {
+        assert_eq!(kept("euro pollux interdnational"), ["euro", "pollux"]);
+        assert_eq!(kept("moselektronika internaational"), ["moselektronika"]);
+        assert_eq!(
+            kept("moselektronika internatoinal"),
+            ["moselektronika", "internatoinal"]
+        );
+        assert_eq!(kept("alpha internationalism"), ["alpha", "internationalism"]);
+        assert!(one_edit_apart(b"international", b"international"));
     }
 
     #[test]
