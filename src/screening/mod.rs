@@ -2,7 +2,10 @@
 //!
 //! Pipeline (see `ALGORITHM_VERSION`):
 //! 1. Names are normalized (NFKD, case folding, diacritics stripped), transliterated to Latin while the
-//!    original-script form is indexed too, tokenized, and cleared of legal forms and stopwords.
+//!    original-script form is indexed too (not for Han and Hangul, whose runs would be one token; Han
+//!    business terms and places go to English first, `chinese_terms`; Arabic script is spelled as
+//!    listings spell it, `arabic`), tokenized, and cleared of legal forms, abbreviated or written out,
+//!    and stopwords (`legal_forms`).
 //! 2. Candidates come from an inverted index: query tokens are expanded to similar vocabulary tokens
 //!    (character trigrams, one-letter deletions of short tokens, Double Metaphone keys, consonant
 //!    skeletons) and to the initial of their first letter (an initial query token to every token with its
@@ -12,7 +15,8 @@
 //!    length-weighted over both sides, glued/split words aligned as one), lifted when tokens agree
 //!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized. Tokens whose letters are
 //!    alike but that are other words count as unrelated (`distinct`): a compound with a stem swapped, a
-//!    Chinese syllable changed; a word cut short by a stem counts at most the pair floor.
+//!    Chinese syllable changed; a word cut short by a stem counts at most the pair floor. A listed name
+//!    whose common words matched and whose distinctive ones did not is lowered (`rarity`).
 //! 4. Party-level evidence adjusts the score (`evidence`): exact identifier = 1.0, country and entity-type
 //!    mismatch penalties, shared cities, postal codes and birth dates lift, differing birth dates lower;
 //!    weak aliases capped below the default threshold.
@@ -66,7 +70,7 @@ pub use evidence::{
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
-pub const ALGORITHM_VERSION: &str = "fedx-screen-2";
+pub const ALGORITHM_VERSION: &str = "fedx-screen-3";
 
 /// Scores at or above this are reported as potential matches by default.
 pub const DEFAULT_MIN_SCORE: f64 = 0.85;
