@@ -44,6 +44,7 @@ fn queries_of(request: &ScreenRequest) -> Result<Vec<Query>> {
         .chain(party.addresses.iter().map(|a| &a.country))
         .collect();
     countries.retain(|c| !c.is_empty());
+    countries.sort_unstable();
     countries.dedup();
     if request.country.trim().is_empty()
         && let [country] = countries[..]

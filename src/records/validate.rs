@@ -427,13 +427,13 @@ fn check_license_denial(denial: &LicenseDenial) -> Result<()> {
     Ok(())
 }
 
-/// The content rules of a proposed transaction (`fedctl check`): the parties obey the
-/// same rules as in a denial, and there is a consignee or an end user to compare.
 /// A whole party given to `Screen`: the rules of a party in a record.
 pub fn check_screened_party(party: &Party) -> Result<()> {
     check_party(Path::root("party"), party)
 }
 
+/// The content rules of a proposed transaction (`fedctl check`): the parties obey the
+/// same rules as in a denial, and there is a consignee or an end user to compare.
 pub fn check_application(application: &Application) -> Result<()> {
     let p = Path::root("application");
     require_text(p.field("reference"), &application.reference, ID_MAX)?;
