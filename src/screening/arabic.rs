@@ -18,12 +18,13 @@ pub(crate) fn is_persian(raw: &str) -> bool {
     raw.chars().any(|c| PERSIAN_LETTERS.contains(&c))
 }
 
-/// The Latin spelling of `c`, given the characters around it (`None` at the name's edges).
-pub(crate) fn spell(c: char, previous: Option<char>, next: Option<char>, persian: bool) -> &'static str {
+/// The Latin spelling of `c`, given the characters around it (`None` at the name's edges);
+/// `None` for what this module does not spell (digits, Urdu letters), left to `any_ascii`.
+pub(crate) fn spell(c: char, previous: Option<char>, next: Option<char>, persian: bool) -> Option<&'static str> {
     let initial = previous.is_none_or(|p| !is_arabic(p));
     // Next to an alif, waw and ya are consonants ("Marwan", "Ziyad", "Ayman").
     let by_alif = previous == Some('\u{0627}') || next == Some('\u{0627}');
-    match c {
+    let latin = match c {
         '\u{0627}' | '\u{0622}' | '\u{0623}' | '\u{0649}' | '\u{0629}' => "a",
         '\u{0625}' | '\u{0626}' => "i",
         '\u{0624}' => "u",
@@ -68,9 +69,11 @@ pub(crate) fn spell(c: char, previous: Option<char>, next: Option<char>, persian
         '\u{064E}' => "a",
         '\u{064F}' => "u",
         '\u{0650}' => "i",
-        // Hamza alone, tanwin, shadda, sukun, tatweel and anything else: nothing.
-        _ => "",
-    }
+        // Hamza alone, tanwin, shadda, sukun, tatweel: nothing.
+        '\u{0621}' | '\u{064B}'..='\u{064D}' | '\u{0651}' | '\u{0652}' | '\u{0640}' => "",
+        _ => return None,
+    };
+    Some(latin)
 }
 
 #[cfg(test)]
@@ -83,7 +86,7 @@ mod tests {
         (0..chars.len())
             .map(|i| {
                 let previous = i.checked_sub(1).map(|p| chars[p]);
-                spell(chars[i], previous, chars.get(i + 1).copied(), persian)
+                spell(chars[i], previous, chars.get(i + 1).copied(), persian).unwrap_or("?")
             })
             .collect()
     }
@@ -97,6 +100,7 @@ mod tests {
         assert_eq!(spelled("عبد"), "abd");
         assert_eq!(spelled("ياسين"), "yasin");
         assert_eq!(spelled("مروان"), "mrwan");
+        assert_eq!(spelled("٣"), "?", "digits are left to any_ascii");
     }
 
     #[test]

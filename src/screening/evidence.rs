@@ -29,7 +29,8 @@ pub const CITY_MATCH: f64 = 0.03;
 pub struct Particulars {
     pub cities: Vec<String>,
     pub postal_codes: Vec<String>,
-    /// ISO 8601 dates, possibly partial (`1979`, `1979-07`).
+    /// ISO 8601 dates. Records and requests hold full dates; partial ones (`1979`,
+    /// `1979-07`) compare at the precision both give.
     pub birth_dates: Vec<String>,
 }
 

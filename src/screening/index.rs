@@ -59,7 +59,8 @@ struct PartyMatch {
 }
 
 impl PartyMatch {
-    /// Penalties and the weak-alias cap only lower a name score, so below `min_score` it cannot hit.
+    /// Penalties and the weak-alias cap only lower a name score, and lifts are at most the query's
+    /// `max_lift`, which callers take off `min_score`: below it, the party cannot hit.
     fn could_reach(&self, min_score: f64) -> bool {
         let best = [self.strong, self.weak]
             .into_iter()
@@ -391,7 +392,8 @@ impl<K: Clone + Eq + Hash> Index<K> {
 
     /// `rarity::factor` of a token, from how many names its postings list.
     fn rarity(&self, token: TokenId) -> f32 {
-        super::rarity::factor(self.postings_of(token).len(), self.names.len().max(self.rarity_floor))
+        let names = self.names.len() - self.free_names.len();
+        super::rarity::factor(self.postings_of(token).len(), names.max(self.rarity_floor))
     }
 
     fn score_into(
@@ -416,7 +418,8 @@ impl<K: Clone + Eq + Hash> Index<K> {
             min_score as f32,
             scratch,
         );
-        // A party's score never exceeds its best name score, so weaker names cannot matter.
+        // A party's score never exceeds its best name score plus the query's lift (`min_score`
+        // has it taken off), so weaker names cannot matter.
         let offered = score.total() > 0.0 && f64::from(score.total()) >= min_score - f64::from(BOUND_SLACK);
         if offered {
             matches
@@ -427,9 +430,9 @@ impl<K: Clone + Eq + Hash> Index<K> {
         offered
     }
 
-    /// The `limit`-th best hit score so far (or minus infinity): a name scoring below it cannot change
-    /// the hits returned. Its party would score below the `limit` hits known, as a party scores at most
-    /// its best name, and the score of a party at or above the cutoff comes from better names (see
+    /// The `limit`-th best hit score so far (or minus infinity): a name scoring below it less the query's
+    /// lift (`Query::max_lift`) cannot change the hits returned. Its party would score below the `limit`
+    /// hits known, as a party scores at most its best name plus that lift, and the score of a party at or above the cutoff comes from better names (see
     /// `choose_name`). The exception is a strong name lifting the cap off a weak alias: while a capped
     /// alias could score above the cutoff, there is none.
     fn cutoff(&self, matches: &mut FastMap<PartyId, PartyMatch>, query: &Query, numbers: &[String]) -> f64 {

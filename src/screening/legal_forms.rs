@@ -52,8 +52,8 @@ const PHRASES: &[&[&str]] = &[
 ];
 
 /// Prepositions inside spelled-out legal forms ("s" in "obshchestvo s ogranichennoy",
-/// "mit", "ar", "per", "z"): dropped when a legal-form word follows, kept otherwise (a
-/// lone "S" or "Z" is an initial).
+/// "mit", "ar", "per", "z"): dropped when a written-out legal-form word follows, kept
+/// otherwise (a lone "S" or "Z" is an initial, "Per" a name).
 const CONNECTORS: &[&str] = &["s", "z", "ar", "mit", "per", "с", "з"];
 
 /// Legal forms that are also name tokens elsewhere (Estonian "OÜ" folds to the Chinese
@@ -72,15 +72,11 @@ const TITLES: &str = "mr mrs ms dr prof sheikh shaikh haji hajji sardar general 
 /// listing leaves it out, as often as not; dropped on both sides alike, like "General".
 const INTERNATIONAL: &str = "international internacional internationale internazionale uluslararasi";
 
-static LEGAL_FORMS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    ABBREVIATED
-        .split_whitespace()
-        .chain(SPELLED_OUT.split_whitespace())
-        .collect()
-});
+static SPELLED_OUT_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| SPELLED_OUT.split_whitespace().collect());
 
 static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    let mut words = LEGAL_FORMS.clone();
+    let mut words: HashSet<&'static str> = ABBREVIATED.split_whitespace().collect();
+    words.extend(SPELLED_OUT_WORDS.iter());
     words.extend(FUNCTION_WORDS.split_whitespace().chain(TITLES.split_whitespace()));
     words.extend(INTERNATIONAL.split_whitespace());
     words
@@ -100,7 +96,9 @@ pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
             continue;
         }
         let connects = CONNECTORS.contains(&rest[0].as_str())
-            && rest.get(1).is_some_and(|next| LEGAL_FORMS.contains(next.as_str()));
+            && rest
+                .get(1)
+                .is_some_and(|next| SPELLED_OUT_WORDS.contains(next.as_str()));
         if !connects {
             kept.push(&tokens[i]);
         }
@@ -176,6 +174,7 @@ mod tests {
     #[test]
     fn connectors_and_trailing_forms_go_only_where_legal_forms_are() {
         assert_eq!(kept("z kim"), ["z", "kim"], "a lone Z is an initial");
+        assert_eq!(kept("per as"), ["per"], "a name before an abbreviated form stays");
         assert_eq!(kept("open systems"), ["open", "systems"]);
         assert_eq!(kept("ou yang ming"), ["ou", "yang", "ming"]);
         assert_eq!(kept("nordic trade ou"), ["nordic", "trade"]);

@@ -62,7 +62,10 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
             .map(|(_, t)| t.clone())
             .collect()
     };
-    let mut shorter = vec![without(&|i, t| (i > 0 && patronymic(t)) || (i == 0 && place(t)))];
+    let mut shorter = Vec::new();
+    if tokens.len() >= 3 {
+        shorter.push(without(&|i, t| (i > 0 && patronymic(t)) || (i == 0 && place(t))));
+    }
     // Not for Chinese names: their three syllables are a surname and one given name.
     let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
     if tokens.len() == 3 && entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic) {
@@ -94,9 +97,18 @@ fn descriptor(token: &String) -> bool {
     DESCRIPTORS.split_whitespace().any(|d| d == token)
 }
 
-/// Whether a shortened form is still a name: two tokens, or a company's one long word.
+/// Whether a shortened form is still a name: two tokens, or a company's one long word
+/// that is not itself a descriptor or a place.
 fn enough(tokens: &[String], company: bool) -> bool {
-    tokens.len() >= 2 || (company && tokens.len() == 1 && tokens[0].chars().count() >= MIN_SOLE_WORD)
+    match tokens {
+        [word] => {
+            company
+                && word.chars().count() >= MIN_SOLE_WORD
+                && !descriptor(word)
+                && !CHINESE_PLACES.split(' ').any(|p| p == word)
+        }
+        _ => tokens.len() >= 2,
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +161,9 @@ mod tests {
         );
         let short = shortened_as("zeta equipment", EntityKind::Organisation);
         assert!(short.is_empty(), "too short alone: {short:?}");
+        let short = shortened_as("beijing aerospace", EntityKind::Organisation);
+        assert!(short.is_empty(), "a place or a descriptor alone is no name: {short:?}");
+        assert!(shortened_as("sergei ivanovich", EntityKind::Unknown).is_empty());
         assert!(shortened_as("anton sedykh", EntityKind::Person).is_empty());
     }
 }

@@ -78,7 +78,8 @@ fn transliterate(raw: &str, han_company: bool) -> String {
     let mut previous = ' ';
     let mut han_run: Vec<String> = Vec::new();
     let persian = super::arabic::is_persian(raw);
-    let mut chars = raw.nfc().peekable();
+    // NFKC: Arabic presentation forms (and other compatibility characters) to their letters.
+    let mut chars = raw.nfkc().peekable();
     while let Some(c) = chars.next() {
         if han_company && is_han(c) {
             han_run.push(any_ascii::any_ascii_char(c).to_lowercase());
@@ -95,8 +96,11 @@ fn transliterate(raw: &str, han_company: bool) -> String {
         let before = std::mem::replace(&mut previous, c);
         if c.is_ascii() {
             out.push(c);
-        } else if super::arabic::is_arabic(c) {
-            out.push_str(super::arabic::spell(c, Some(before), chars.peek().copied(), persian));
+        } else if let Some(latin) = super::arabic::is_arabic(c)
+            .then(|| super::arabic::spell(c, Some(before), chars.peek().copied(), persian))
+            .flatten()
+        {
+            out.push_str(latin);
         } else if is_syllabic(c) {
             out.push(' ');
             out.push_str(any_ascii::any_ascii_char(c));
