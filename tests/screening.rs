@@ -121,7 +121,15 @@ async fn a_whole_party_is_corroborated_or_contradicted_by_its_particulars() {
     a.put(put("shared", "P-SAME", listed(same.clone()))).await.unwrap();
     a.put(put("shared", "P-OTHER", listed(namesake))).await.unwrap();
 
-    let by_name = hits(&mut a, "Sergey Lebedev").await;
+    // Screenable once the index has followed the log to both puts.
+    let by_name = eventually("both entries are screenable", Duration::from_secs(10), || {
+        let mut a = a.clone();
+        async move {
+            let found = hits(&mut a, "Sergey Lebedev").await;
+            (found.len() == 2).then_some(found)
+        }
+    })
+    .await;
     let mut applicant = same.clone();
     applicant.names[0].full_name = "Sergey Lebedev".into();
     let request = ScreenRequest {
@@ -185,6 +193,10 @@ async fn bad_screening_queries_are_invalid_argument() {
         },
         ScreenRequest {
             party: Some(Party::default()),
+            ..query("")
+        },
+        ScreenRequest {
+            party: Some(too_many_names()),
             ..query("")
         },
     ];
@@ -308,4 +320,16 @@ async fn a_restarted_node_screens_only_once_its_index_holds_what_it_held() {
         "a screen right after the restart missed an entry the node holds: {found:?}"
     );
     fed.stop_all().await;
+}
+
+/// A party with more names than `Screen` takes (each name is a full screening).
+fn too_many_names() -> Party {
+    let mut party = person("Ivan Petrov", "1970-01-01", "Moscow");
+    for i in 0..fedx::records::validate::SCREENED_NAMES_MAX {
+        party.names.push(Name {
+            full_name: format!("Ivan Petrov {i}"),
+            kind: NameKind::Alias as i32,
+        });
+    }
+    party
 }

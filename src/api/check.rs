@@ -12,7 +12,7 @@ use crate::proto::record_body::Kind;
 use crate::proto::*;
 use crate::records::{Policy, RecordKind, grants_collection, validate};
 use crate::screening::live::{Screening, entity_kind};
-use crate::screening::{ALGORITHM_VERSION, Query};
+use crate::screening::{ALGORITHM_VERSION, Particulars, Query};
 use crate::store::{RecordKey, Store};
 
 /// Screening hits asked for per application name: generous, as watchlist entries compete
@@ -54,7 +54,9 @@ fn best_score(found: &DenialMatch) -> f64 {
 }
 
 /// Every denial whose parties the screening index finds for one of the application's
-/// party names or identifiers.
+/// party names or identifiers. Scored as screening scores them (rarity among the names
+/// held included, so a denial that shares only common words is none), with the party's
+/// birth dates as `parties::compare` weighs them.
 fn candidates(screening: &Screening, application: &Application) -> BTreeSet<RecordKey> {
     let parties = application
         .consignee
@@ -72,7 +74,10 @@ fn candidates(screening: &Screening, application: &Application) -> BTreeSet<Reco
                 identifiers: party.identifiers.iter().map(|i| i.value.clone()).collect(),
                 min_score: POSSIBLE_NAME,
                 limit: CANDIDATES_PER_NAME,
-                particulars: Default::default(),
+                particulars: Particulars {
+                    birth_dates: party.birth_dates.clone(),
+                    ..Default::default()
+                },
             };
             let found = screening.screen(&query);
             let denials = found

@@ -427,10 +427,20 @@ fn check_license_denial(denial: &LicenseDenial) -> Result<()> {
     Ok(())
 }
 
-/// A whole party given to `Screen`: the rules of a party in a record.
+/// A whole party given to `Screen`: the rules of a party in a record, and at most
+/// `SCREENED_NAMES_MAX` names (each is a full screening).
 pub fn check_screened_party(party: &Party) -> Result<()> {
-    check_party(Path::root("party"), party)
+    let p = Path::root("party");
+    if party.names.len() > SCREENED_NAMES_MAX {
+        return Err(p
+            .field("names")
+            .error(format_args!("has more than {SCREENED_NAMES_MAX} names")));
+    }
+    check_party(p, party)
 }
+
+/// Names a screened party may have: more than any listing gives one party.
+pub const SCREENED_NAMES_MAX: usize = 32;
 
 /// The content rules of a proposed transaction (`fedctl check`): the parties obey the
 /// same rules as in a denial, and there is a consignee or an end user to compare.
