@@ -12,6 +12,7 @@
 //! Each side pulls, so after both have run (periodically, or `fedctl sync` on each) they
 //! hold the same winners, and the transfer is about the difference.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Inner, LinkState, LinkStatus, SyncState, lock};
 use tonic::codec::CompressionEncoding;
+use tonic::transport::Channel;
 
 use crate::error::{Error, Result};
 use crate::proto::replication_client::ReplicationClient;
@@ -39,12 +41,13 @@ const SETTLE_STALLED: Duration = Duration::from_secs(2);
 /// Records we sent this recently may not be in the peer's store yet.
 const IN_FLIGHT: Duration = Duration::from_secs(1);
 
-type Client = ReplicationClient<tonic::transport::Channel>;
+type Client = ReplicationClient<Channel>;
 
 /// Runs a comparison with every peer each `anti_entropy_interval`.
 pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
     let mut tick = tokio::time::interval(inner.config.anti_entropy_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut channels = Channels::default();
     // The first tick fires at once: a restarted node checks itself early.
     loop {
         tokio::select! {
@@ -63,13 +66,44 @@ pub async fn run(inner: Arc<Inner>, cancel: CancellationToken) {
                 _ = cancel.cancelled() => return,
                 report = async {
                     settle(&inner, &agency).await;
-                    sync_peer(&inner, &agency, &endpoint).await
+                    channels.sync(&inner, &agency, &endpoint).await
                 } => report,
             };
             if !report.error.is_empty() {
                 tracing::debug!(peer = %agency, error = %report.error, "anti-entropy round failed");
             }
         }
+    }
+}
+
+/// Channels to peers for the periodic rounds, kept from one round to the next: a new
+/// connection each round cost every node a TLS handshake with every peer every interval,
+/// most of an idle node's traffic in a full mesh of many nodes. A round that fails on a
+/// kept channel (its connection gone, the peer restarted) is retried at once on a new one.
+#[derive(Default)]
+struct Channels(HashMap<String, (String, Channel)>);
+
+impl Channels {
+    async fn sync(&mut self, inner: &Arc<Inner>, agency: &str, endpoint: &str) -> PeerSync {
+        let kept = match self.0.get(agency) {
+            Some((at, channel)) if at == endpoint => Some(channel.clone()),
+            _ => None,
+        };
+        if let Some(channel) = kept {
+            let started = Instant::now();
+            let report = sync_over(inner, agency, Ok(channel)).await;
+            // A peer that did not answer in time would not answer a new connection either.
+            if report.error.is_empty() || started.elapsed() >= CALL_TIMEOUT {
+                return report;
+            }
+        }
+        self.0.remove(agency);
+        let channel = transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency));
+        if let Ok(channel) = &channel {
+            self.0
+                .insert(agency.to_string(), (endpoint.to_string(), channel.clone()));
+        }
+        sync_over(inner, agency, channel).await
     }
 }
 
@@ -112,9 +146,16 @@ fn exchanging(link: &LinkStatus) -> Option<u64> {
     (we_are_behind || peer_is_behind).then_some(link.records_received + link.records_sent)
 }
 
-/// One comparison and repair with one peer; records the outcome in the peer's status.
+/// One comparison and repair with one peer, on a new connection; records the outcome in
+/// the peer's status.
 pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> PeerSync {
-    let round = tokio::time::timeout(ROUND_TIMEOUT, compare_all(inner, agency, endpoint));
+    let channel = transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency));
+    sync_over(inner, agency, channel).await
+}
+
+/// `sync_peer` over `channel` (or the error of making it).
+async fn sync_over(inner: &Arc<Inner>, agency: &str, channel: Result<Channel>) -> PeerSync {
+    let round = tokio::time::timeout(ROUND_TIMEOUT, compare_all(inner, agency, channel));
     let (collections, error) = match round.await {
         Ok(Ok(collections)) => (collections, String::new()),
         Ok(Err((collections, e))) => (collections, e.to_string()),
@@ -152,11 +193,10 @@ pub async fn sync_peer(inner: &Arc<Inner>, agency: &str, endpoint: &str) -> Peer
 async fn compare_all(
     inner: &Arc<Inner>,
     agency: &str,
-    endpoint: &str,
+    channel: Result<Channel>,
 ) -> std::result::Result<Vec<CollectionSync>, (Vec<CollectionSync>, Error)> {
     let limits = &inner.config.limits;
-    let channel =
-        transport::channel(endpoint, &inner.tls, &transport::node_dns_name(agency)).map_err(|e| (vec![], e))?;
+    let channel = channel.map_err(|e| (vec![], e))?;
     let mut client = ReplicationClient::new(channel)
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes)
