@@ -493,7 +493,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
         }
         let (name_score, name_id, weak_cap) = choose_name(m)?;
         let entry = self.names.get(name_id as usize)?.as_ref()?;
-        let mut features = name_features(name_score);
+        let mut features = name_score.features();
         if weak_cap < 0.0 {
             features.push(Feature {
                 name: "weak_alias_cap",
@@ -579,24 +579,4 @@ fn choose_name(m: &PartyMatch) -> Option<(NameScore, NameId, f64)> {
         Some((strong, id)) if strong_total >= capped => Some((strong, id, 0.0)),
         _ => Some((weak, weak_id, capped - weak_total)),
     }
-}
-
-fn name_features(score: NameScore) -> Vec<Feature> {
-    let mut features = vec![Feature {
-        name: "name_jaro_winkler",
-        weight: f64::from(score.jw),
-    }];
-    if score.phonetic > 0.0 {
-        features.push(Feature {
-            name: "phonetic",
-            weight: f64::from(score.phonetic),
-        });
-    }
-    if score.common < 0.0 {
-        features.push(Feature {
-            name: "common_words",
-            weight: f64::from(score.common),
-        });
-    }
-    features
 }

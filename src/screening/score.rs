@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use super::Feature;
 use super::jaro::{Sketch, jaro_winkler};
 use super::text::NameForm;
 use super::vocab::{PairScore, Similar, Token, TokenId, Vocab, pair_score};
@@ -133,6 +134,24 @@ pub(crate) struct NameScore {
 impl NameScore {
     pub fn total(self) -> f32 {
         self.jw + self.phonetic + self.common
+    }
+
+    /// The parts of the score, each a feature of the hit.
+    pub fn features(self) -> Vec<Feature> {
+        let parts = [
+            ("name_jaro_winkler", self.jw),
+            ("phonetic", self.phonetic),
+            ("common_words", self.common),
+        ];
+        let present = parts
+            .into_iter()
+            .filter(|(name, w)| *name == "name_jaro_winkler" || *w != 0.0);
+        present
+            .map(|(name, weight)| Feature {
+                name,
+                weight: f64::from(weight),
+            })
+            .collect()
     }
 }
 
