@@ -85,7 +85,9 @@ fn transliterate(raw: &str, han_company: bool) -> String {
             han_run.push(any_ascii::any_ascii_char(c).to_lowercase());
             continue;
         }
-        push_word(&mut out, &std::mem::take(&mut han_run).concat());
+        if !han_run.is_empty() {
+            push_word(&mut out, &std::mem::take(&mut han_run).concat());
+        }
         // The Arabic article is written glued ("الحسن"); split it as Latin spellings do ("al-Hassan").
         if c == '\u{0627}' && chars.peek() == Some(&'\u{0644}') && !previous.is_alphanumeric() {
             chars.next();
@@ -125,8 +127,9 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
+/// Han or Hangul.
 fn is_syllabic(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{AC00}'..='\u{D7AF}')
+    is_han(c) || matches!(c, '\u{AC00}'..='\u{D7AF}')
 }
 
 fn is_abjad(c: char) -> bool {
