@@ -31,6 +31,9 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
         let glued = syllables_around(shorter, longer);
         return !glued && fold_romanization(a) != fold_romanization(b);
     }
+    if super::name_parts::patronymic_of_other(a, b) {
+        return true;
+    }
     if shorter.len() < 2 || part_of(shorter, longer) {
         return false; // a glued or cut-short word: see `cut_short`
     }

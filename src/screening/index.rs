@@ -6,9 +6,12 @@ use std::hash::Hash;
 use super::bound::{NameOutline, NameShape};
 use super::evidence::{Listed, party_evidence};
 use super::jaro::Sketch;
-use super::optional_parts::without_optional_parts;
-use super::score::{BOUND_SLACK, DirectPairs, ExpandedPairs, NameScore, PairSource, QueryForm, Scratch, score_name};
-use super::text::{NameForm, name_forms, normalize_country, normalize_identifier};
+use super::name_parts::{DROPPED_PART, QUERY_DROPPED_PART, Surname};
+use super::optional_parts::{indexed_forms, query_forms};
+use super::score::{
+    BOUND_SLACK, DirectPairs, ExpandedPairs, ListedForm, NameScore, PairSource, QueryForm, Scratch, score_name,
+};
+use super::text::{NameForm, normalize_country, normalize_identifier};
 use super::vocab::{FastMap, PREFETCH_BATCH, TokenId, Vocab};
 use super::{
     DEFAULT_MIN_SCORE, EntityKind, Feature, Hit, NUMBER_MISMATCH_PENALTY, NameStrength, Particulars, PartyDoc, Query,
@@ -34,6 +37,9 @@ struct NameEntry {
     strength: NameStrength,
     abjad: bool,
     tokens: Box<[TokenId]>,
+    /// A person's surname tokens (`name_parts`), and how many parts this form leaves out.
+    surname: Surname,
+    dropped: u8,
 }
 
 #[derive(Debug)]
@@ -192,7 +198,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
             return Vec::new();
         }
         let mut matches = self.identifier_matches(query);
-        let forms = name_forms(&query.name);
+        let forms = query_forms(&query.name, query.entity);
         let numbers = numbers_of(&forms);
         for form in &forms {
             self.score_candidates(&QueryForm::new(form), query, &numbers, &mut matches);
@@ -234,7 +240,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
     /// Same scoring as `screen`, applied to every indexed name: the baseline the index must agree with.
     pub fn screen_brute_force(&self, query: &Query) -> Vec<Hit<K>> {
         let mut matches = self.identifier_matches(query);
-        let forms = name_forms(&query.name);
+        let forms = query_forms(&query.name, query.entity);
         for form in &forms {
             let form = QueryForm::new(form);
             let mut scratch = Scratch::default();
@@ -268,17 +274,16 @@ impl<K: Clone + Eq + Hash> Index<K> {
         for (name_index, (text, strength)) in doc.names.iter().enumerate() {
             // A listed name is also indexed without the parts a query may leave out; a
             // query is not shortened, so two names that differ there never meet shortened.
-            let mut forms = name_forms(text);
-            let shorter = forms.first().map(|f| without_optional_parts(f, doc.entity));
-            forms.extend(shorter.into_iter().flatten());
-            for form in forms {
-                let tokens = form.tokens.iter().map(|t| self.vocab.intern(t)).collect();
+            for indexed in indexed_forms(text, doc.entity) {
+                let tokens = indexed.form.tokens.iter().map(|t| self.vocab.intern(t)).collect();
                 let entry = NameEntry {
                     party: party_id,
                     name_index,
                     strength: *strength,
-                    abjad: form.abjad,
+                    abjad: indexed.form.abjad,
                     tokens,
+                    surname: indexed.surname,
+                    dropped: indexed.form.dropped,
                 };
                 name_ids.push(self.insert_name(entry));
             }
@@ -408,16 +413,26 @@ impl<K: Clone + Eq + Hash> Index<K> {
         let Some(Some(entry)) = self.names.get(name_id as usize) else {
             return false;
         };
-        let score = score_name(
+        if form.dropped > 0 && (entry.dropped > 0 || entry.tokens.len() > form.tokens.len()) {
+            return false; // see `query_forms`
+        }
+        let listed = ListedForm {
+            tokens: &entry.tokens,
+            abjad: entry.abjad,
+            surname: entry.surname,
+        };
+        let mut score = score_name(
             form,
-            &entry.tokens,
-            entry.abjad,
+            listed,
             &self.vocab,
             pairs,
             &|id| self.rarity(id),
             min_score as f32,
             scratch,
         );
+        if score.total() > 0.0 {
+            score.dropped = -DROPPED_PART * f32::from(entry.dropped) - QUERY_DROPPED_PART * f32::from(form.dropped);
+        }
         // A party's score never exceeds its best name score plus the query's lift (`min_score`
         // has it taken off), so weaker names cannot matter.
         let offered = score.total() > 0.0 && f64::from(score.total()) >= min_score - f64::from(BOUND_SLACK);

@@ -48,6 +48,7 @@ mod evidence;
 mod index;
 mod jaro;
 mod legal_forms;
+mod name_parts;
 mod optional_parts;
 mod phonetic;
 mod rarity;
@@ -70,7 +71,7 @@ pub use evidence::{
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
-pub const ALGORITHM_VERSION: &str = "fedx-screen-3";
+pub const ALGORITHM_VERSION: &str = "fedx-screen-4";
 
 /// Scores at or above this are reported as potential matches by default.
 pub const DEFAULT_MIN_SCORE: f64 = 0.85;

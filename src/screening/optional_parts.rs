@@ -8,14 +8,8 @@
 //! queries too found more added words and more look-alikes: worse on balance).
 
 use super::EntityKind;
-use super::text::NameForm;
-
-/// Endings of East Slavic patronymics as they are romanized (Russian, Ukrainian,
-/// Belarusian; English, German and French spellings).
-const PATRONYMIC_ENDINGS: [&str; 14] = [
-    "ovich", "evich", "ovych", "evych", "avich", "ovitch", "evitch", "owitsch", "ewitsch", "ovna", "evna", "ivna",
-    "owna", "ewna",
-];
+use super::name_parts::{Surname, is_patronymic, last_part_start, listed_surname, surname_in};
+use super::text::{NameForm, name_forms};
 
 /// Chinese provinces and the cities company names most often start with.
 const CHINESE_PLACES: &str = "anhui beijing changchun changsha changzhou chengdu chongqing dalian dongguan \
@@ -41,10 +35,76 @@ const MIN_SOLE_WORD: usize = 5;
 /// At most this many shortened forms per listed name.
 const MAX_SHORTENED: usize = 3;
 
+/// One form under which a listed name is indexed.
+#[derive(Debug)]
+pub(crate) struct IndexedForm {
+    pub form: NameForm,
+    /// Which of its tokens are a person's surname.
+    pub surname: Surname,
+}
+
+/// The forms a listed name `raw` is indexed under: its own (`text::name_forms`), then the
+/// Latin one without its optional parts.
+pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
+    let forms = name_forms(raw);
+    let Some(full) = forms.first() else {
+        return Vec::new();
+    };
+    let surname = match entity {
+        EntityKind::Person => listed_surname(raw, &full.tokens),
+        _ => Vec::new(),
+    };
+    let shorter = without_optional_parts(full, entity);
+    let indexed = |form: NameForm| IndexedForm {
+        surname: surname_in(&form.tokens, &surname),
+        form,
+    };
+    forms.iter().cloned().chain(shorter).map(indexed).collect()
+}
+
+/// The forms a query name `raw` is screened under: its own (`text::name_forms`); for a
+/// person, also the Latin one without its middle parts ("George Smith" for "George Joseph
+/// Smith", "Sedykh Anton" for "Sedykh Anton Viktorovich"), and a Chinese name without a
+/// Western given name before it ("Cao Chaoxiu" for "Tony Cao Chaoxiu"). A shortened query
+/// form meets only whole listed forms of no more words (`Index::score_into`): shortened
+/// both ways, or against a listed name's own middle part, two names may have no more than
+/// a given name and a surname in common.
+pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm> {
+    let mut forms = name_forms(raw);
+    // A hyphen joins the syllables of a Korean or Chinese given name ("Hee-ho"), or an
+    // article to its surname: neither is a part to leave out.
+    let parts_apart = entity == Some(EntityKind::Person) && !raw.contains('-');
+    let Some(latin) = forms.first().filter(|_| parts_apart) else {
+        return forms;
+    };
+    let tokens = &latin.tokens;
+    let pinyin = |t: &String| super::distinct::pinyin_syllables(t);
+    let (last, len) = (last_part_start(tokens), tokens.len());
+    let mut shorter: Vec<Vec<String>> = Vec::new();
+    if last >= 2 && !tokens.iter().all(pinyin) {
+        shorter.push(match is_patronymic(&tokens[len - 1]) {
+            true => tokens[..len - 1].to_vec(),
+            false => [&tokens[..1], &tokens[last..]].concat(),
+        });
+    }
+    if len >= 3 && !pinyin(&tokens[0]) && tokens[1..].iter().all(pinyin) {
+        shorter.push(tokens[1..].to_vec());
+    }
+    let shorter = shorter.into_iter().map(|kept| NameForm {
+        dropped: (len - kept.len()) as u8,
+        tokens: kept,
+        abjad: latin.abjad,
+    });
+    let shorter: Vec<NameForm> = shorter.collect();
+    forms.extend(shorter);
+    forms
+}
+
 /// Shorter forms of a listed name's `form`: without a patronymic or a leading Chinese
-/// place; a person's three-part name without its middle or last part (a second surname,
-/// a father's name: "Rosa Castro" for "Rosa Castro Villegas"); a company's name without
-/// its descriptors, or one of them.
+/// place; a person's name of three parts or more without its middle parts (a second
+/// given name, a father's name: "Omar Shehadeh" for "Omar Suleiman Nabil Shehadeh") or
+/// its last part (a second surname: "Rosa Castro" for "Rosa Castro Villegas"); a
+/// company's name without its descriptors, or one of them.
 pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec<NameForm> {
     let tokens = &form.tokens;
     // Three tokens at least ("Ivanovich" alone, or with one other token, is the name),
@@ -52,7 +112,7 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
     if tokens.len() < 2 || (tokens.len() < 3 && entity == EntityKind::Person) {
         return Vec::new();
     }
-    let patronymic = |t: &String| t.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| t.ends_with(e));
+    let patronymic = |t: &String| is_patronymic(t);
     let place = |t: &String| CHINESE_PLACES.split(' ').any(|p| p == t);
     let without = |drop: &dyn Fn(usize, &String) -> bool| -> Vec<String> {
         tokens
@@ -68,9 +128,18 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
     }
     // Not for Chinese names: their three syllables are a surname and one given name.
     let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
-    if tokens.len() == 3 && entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic) {
-        shorter.push(without(&|i, _| i == 1));
-        shorter.push(without(&|i, _| i == 2));
+    let last = last_part_start(tokens);
+    let person = entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic);
+    if person && last + 1 < tokens.len() {
+        // The article of a surname ("Al Shami" as "Shami").
+        shorter.push(without(&|i, _| i >= last && i + 1 < tokens.len()));
+    }
+    if person && last >= 2 {
+        // Given name and surname; then without the last part (a second surname); then,
+        // for longer names, without all middle parts but the first.
+        shorter.push(without(&|i, _| i != 0 && i < last));
+        shorter.push(without(&|i, _| i >= last));
+        shorter.push(without(&|i, _| i > 1 && i < last));
     }
     let company = entity != EntityKind::Person;
     if company {
@@ -85,6 +154,7 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
             enough(&tokens, company) && tokens.len() < form.tokens.len() && forms.iter().all(|f| f.tokens != tokens);
         if new && forms.len() < MAX_SHORTENED {
             forms.push(NameForm {
+                dropped: (form.tokens.len() - tokens.len()) as u8,
                 tokens,
                 abjad: form.abjad,
             });
@@ -119,6 +189,7 @@ mod tests {
         let form = NameForm {
             tokens: name.split(' ').map(str::to_owned).collect(),
             abjad: false,
+            dropped: 0,
         };
         without_optional_parts(&form, entity)
             .into_iter()
@@ -128,6 +199,25 @@ mod tests {
 
     fn shortened(name: &str) -> Option<String> {
         shortened_as(name, EntityKind::Unknown).into_iter().next()
+    }
+
+    #[test]
+    fn a_persons_query_is_also_screened_without_its_middle_parts() {
+        let forms = |raw: &str, entity: EntityKind| -> Vec<(String, u8)> {
+            let forms = query_forms(raw, Some(entity)).into_iter();
+            forms.map(|f| (f.tokens.join(" "), f.dropped)).collect()
+        };
+        let person = EntityKind::Person;
+        assert_eq!(
+            forms("George Joseph Smith", person),
+            [("george joseph smith".into(), 0), ("george smith".into(), 1)]
+        );
+        assert_eq!(forms("Sedykh Anton Viktorovich", person)[1], ("sedykh anton".into(), 1));
+        assert_eq!(forms("Tony Cao Chaoxiu", person)[2], ("cao chaoxiu".into(), 1));
+        assert_eq!(forms("Bae Hye-gyeong", person).len(), 1, "one given name, hyphenated");
+        assert_eq!(forms("Zhang Xiao Ping", person).len(), 1);
+        assert_eq!(forms("Alpha Beta Trading", EntityKind::Organisation).len(), 1);
+        assert_eq!(query_forms("George Joseph Smith", None).len(), 1, "maybe a company");
     }
 
     #[test]
@@ -145,6 +235,14 @@ mod tests {
         assert_eq!(
             shortened_as("rosa castro villegas", EntityKind::Person),
             ["rosa villegas", "rosa castro"]
+        );
+        assert_eq!(
+            shortened_as("omar suleiman nabil shehadeh", EntityKind::Person),
+            ["omar shehadeh", "omar suleiman nabil", "omar suleiman shehadeh"]
+        );
+        assert_eq!(
+            shortened_as("rami youssef al shami", EntityKind::Person),
+            ["rami youssef shami", "rami al shami", "rami youssef"]
         );
         assert!(shortened_as("zhang xiao ping", EntityKind::Person).is_empty());
         assert_eq!(

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use super::Feature;
 use super::jaro::{Sketch, jaro_winkler};
+use super::name_parts::{Surname, surname_differs};
 use super::text::NameForm;
 use super::vocab::{PairScore, Similar, Token, TokenId, Vocab, pair_score};
 
@@ -19,6 +20,8 @@ pub(crate) struct QueryForm {
     pub tokens: Vec<Token>,
     pub sketches: Vec<Sketch>,
     pub abjad: bool,
+    /// Parts of the query's name this form leaves out (`optional_parts::query_forms`).
+    pub dropped: u8,
     total_len: usize,
 }
 
@@ -30,6 +33,7 @@ impl QueryForm {
             sketches: tokens.iter().map(|t| Sketch::of(&t.chars)).collect(),
             tokens,
             abjad: form.abjad,
+            dropped: form.dropped,
         }
     }
 
@@ -129,11 +133,15 @@ pub(crate) struct NameScore {
     pub phonetic: f32,
     /// Zero or less: what is taken off when the words that matched are common ones (`rarity`).
     pub common: f32,
+    /// Zero or less: taken off when nothing stands for a listed person's surname (`name_parts`).
+    pub surname: f32,
+    /// Zero or less: taken off for the parts the listed form or the query form leaves out.
+    pub dropped: f32,
 }
 
 impl NameScore {
     pub fn total(self) -> f32 {
-        self.jw + self.phonetic + self.common
+        self.jw + self.phonetic + self.common + self.surname + self.dropped
     }
 
     /// The parts of the score, each a feature of the hit.
@@ -142,6 +150,8 @@ impl NameScore {
             ("name_jaro_winkler", self.jw),
             ("phonetic", self.phonetic),
             ("common_words", self.common),
+            ("surname_differs", self.surname),
+            ("dropped_parts", self.dropped),
         ];
         let present = parts
             .into_iter()
@@ -180,13 +190,21 @@ pub(crate) struct Scratch {
 /// the score add the same terms in a different order, so their f32 roundings may differ slightly.
 pub(crate) const BOUND_SLACK: f32 = 1e-4;
 
+/// One indexed form of a listed name, as `score_name` compares it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListedForm<'a> {
+    pub tokens: &'a [TokenId],
+    /// Transliterated from an abjad (see `NameForm::abjad`).
+    pub abjad: bool,
+    /// Which tokens are a person's surname.
+    pub surname: Surname,
+}
+
 /// Similarity of a query form and an indexed name, or zero when it cannot reach `min_score`
-/// before rarity (`rarity_of` gives each name token's factor) is taken into account.
-#[allow(clippy::too_many_arguments)] // each is one input of the score; a struct would only rename them
+/// before rarity (`rarity_of` gives each name token's factor) and name parts are taken into account.
 pub(crate) fn score_name(
     query: &QueryForm,
-    name: &[TokenId],
-    name_abjad: bool,
+    listed: ListedForm,
     vocab: &Vocab,
     pairs: &impl PairSource,
     rarity_of: &impl Fn(TokenId) -> f32,
@@ -202,6 +220,11 @@ pub(crate) fn score_name(
         name_rare_weights,
         name_lens,
     } = scratch;
+    let ListedForm {
+        tokens: name,
+        abjad: name_abjad,
+        surname,
+    } = listed;
     name_sketches.clear();
     name_sketches.extend(name.iter().map(|id| vocab.sketch(*id)));
     token_edges(query, name, name_abjad, vocab, pairs, edges);
@@ -229,7 +252,9 @@ pub(crate) fn score_name(
     name_rare_weights.extend(name.iter().map(|id| vocab.token_len(*id) as f32 * rarity_of(*id)));
     name_lens.clear();
     name_lens.extend(name.iter().map(|id| vocab.token_len(*id) as f32));
-    align(edges, total_len, (name_lens, name_rare_weights))
+    // Without short vowels, a surname's letters say too little to call it another.
+    let surname = if abjad { Surname::Unknown } else { surname };
+    align(edges, total_len, (name_lens, name_rare_weights), (surname, nq))
 }
 
 /// Edges between single tokens whose pair score is above zero.
@@ -307,8 +332,14 @@ fn weighted_sum(sketches: &[Sketch], scores: &[f32]) -> f32 {
 /// unaligned tokens on either side only add to the denominator. When the name's side of the same
 /// alignment scores lower with its tokens weighed by length times rarity than by length alone, its
 /// common words matched and its rare ones did not: the difference, in proportion to the name's share
-/// of the whole length, is taken off as `common` (never added: see `rarity`).
-fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32])) -> NameScore {
+/// of the whole length, is taken off as `common` (never added: see `rarity`). Likewise, what the
+/// `surname` tokens of a listed person were aligned with may take some off (`name_parts`).
+fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32]), parts: (Surname, usize)) -> NameScore {
+    let (surname, query_tokens) = parts;
+    let surname_mask = match surname {
+        Surname::At(mask) => mask,
+        Surname::Unknown | Surname::Dropped => 0,
+    };
     let (name_lens, name_rare) = name_weights;
     let masked = |weights: &[f32], mask: u32| -> f32 {
         let bits = weights.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0);
@@ -316,6 +347,7 @@ fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32])) -> Na
     };
     let (mut query_used, mut name_used) = (0u32, 0u32);
     let (mut jw, mut phonetic, mut by_len, mut by_rarity) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let (mut surname_found, mut others_found) = (0.0f32, 0.0f32);
     for edge in edges {
         if query_used & edge.query_mask != 0 || name_used & edge.name_mask != 0 {
             continue;
@@ -326,6 +358,12 @@ fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32])) -> Na
         phonetic += edge.score.phonetic * edge.weight;
         by_len += edge.score.total() * masked(name_lens, edge.name_mask);
         by_rarity += edge.score.total() * masked(name_rare, edge.name_mask);
+        let found = if edge.name_mask & surname_mask != 0 {
+            &mut surname_found
+        } else {
+            &mut others_found
+        };
+        *found = found.max(edge.score.total());
     }
     let total = total_len.max(1) as f32;
     let (len_total, rare_total) = (name_lens.iter().sum::<f32>(), name_rare.iter().sum::<f32>());
@@ -339,6 +377,12 @@ fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32])) -> Na
         phonetic: phonetic / total,
         // Smaller differences are rounding, or words all about as common.
         common: if common < -MIN_COMMON_PENALTY { common } else { 0.0 },
+        surname: match surname {
+            Surname::At(_) => surname_differs(surname_found, others_found),
+            Surname::Dropped if query_used.count_ones() < query_tokens as u32 => surname_differs(0.0, others_found),
+            Surname::Dropped | Surname::Unknown => 0.0,
+        },
+        dropped: 0.0,
     }
 }
 

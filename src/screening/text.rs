@@ -16,6 +16,8 @@ pub(crate) struct NameForm {
     /// Transliterated from an abjad (Arabic, Hebrew): short vowels are missing, so consonant skeletons
     /// are compared too.
     pub abjad: bool,
+    /// How many of the name's parts this form leaves out (`optional_parts`).
+    pub dropped: u8,
 }
 
 /// The Latin form of a name, plus its original-script form when that differs.
@@ -28,7 +30,11 @@ pub(crate) fn name_forms(raw: &str) -> Vec<NameForm> {
         if tokens.is_empty() {
             return Vec::new();
         }
-        return vec![NameForm { tokens, abjad: false }];
+        return vec![NameForm {
+            tokens,
+            abjad: false,
+            dropped: 0,
+        }];
     }
     any_name_forms(raw)
 }
@@ -47,10 +53,12 @@ fn any_name_forms(raw: &str) -> Vec<NameForm> {
     let latin = NameForm {
         tokens: tokenize(&fold(&spelled)),
         abjad: raw.chars().any(is_abjad),
+        dropped: 0,
     };
     let original = NameForm {
         tokens: if syllabic { Vec::new() } else { tokenize(&fold(raw)) },
         abjad: false,
+        dropped: 0,
     };
     let mut forms = Vec::with_capacity(2);
     if !latin.tokens.is_empty() {

@@ -3,8 +3,8 @@
 use std::hash::Hash;
 
 use super::{Index, NameId};
+use crate::screening::optional_parts::query_forms;
 use crate::screening::score::{QueryForm, Scratch};
-use crate::screening::text::name_forms;
 use crate::screening::{Hit, Query};
 
 use super::numbers_of;
@@ -14,7 +14,7 @@ impl<K: Clone + Eq + Hash> Index<K> {
     /// tells what the pruning changes apart from pairs the expansion misses.
     pub(crate) fn screen_expanded_brute_force(&self, query: &Query) -> Vec<Hit<K>> {
         let mut matches = self.identifier_matches(query);
-        let forms = name_forms(&query.name);
+        let forms = query_forms(&query.name, query.entity);
         for form in &forms {
             let form = QueryForm::new(form);
             let pairs = self.expand(&form);
