@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use fedx::screening::{DEFAULT_MIN_SCORE, EntityKind, Index, NameStrength, PartyDoc, Query};
+use fedx::screening::{DEFAULT_MIN_SCORE, EntityKind, Hit, Index, NameStrength, PartyDoc, Query};
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/screening-eval");
@@ -152,6 +152,7 @@ fn evaluate(split: &str) -> Vec<Outcome> {
     }
     let queries = lines("queries.jsonl");
     let queries = queries.iter().filter(|q| q["split"] == split);
+    let explain = std::env::var_os("SCREEN_EVAL_EXPLAIN").is_some();
     queries
         .map(|q| {
             let expected = strings(&q["expected"]);
@@ -168,12 +169,15 @@ fn evaluate(split: &str) -> Vec<Outcome> {
                 .filter_map(|id| first_names.get(id))
                 .map(String::as_str)
                 .collect();
-            let shown = format!(
+            let mut shown = format!(
                 "{:?} wanted {wanted:?} got {:?}",
                 query.name,
                 best.as_ref()
                     .map(|hit| (&hit.matched_name, (hit.score * 1000.0).round() / 1000.0))
             );
+            if explain && split == "tune" {
+                shown += &explained(&index, &query, best.as_ref(), &expected);
+            }
             Outcome {
                 category: q["category"].as_str().unwrap_or_default().to_string(),
                 listed: !expected.is_empty(),
@@ -182,6 +186,31 @@ fn evaluate(split: &str) -> Vec<Outcome> {
             }
         })
         .collect()
+}
+
+/// The features of the best hit and of the expected party's hit (`SCREEN_EVAL_EXPLAIN=1`,
+/// tune half only): why a query went wrong.
+fn explained(index: &Index<String>, query: &Query, best: Option<&Hit<String>>, expected: &[String]) -> String {
+    let features = |hit: &Hit<String>| {
+        let parts = hit.features.iter().map(|f| format!("{} {:.3}", f.name, f.weight));
+        format!(
+            "{:?} {:.3} [{}]",
+            hit.matched_name,
+            hit.score,
+            parts.collect::<Vec<_>>().join(", ")
+        )
+    };
+    let wide = Query {
+        min_score: 0.1,
+        limit: 200,
+        ..query.clone()
+    };
+    let wanted = index.screen(&wide).into_iter().find(|hit| expected.contains(&hit.key));
+    format!(
+        "\n    best {}\n    wanted {}",
+        best.map(features).unwrap_or_default(),
+        wanted.as_ref().map(features).unwrap_or_default()
+    )
 }
 
 #[test]
