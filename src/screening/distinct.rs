@@ -37,6 +37,9 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     if shorter.len() < 2 || part_of(shorter, longer) {
         return false; // a glued or cut-short word: see `cut_short`
     }
+    if super::stems::different_stems(a, b) {
+        return true;
+    }
     if longer.len() < LONG_WORD || abbreviates(shorter, longer) {
         return false;
     }

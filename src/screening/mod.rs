@@ -53,6 +53,7 @@ mod optional_parts;
 mod phonetic;
 mod rarity;
 mod score;
+mod stems;
 mod text;
 mod vocab;
 
