@@ -37,9 +37,6 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     if shorter.len() < 2 || part_of(shorter, longer) {
         return false; // a glued or cut-short word: see `cut_short`
     }
-    if super::stems::different_stems(a, b) {
-        return true;
-    }
     if longer.len() < LONG_WORD || abbreviates(shorter, longer) {
         return false;
     }
@@ -62,6 +59,12 @@ fn changed_block(a: &str, b: &str) -> usize {
 
 /// Whether `part` begins or ends `word`: the two may be one word written glued or split
 /// ("alpha tech" / "alphatech"), which the name score aligns as such.
+/// Whether the shorter word begins or ends the longer one (a glued or cut-short word).
+pub(crate) fn part_of_other(a: &[char], b: &[char]) -> bool {
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    part_of(shorter, longer)
+}
+
 fn part_of(part: &[char], word: &[char]) -> bool {
     word.starts_with(part) || word.ends_with(part)
 }
@@ -225,10 +228,19 @@ fn syllables_around(part: &[char], longer: &[char]) -> bool {
     !rest.is_empty() && splits_into_syllables(&rest)
 }
 
+fn syllables() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| SYLLABLES.split_whitespace().collect())
+}
+
+/// Whether `token` is one Pinyin syllable (a Chinese surname is one, but for a few).
+pub(crate) fn pinyin_syllable(token: &str) -> bool {
+    syllables().contains(token)
+}
+
 /// Whether `text` is a concatenation of syllables (dynamic programming over prefixes).
 fn splits_into_syllables(text: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
-    let syllables = SET.get_or_init(|| SYLLABLES.split_whitespace().collect());
+    let syllables = syllables();
     let n = text.len();
     let mut reachable = [false; 4 * LONGEST_SYLLABLE + 1];
     if n > 4 * LONGEST_SYLLABLE {

@@ -272,8 +272,8 @@ impl<K: Clone + Eq + Hash> Index<K> {
         }
         let mut name_ids = Vec::new();
         for (name_index, (text, strength)) in doc.names.iter().enumerate() {
-            // A listed name is also indexed without the parts a query may leave out; a
-            // query is not shortened, so two names that differ there never meet shortened.
+            // A listed name is also indexed without the parts a query may leave out
+            // (`optional_parts`).
             for indexed in indexed_forms(text, doc.entity) {
                 let tokens = indexed.form.tokens.iter().map(|t| self.vocab.intern(t)).collect();
                 let entry = NameEntry {

@@ -15,8 +15,11 @@
 //!    length-weighted over both sides, glued/split words aligned as one), lifted when tokens agree
 //!    phonetically; differing numbers ("Grace 1" / "Grace 2") are penalized. Tokens whose letters are
 //!    alike but that are other words count as unrelated (`distinct`): a compound with a stem swapped, a
-//!    Chinese syllable changed; a word cut short by a stem counts at most the pair floor. A listed name
-//!    whose common words matched and whose distinctive ones did not is lowered (`rarity`).
+//!    Chinese syllable changed, a compound of other stems (`stems`), a patronymic for its given name; a
+//!    word cut short by a stem counts at most the pair floor. A listed name whose common words matched
+//!    and whose distinctive ones did not is lowered (`rarity`), and so is a listed person whose surname
+//!    nothing in the query stands for (`name_parts`). Listed names are also indexed, and a person's
+//!    query also screened, without optional parts (`optional_parts`), at a small cost per part.
 //! 4. Party-level evidence adjusts the score (`evidence`): exact identifier = 1.0, country and entity-type
 //!    mismatch penalties, shared cities, postal codes and birth dates lift, differing birth dates lower;
 //!    weak aliases capped below the default threshold.

@@ -4,10 +4,11 @@
 //! - A patronymic ("Timurovich", "Olehivna") is a word of its own: it never stands for the
 //!   given name it is made from (`patronymic_of_other`, used by `distinct`), so a father's
 //!   name does not pass for a person's own.
-//! - A listed person's surname (`surname_words`): the words before a comma ("Ivanov, Ivan");
-//!   the first word of a Chinese name or of a name that ends in a patronymic ("Ivanov Ivan
-//!   Ivanovich"); otherwise the last. When the query's words stand for the listed person's
-//!   other words but none stands for the surname, the query names someone else of the same
+//! - A listed person's surname (`surname_place`): the words before a comma ("Ivanov, Ivan");
+//!   the first word of a Chinese name (all syllables, the first one alone) or of a name
+//!   that ends in its one patronymic ("Ivanov Ivan Ivanovich"); otherwise the last, its
+//!   articles ("Al") counting for neither it nor the rest. When the query's words stand for the listed person's other
+//!   words but none stands for the surname, the query names someone else of the same
 //!   given name (`surname_differs`): a strong negative, beyond the surname's length.
 //! - Middle parts (a second given name, a father's or grandfather's name) are optional: a
 //!   listed name is also indexed without them (`optional_parts`), at a small cost per part
@@ -22,8 +23,11 @@ const PATRONYMIC_ENDINGS: [&str; 14] = [
     "owna", "ewna",
 ];
 
-/// Words that belong to the surname after them ("Al Shami", "van Dijk", "de la Cruz").
-const PARTICLES: &str = "al el bin ibn abu bint ould van von der de da del della di dos das du la le ter ten";
+/// Articles that belong to the surname after them ("Al Shami", "bin Laden"); the Romance
+/// and Germanic ones ("de", "van") are stopwords, gone before this.
+const PARTICLES: &str = "al bin ibn abu bint ould ter ten";
+/// What follows a comma without being a given name ("Smith, Jr.").
+const SUFFIXES: &str = "jr sr ii iii iv";
 
 /// What a name scores less for each part its indexed form leaves out.
 pub(crate) const DROPPED_PART: f32 = 0.02;
@@ -31,13 +35,10 @@ pub(crate) const DROPPED_PART: f32 = 0.02;
 /// name's optional part, as it sets aside a word the officer typed.
 pub(crate) const QUERY_DROPPED_PART: f32 = 0.05;
 
-/// A listed surname counts as found when a query word pairs with it at least this well
-/// (a typo or a transliteration variant of it).
-const SURNAME_FOUND: f32 = 0.8;
-/// At or below this, a query word is another surname than the listed one, not a variant of
-/// it (between the two, a part of the penalty).
-const SURNAME_LOST: f32 = 0.6;
-/// What is taken off when nothing in the query stands for the listed surname.
+/// What is taken off when nothing in the query stands for the listed surname: no word
+/// pairs with it above the pair floor (`vocab::PAIR_FLOOR`; a word cut short by a stem,
+/// "al" for "ali", is capped at the floor), so a misspelt or transliterated surname
+/// ("Husein" / "Khuseyn") is still found.
 const SURNAME_DIFFERS: f32 = 0.15;
 /// The listed person's other words must be found this well for a missing surname to say
 /// "someone else": a query that matches nothing well is no match anyway.
@@ -48,43 +49,72 @@ pub(crate) fn is_patronymic(token: &str) -> bool {
     token.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| token.ends_with(e))
 }
 
+/// `is_patronymic` of a token's letters, without building a string.
+fn chars_patronymic(token: &[char]) -> bool {
+    let ends_with = |ending: &str| {
+        let ending_len = ending.len(); // endings are ASCII
+        token.len() >= ending_len && token[token.len() - ending_len..].iter().copied().eq(ending.chars())
+    };
+    token.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| ends_with(e))
+}
+
+/// Where a name's patronymic is, if it has one after its first word: the first such word
+/// ("Roman Arkadyevich Abramovich": the other is the surname).
+pub(crate) fn patronymic_at(tokens: &[String]) -> Option<usize> {
+    (1..tokens.len()).find(|i| is_patronymic(&tokens[*i]))
+}
+
+/// Whether the patronymic-looking last word of `tokens` is the name's patronymic, not a
+/// surname of that shape ("Ivanov Ivan Ivanovich", not "Viktor Fedorovych Yanukovych").
+pub(crate) fn ends_in_patronymic(tokens: &[String]) -> bool {
+    tokens.len() >= 2 && patronymic_at(tokens) == Some(tokens.len() - 1)
+}
+
 /// Whether one word is a patronymic and the other a shorter word that is not (the given
 /// name it may be made from, or a surname): distinct words, however alike their letters.
 /// A misspelt patronymic is about as long as the patronymic, an initial is left to the
 /// initials rule.
 pub(crate) fn patronymic_of_other(a: &[char], b: &[char]) -> bool {
-    let text = |w: &[char]| w.iter().collect::<String>();
-    let (a_text, b_text) = (text(a), text(b));
-    let one_way = |patronymic: &str, other: &str, other_len: usize, len: usize| {
-        is_patronymic(patronymic) && !is_patronymic(other) && other_len > 1 && other_len + 3 <= len
+    let one_way = |patronymic: &[char], other: &[char]| {
+        other.len() > 1
+            && other.len() + 3 <= patronymic.len()
+            && chars_patronymic(patronymic)
+            && !chars_patronymic(other)
     };
-    one_way(&a_text, &b_text, b.len(), a.len()) || one_way(&b_text, &a_text, a.len(), b.len())
+    one_way(a, b) || one_way(b, a)
 }
 
-/// The surname words of a listed person's name `raw`, whose full form is `tokens`.
-pub(crate) fn listed_surname(raw: &str, tokens: &[String]) -> Vec<String> {
+/// Where a listed person's surname is in the full form of their name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SurnamePlace {
+    /// A one-word name, or not a person.
+    Unknown,
+    /// The first so many words: before a comma, or the first of a Chinese name or of a name
+    /// that ends in its patronymic.
+    First(usize),
+    /// The last word.
+    Last,
+}
+
+/// Where the surname is in a listed person's name `raw`, whose full form is `tokens`.
+pub(crate) fn surname_place(raw: &str, tokens: &[String]) -> SurnamePlace {
+    if tokens.len() < 2 {
+        return SurnamePlace::Unknown;
+    }
+    let tokens_of = |text: &str| super::text::name_forms(text).into_iter().next().map(|f| f.tokens);
+    let given = |t: &String| !SUFFIXES.split(' ').any(|s| s == t);
     let before_comma = raw
         .split_once(',')
-        .and_then(|(before, _)| super::text::name_forms(before).into_iter().next())
-        .filter(|form| tokens.starts_with(&form.tokens))
-        .map(|form| form.tokens.len());
-    surname_words(tokens, before_comma)
-}
-
-/// The surname words of a person's name `tokens`; `before_comma`: how many of them the
-/// listing wrote before a comma, if it wrote one. Empty when the name is one word.
-fn surname_words(tokens: &[String], before_comma: Option<usize>) -> Vec<String> {
-    if tokens.len() < 2 {
-        return Vec::new();
+        .filter(|(_, after)| tokens_of(after).is_some_and(|t| t.iter().any(given)))
+        .and_then(|(before, _)| tokens_of(before))
+        .filter(|before| !before.is_empty() && before.len() < tokens.len() && tokens.starts_with(before));
+    let chinese =
+        super::distinct::pinyin_syllable(&tokens[0]) && tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
+    match before_comma {
+        Some(before) => SurnamePlace::First(before.len()),
+        None if chinese || ends_in_patronymic(tokens) => SurnamePlace::First(1),
+        None => SurnamePlace::Last,
     }
-    let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
-    let at = match before_comma {
-        Some(k) if (1..tokens.len()).contains(&k) => return tokens[..k].to_vec(),
-        _ if chinese => 0,
-        _ if is_patronymic(&tokens[tokens.len() - 1]) => 0,
-        _ => return tokens[last_part_start(tokens)..].to_vec(),
-    };
-    vec![tokens[at].clone()]
 }
 
 /// Where the last part of a name of several words starts: its last word and the particles
@@ -99,21 +129,37 @@ pub(crate) fn last_part_start(tokens: &[String]) -> usize {
 /// Which words of an indexed form are the listed person's surname.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Surname {
-    /// Not a person, or a one-word name.
+    /// Not a person, a one-word name, or a form in another script than the one the surname
+    /// was read from.
     Unknown,
-    /// These tokens, as a mask.
-    At(u32),
+    /// The surname's tokens, and its articles' ("al"), as masks.
+    At { words: u32, articles: u32 },
     /// The form leaves the surname out ("Rosa Castro" of "Rosa Castro Villegas").
     Dropped,
 }
 
-/// The listed person's `surname` words among a form's `tokens`.
-pub(crate) fn surname_in(tokens: &[String], surname: &[String]) -> Surname {
-    let at = tokens.iter().enumerate().filter(|(_, t)| surname.contains(t));
-    match at.fold(0, |mask, (i, _)| mask | 1 << i) {
-        _ if surname.is_empty() => Surname::Unknown,
-        0 => Surname::Dropped,
-        mask => Surname::At(mask),
+/// The listed person's surname in `form`, one of the forms of the name whose full form is
+/// `full`: forms leave words out but keep their order, so the surname is there when the
+/// form begins (or ends) as the full form does.
+pub(crate) fn surname_in(form: &[String], full: &[String], place: SurnamePlace) -> Surname {
+    let (form, full) = (&form[..form.len().min(32)], &full[..full.len().min(32)]);
+    let words = match place {
+        SurnamePlace::Unknown => return Surname::Unknown,
+        SurnamePlace::First(n) if form.starts_with(&full[..n.min(full.len())]) => {
+            ((1u64 << n.min(form.len())) - 1) as u32
+        }
+        SurnamePlace::Last if form.last() == full.last() => 1 << (form.len() - 1),
+        SurnamePlace::First(_) | SurnamePlace::Last => return Surname::Dropped,
+    };
+    let article = |(_, t): &(usize, &String)| PARTICLES.split(' ').any(|p| p == *t);
+    let articles = form
+        .iter()
+        .enumerate()
+        .filter(article)
+        .fold(0u32, |mask, (i, _)| mask | 1 << i);
+    Surname::At {
+        words,
+        articles: articles & !words,
     }
 }
 
@@ -122,10 +168,10 @@ pub(crate) fn surname_in(tokens: &[String], surname: &[String]) -> Surname {
 /// (`surname`: the best an aligned surname word scored, zero if none was aligned, or if
 /// the form leaves the surname out and the query has a word of its own in its place).
 pub(crate) fn surname_differs(surname: f32, others: f32) -> f32 {
-    if others < OTHERS_FOUND || surname >= SURNAME_FOUND {
+    if others < OTHERS_FOUND || surname > super::vocab::PAIR_FLOOR {
         return 0.0;
     }
-    -SURNAME_DIFFERS * ((SURNAME_FOUND - surname) / (SURNAME_FOUND - SURNAME_LOST)).min(1.0)
+    -SURNAME_DIFFERS
 }
 
 #[cfg(test)]
@@ -142,28 +188,53 @@ mod tests {
 
     #[test]
     fn surnames_by_comma_script_and_patronymic() {
-        assert_eq!(surname_words(&words("ivan ivanov"), None), ["ivanov"]);
-        assert_eq!(surname_words(&words("ivanov ivan ivanovich"), None), ["ivanov"]);
-        assert_eq!(surname_words(&words("ivan ivanovich ivanov"), None), ["ivanov"]);
+        let place = |raw: &str| surname_place(raw, &super::super::text::name_forms(raw)[0].tokens);
+        assert_eq!(place("Ivan Ivanov"), SurnamePlace::Last);
+        assert_eq!(place("Ivanov Ivan Ivanovich"), SurnamePlace::First(1));
+        assert_eq!(place("Ivan Ivanovich Ivanov"), SurnamePlace::Last);
         assert_eq!(
-            surname_words(&words("garcia lopez maria"), Some(2)),
-            ["garcia", "lopez"]
+            place("Roman Arkadyevich Abramovich"),
+            SurnamePlace::Last,
+            "two patronymic shapes"
         );
-        assert_eq!(surname_words(&words("zheng xiaolu"), None), ["zheng"]);
-        assert!(surname_words(&words("ivanov"), None).is_empty());
+        assert_eq!(place("Garcia Lopez, Maria"), SurnamePlace::First(2));
         assert_eq!(
-            listed_surname("Garcia Lopez, Maria", &words("garcia lopez maria")),
-            ["garcia", "lopez"]
+            place("John Smith, Jr."),
+            SurnamePlace::Last,
+            "a suffix is no given name"
         );
-        assert_eq!(listed_surname("Maria Garcia", &words("maria garcia")), ["garcia"]);
-        assert_eq!(surname_words(&words("rami youssef al shami"), None), ["al", "shami"]);
-        assert_eq!(surname_words(&words("al shami"), None), ["shami"]);
-        assert_eq!(surname_in(&words("rosa castro"), &words("villegas")), Surname::Dropped);
+        assert_eq!(place("Zheng Xiaolu"), SurnamePlace::First(1));
         assert_eq!(
-            surname_in(&words("rosa villegas"), &words("villegas")),
-            Surname::At(0b10)
+            place("Maria Linda Chen"),
+            SurnamePlace::Last,
+            "\"maria\" is no one syllable"
         );
-        assert_eq!(surname_in(&words("rosa villegas"), &[]), Surname::Unknown);
+        assert_eq!(place("Ivanov"), SurnamePlace::Unknown);
+    }
+
+    #[test]
+    fn a_form_has_the_surname_where_the_full_name_has_it() {
+        let full = words("mohamed ahmed mohamed");
+        assert_eq!(
+            surname_in(&words("mohamed ahmed"), &full, SurnamePlace::Last),
+            Surname::Dropped
+        );
+        let at = |words: u32, articles: u32| Surname::At { words, articles };
+        assert_eq!(
+            surname_in(&words("mohamed mohamed"), &full, SurnamePlace::Last),
+            at(0b10, 0)
+        );
+        let full = words("rami youssef al shami");
+        assert_eq!(surname_in(&full, &full, SurnamePlace::Last), at(0b1000, 0b100));
+        assert_eq!(
+            surname_in(&words("rami youssef shami"), &full, SurnamePlace::Last),
+            at(0b100, 0)
+        );
+        let full = words("garcia lopez maria");
+        assert_eq!(surname_in(&full, &full, SurnamePlace::First(2)), at(0b11, 0));
+        assert_eq!(surname_in(&full, &full, SurnamePlace::Unknown), Surname::Unknown);
+        assert_eq!(last_part_start(&words("rami youssef al shami")), 2);
+        assert_eq!(last_part_start(&words("al shami")), 1);
     }
 
     #[test]
@@ -180,9 +251,10 @@ mod tests {
 
     #[test]
     fn a_missing_surname_costs_only_when_the_rest_is_found() {
-        assert_eq!(surname_differs(0.95, 1.0), 0.0);
-        assert_eq!(surname_differs(0.0, 0.5), 0.0);
-        assert!((surname_differs(0.0, 1.0) + SURNAME_DIFFERS).abs() < 1e-6);
-        assert!(surname_differs(0.7, 1.0) > surname_differs(0.65, 1.0));
+        assert_eq!(surname_differs(0.82, 1.0), 0.0, "a variant of the surname");
+        assert_eq!(surname_differs(0.0, 0.5), 0.0, "nothing else found either");
+        assert_eq!(surname_differs(0.0, 1.0), -SURNAME_DIFFERS);
+        let floor = super::super::vocab::PAIR_FLOOR;
+        assert_eq!(surname_differs(floor, 1.0), -SURNAME_DIFFERS, "cut short");
     }
 }

@@ -3,12 +3,15 @@
 //! company's name starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument"),
 //! a company's descriptors ("Chunlong" for "Chunlong Equipment").
 //! A listed name with such a part is also indexed without it, as one more form of the
-//! same name: nothing else about scoring changes. Queries are not shortened, so two
-//! people who differ only there never meet in their shortened forms (shortening company
-//! queries too found more added words and more look-alikes: worse on balance).
+//! same name, at a small cost per part left out (`name_parts::DROPPED_PART`). A person's
+//! query is also screened without its middle parts (`query_forms`), but such a form never
+//! meets a shortened listed one; company queries are not shortened (it found more added
+//! words and more look-alikes: worse on balance).
 
 use super::EntityKind;
-use super::name_parts::{Surname, is_patronymic, last_part_start, listed_surname, surname_in};
+use super::name_parts::{
+    Surname, SurnamePlace, ends_in_patronymic, is_patronymic, last_part_start, patronymic_at, surname_in, surname_place,
+};
 use super::text::{NameForm, name_forms};
 
 /// Chinese provinces and the cities company names most often start with.
@@ -50,16 +53,22 @@ pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
     let Some(full) = forms.first() else {
         return Vec::new();
     };
-    let surname = match entity {
-        EntityKind::Person => listed_surname(raw, &full.tokens),
-        _ => Vec::new(),
+    let place = match entity {
+        EntityKind::Person => surname_place(raw, &full.tokens),
+        _ => SurnamePlace::Unknown,
     };
     let shorter = without_optional_parts(full, entity);
-    let indexed = |form: NameForm| IndexedForm {
-        surname: surname_in(&form.tokens, &surname),
+    let latin = |form: NameForm| IndexedForm {
+        surname: surname_in(&form.tokens, &full.tokens, place),
         form,
     };
-    forms.iter().cloned().chain(shorter).map(indexed).collect()
+    // The surname was read from the Latin form: another script's form does not say.
+    let other_script = forms.iter().skip(1).cloned().map(|form| IndexedForm {
+        surname: Surname::Unknown,
+        form,
+    });
+    let latin_forms = std::iter::once(full.clone()).chain(shorter).map(latin);
+    latin_forms.chain(other_script).collect()
 }
 
 /// The forms a query name `raw` is screened under: its own (`text::name_forms`); for a
@@ -81,8 +90,9 @@ pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm
     let pinyin = |t: &String| super::distinct::pinyin_syllables(t);
     let (last, len) = (last_part_start(tokens), tokens.len());
     let mut shorter: Vec<Vec<String>> = Vec::new();
-    if last >= 2 && !tokens.iter().all(pinyin) {
-        shorter.push(match is_patronymic(&tokens[len - 1]) {
+    // Not when what follows the first word is a Chinese name (next rule).
+    if last >= 2 && !tokens[1..].iter().all(pinyin) {
+        shorter.push(match ends_in_patronymic(tokens) {
             true => tokens[..len - 1].to_vec(),
             false => [&tokens[..1], &tokens[last..]].concat(),
         });
@@ -102,9 +112,10 @@ pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm
 
 /// Shorter forms of a listed name's `form`: without a patronymic or a leading Chinese
 /// place; a person's name of three parts or more without its middle parts (a second
-/// given name, a father's name: "Omar Shehadeh" for "Omar Suleiman Nabil Shehadeh") or
-/// its last part (a second surname: "Rosa Castro" for "Rosa Castro Villegas"); a
-/// company's name without its descriptors, or one of them.
+/// given name, a father's name: "Omar Shehadeh" for "Omar Suleiman Nabil Shehadeh"), its
+/// last part (a second surname: "Rosa Castro" for "Rosa Castro Villegas") or the article
+/// of its surname ("Rami Shami" for "Rami Al Shami"); a company's name without its
+/// descriptors, or one of them.
 pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec<NameForm> {
     let tokens = &form.tokens;
     // Three tokens at least ("Ivanovich" alone, or with one other token, is the name),
@@ -124,7 +135,9 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
     };
     let mut shorter = Vec::new();
     if tokens.len() >= 3 {
-        shorter.push(without(&|i, t| (i > 0 && patronymic(t)) || (i == 0 && place(t))));
+        // The patronymic only: in "Roman Arkadyevich Abramovich" the other is the surname.
+        let patronymic_at = patronymic_at(tokens);
+        shorter.push(without(&|i, t| Some(i) == patronymic_at || (i == 0 && place(t))));
     }
     // Not for Chinese names: their three syllables are a surname and one given name.
     let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
@@ -213,7 +226,15 @@ mod tests {
             [("george joseph smith".into(), 0), ("george smith".into(), 1)]
         );
         assert_eq!(forms("Sedykh Anton Viktorovich", person)[1], ("sedykh anton".into(), 1));
-        assert_eq!(forms("Tony Cao Chaoxiu", person)[2], ("cao chaoxiu".into(), 1));
+        assert_eq!(
+            forms("Tony Cao Chaoxiu", person)[1..],
+            [("cao chaoxiu".into(), 1)],
+            "the Chinese surname stays"
+        );
+        assert_eq!(
+            forms("Roman Arkadyevich Abramovich", person)[1],
+            ("roman abramovich".into(), 1)
+        );
         assert_eq!(forms("Bae Hye-gyeong", person).len(), 1, "one given name, hyphenated");
         assert_eq!(forms("Zhang Xiao Ping", person).len(), 1);
         assert_eq!(forms("Alpha Beta Trading", EntityKind::Organisation).len(), 1);

@@ -254,7 +254,9 @@ pub(crate) fn score_name(
     name_lens.extend(name.iter().map(|id| vocab.token_len(*id) as f32));
     // Without short vowels, a surname's letters say too little to call it another.
     let surname = if abjad { Surname::Unknown } else { surname };
-    align(edges, total_len, (name_lens, name_rare_weights), (surname, nq))
+    let words = query.tokens.iter().enumerate().filter(|(_, t)| t.len() > 1);
+    let query_words = words.fold(0u32, |mask, (i, _)| mask | 1 << i);
+    align(edges, total_len, (name_lens, name_rare_weights), (surname, query_words))
 }
 
 /// Edges between single tokens whose pair score is above zero.
@@ -333,12 +335,13 @@ fn weighted_sum(sketches: &[Sketch], scores: &[f32]) -> f32 {
 /// alignment scores lower with its tokens weighed by length times rarity than by length alone, its
 /// common words matched and its rare ones did not: the difference, in proportion to the name's share
 /// of the whole length, is taken off as `common` (never added: see `rarity`). Likewise, what the
-/// `surname` tokens of a listed person were aligned with may take some off (`name_parts`).
-fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32]), parts: (Surname, usize)) -> NameScore {
-    let (surname, query_tokens) = parts;
-    let surname_mask = match surname {
-        Surname::At(mask) => mask,
-        Surname::Unknown | Surname::Dropped => 0,
+/// `surname` tokens of a listed person were aligned with may take some off (`name_parts`);
+/// `query_words`: the query's tokens that are words, not initials.
+fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32]), parts: (Surname, u32)) -> NameScore {
+    let (surname, query_words) = parts;
+    let (surname_mask, articles) = match surname {
+        Surname::At { words, articles } => (words, articles),
+        Surname::Unknown | Surname::Dropped => (0, 0),
     };
     let (name_lens, name_rare) = name_weights;
     let masked = |weights: &[f32], mask: u32| -> f32 {
@@ -358,12 +361,12 @@ fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32]), parts
         phonetic += edge.score.phonetic * edge.weight;
         by_len += edge.score.total() * masked(name_lens, edge.name_mask);
         by_rarity += edge.score.total() * masked(name_rare, edge.name_mask);
-        let found = if edge.name_mask & surname_mask != 0 {
-            &mut surname_found
-        } else {
-            &mut others_found
-        };
-        *found = found.max(edge.score.total());
+        // An article ("al") found says nothing about which person this is.
+        if edge.name_mask & surname_mask != 0 {
+            surname_found = surname_found.max(edge.score.total());
+        } else if edge.name_mask & articles == 0 {
+            others_found = others_found.max(edge.score.total());
+        }
     }
     let total = total_len.max(1) as f32;
     let (len_total, rare_total) = (name_lens.iter().sum::<f32>(), name_rare.iter().sum::<f32>());
@@ -378,8 +381,9 @@ fn align(edges: &[Edge], total_len: usize, name_weights: (&[f32], &[f32]), parts
         // Smaller differences are rounding, or words all about as common.
         common: if common < -MIN_COMMON_PENALTY { common } else { 0.0 },
         surname: match surname {
-            Surname::At(_) => surname_differs(surname_found, others_found),
-            Surname::Dropped if query_used.count_ones() < query_tokens as u32 => surname_differs(0.0, others_found),
+            Surname::At { .. } => surname_differs(surname_found, others_found),
+            // A word of the query's own where the form left the surname out.
+            Surname::Dropped if query_words & !query_used != 0 => surname_differs(0.0, others_found),
             Surname::Dropped | Surname::Unknown => 0.0,
         },
         dropped: 0.0,

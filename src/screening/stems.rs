@@ -3,10 +3,14 @@
 //! names are built by gluing standard stems (a region, a branch, an activity), so two of
 //! them that differ by one stem are two companies however many letters they share:
 //! "Navigostal" / "Navigostroy", "Telepromsvyaz" / "Tekhpromsvyaz". Jaro-Winkler rewards
-//! the shared letters; `distinct` asks `split` instead when both words split into known
-//! stems and compares the stems, spelling variants of one stem being one ("khim" and
-//! "him", "tekh" and "tech"). A word that does not split (a misspelt one, or one with a
-//! stem not listed here) is left to the letter-based rules.
+//! the shared letters; a pair of words that both split into known stems, into different
+//! ones, scores as unrelated instead (`vocab::pair_score`), spelling variants of one stem
+//! being one ("khim" and "him", "tekh" and "tech"). A word that does not split (a misspelt
+//! one, or one with a stem not listed here) is left to the letter-based rules of
+//! `distinct`, and so is a word that begins or ends the other (a glued word).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// Stems, each a line: its spellings, the first one naming it. Regions and cities first,
 /// then branches and activities, then the endings that make a stem a word.
@@ -35,60 +39,57 @@ garant\naudit\n";
 
 /// A word splits only when it is at least this long: shorter ones are single stems or names.
 const MIN_WORD: usize = 7;
+/// At most this many stems are kept: one byte each in a `Stems`.
+const MAX_STEMS: usize = 8;
+/// The longest spelling in `STEMS`, in letters.
+const MAX_SPELLING: usize = 16;
 
-/// A word's stems, by the index of each stem's line in `STEMS`, or `None` when it does not
-/// split into two known stems or more. Of the splits, the one of fewest stems (then the
-/// longest first stem) is taken, so a word always splits the same way.
-pub(crate) fn split(word: &[char]) -> Option<Vec<usize>> {
-    if word.len() < MIN_WORD || !word.iter().all(char::is_ascii_lowercase) {
-        return None;
+/// A word's stems, one byte each (a stem's line in `STEMS` plus one), first stem in the low
+/// byte; zero when the word does not split into two known stems or more. Computed once per
+/// token (`vocab::Token`), as `distinct` asks for it on every pair of similar words.
+pub(crate) type Stems = u64;
+
+/// Every spelling in `STEMS` and its stem's line, plus one.
+static SPELLINGS: LazyLock<HashMap<&'static str, u8>> = LazyLock::new(|| {
+    let lines = STEMS.lines().enumerate();
+    let spellings = lines.flat_map(|(stem, line)| line.split_whitespace().map(move |s| (s, stem as u8 + 1)));
+    spellings.collect()
+});
+
+/// The stems of `word`, or zero. Of its splits, the one found taking the longest stem first
+/// at each place, so that a word always splits the same way.
+pub(crate) fn split(word: &[char]) -> Stems {
+    if word.len() < MIN_WORD || word.len() > MAX_STEMS * MAX_SPELLING || !word.iter().all(char::is_ascii_lowercase) {
+        return 0;
     }
     let word: String = word.iter().collect();
-    // best[i]: the fewest stems covering word[i..], and the first of them.
-    let n = word.len();
-    let mut best: Vec<Option<(usize, usize, usize)>> = vec![None; n + 1];
-    best[n] = Some((0, 0, 0));
-    for start in (0..n).rev() {
-        for (stem, spelling) in spellings() {
-            let end = start + spelling.len();
-            if !word[start..].starts_with(spelling) {
-                continue;
-            }
-            let Some((count, _, _)) = best[end] else {
-                continue;
-            };
-            let candidate = (count + 1, stem, end);
-            let better = match best[start] {
-                None => true,
-                Some((c, _, e)) => (count + 1, std::cmp::Reverse(end)) < (c, std::cmp::Reverse(e)),
-            };
-            if better {
-                best[start] = Some(candidate);
-            }
-        }
-    }
-    let mut stems = Vec::new();
-    let mut at = 0;
-    while at < n {
-        let (_, stem, end) = best[at]?;
-        stems.push(stem);
-        at = end;
-    }
-    (stems.len() >= 2).then_some(stems)
+    let mut dead_ends = 0u128; // places from which no split was found
+    split_from(&word, 0, 0, &mut dead_ends).unwrap_or(0)
 }
 
-/// Every spelling in `STEMS` with its stem's line index.
-fn spellings() -> impl Iterator<Item = (usize, &'static str)> {
-    let lines = STEMS.lines().enumerate();
-    lines.flat_map(|(stem, line)| line.split_whitespace().map(move |s| (stem, s)))
+/// The stems of `word[at..]`, packed, when it splits after `depth` stems before it.
+fn split_from(word: &str, at: usize, depth: usize, dead_ends: &mut u128) -> Option<Stems> {
+    if at == word.len() {
+        return (depth >= 2).then_some(0);
+    }
+    if depth == MAX_STEMS || *dead_ends & (1 << at) != 0 {
+        return None;
+    }
+    for len in (2..=MAX_SPELLING.min(word.len() - at)).rev() {
+        let Some(stem) = SPELLINGS.get(&word[at..at + len]) else {
+            continue;
+        };
+        if let Some(rest) = split_from(word, at + len, depth + 1, dead_ends) {
+            return Some(rest << 8 | Stems::from(*stem));
+        }
+    }
+    *dead_ends |= 1 << at;
+    None
 }
 
 /// Whether two words both split into stems, and into different ones.
-pub(crate) fn different_stems(a: &[char], b: &[char]) -> bool {
-    match (split(a), split(b)) {
-        (Some(a), Some(b)) => a != b,
-        _ => false,
-    }
+pub(crate) fn different_stems(a: Stems, b: Stems) -> bool {
+    a != 0 && b != 0 && a != b
 }
 
 #[cfg(test)]
@@ -100,16 +101,21 @@ mod tests {
     }
 
     fn differ(a: &str, b: &str) -> bool {
-        different_stems(&chars(a), &chars(b))
+        different_stems(split(&chars(a)), split(&chars(b)))
+    }
+
+    fn count(word: &str) -> u32 {
+        split(&chars(word)).to_le_bytes().iter().filter(|b| **b != 0).count() as u32
     }
 
     #[test]
     fn compounds_split_into_their_stems() {
-        assert_eq!(split(&chars("elektrotranssbyt")).map(|s| s.len()), Some(3));
-        assert_eq!(split(&chars("uralgeomash")).map(|s| s.len()), Some(3));
-        assert_eq!(split(&chars("moskva")), None, "not all stems");
-        assert_eq!(split(&chars("trans")), None, "too short");
-        assert_eq!(split(&chars("rzdiotransdetal")), None, "a typo leaves letters over");
+        assert_eq!(count("elektrotranssbyt"), 3);
+        assert_eq!(count("uralgeomash"), 3);
+        assert_eq!(count("radioelektronikakomplektservis"), 4);
+        assert_eq!(count("moskvaria"), 0, "not all stems");
+        assert_eq!(count("trans"), 0, "too short");
+        assert_eq!(count("rzdiotransdetal"), 0, "a typo leaves letters over");
     }
 
     #[test]

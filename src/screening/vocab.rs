@@ -10,6 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::jaro::{Sketch, SketchFilter, jaro_winkler, jaro_winkler_upper_bound, letter_mask};
 use super::phonetic::Phonetic;
+use super::stems::Stems;
 
 /// Token pairs below this similarity count as unrelated: partial credit for "smith" vs "jones" would
 /// only add noise to long names.
@@ -42,7 +43,11 @@ pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
     let agrees = a.phonetic.metaphone_agrees(&b.phonetic) || (abjad && a.phonetic.skeleton_agrees(&b.phonetic));
     let phonetic = if agrees { (1.0 - jw) * PHONETIC_LIFT } else { 0.0 };
     // Letters alike first (cheap), then whether the words are others all the same.
-    if jw + phonetic < PAIR_FLOOR || super::distinct::distinct_words(&a.chars, &b.chars, abjad) {
+    // Compounds of other stems; one that begins or ends the other is a glued word (`cut_short`).
+    let other_stems = !abjad
+        && super::stems::different_stems(a.stems, b.stems)
+        && !super::distinct::part_of_other(&a.chars, &b.chars);
+    if jw + phonetic < PAIR_FLOOR || other_stems || super::distinct::distinct_words(&a.chars, &b.chars, abjad) {
         return PairScore::default();
     }
     if super::distinct::cut_short(&a.chars, &b.chars) {
@@ -84,6 +89,8 @@ pub(crate) struct Token {
     pub chars: Box<[char]>,
     pub phonetic: Phonetic,
     pub letters: u64,
+    /// The stems of a compound company word (`stems`), or zero.
+    pub stems: Stems,
 }
 
 impl Token {
@@ -91,6 +98,7 @@ impl Token {
         let chars: Box<[char]> = text.chars().collect();
         Self {
             letters: letter_mask(&chars),
+            stems: super::stems::split(&chars),
             chars,
             phonetic: Phonetic::of(text),
         }
