@@ -54,6 +54,7 @@ mod legal_forms;
 mod name_parts;
 mod optional_parts;
 mod phonetic;
+mod places;
 mod rarity;
 mod score;
 mod stems;

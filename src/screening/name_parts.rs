@@ -7,9 +7,10 @@
 //! - A listed person's surname (`surname_place`): the words before a comma ("Ivanov, Ivan");
 //!   the first word of a Chinese name (all syllables, the first one alone) or of a name
 //!   that ends in its one patronymic ("Ivanov Ivan Ivanovich"); otherwise the last, its
-//!   articles ("Al") counting for neither it nor the rest. When the query's words stand for the listed person's other
-//!   words but none stands for the surname, the query names someone else of the same
-//!   given name (`surname_differs`): a strong negative, beyond the surname's length.
+//!   articles ("Al") counting for neither it nor the rest. When the query's words stand
+//!   for the listed person's other words but none stands for the surname, the query names
+//!   someone else of the same given name (`surname_differs`): a strong negative, beyond
+//!   the surname's length.
 //! - Middle parts (a second given name, a father's or grandfather's name) are optional: a
 //!   listed name is also indexed without them (`optional_parts`), at a small cost per part
 //!   left out (`DROPPED_PART`), so the whole name still ranks first.
@@ -148,7 +149,7 @@ pub(crate) fn surname_in(form: &[String], full: &[String], place: SurnamePlace) 
         SurnamePlace::First(n) if form.starts_with(&full[..n.min(full.len())]) => {
             ((1u64 << n.min(form.len())) - 1) as u32
         }
-        SurnamePlace::Last if form.last() == full.last() => 1 << (form.len() - 1),
+        SurnamePlace::Last if !form.is_empty() && form.last() == full.last() => 1 << (form.len() - 1),
         SurnamePlace::First(_) | SurnamePlace::Last => return Surname::Dropped,
     };
     let article = |(_, t): &(usize, &String)| PARTICLES.split(' ').any(|p| p == *t);

@@ -12,16 +12,8 @@ use super::EntityKind;
 use super::name_parts::{
     Surname, SurnamePlace, ends_in_patronymic, is_patronymic, last_part_start, patronymic_at, surname_in, surname_place,
 };
+use super::places::leading_place;
 use super::text::{NameForm, name_forms};
-
-/// Chinese provinces and the cities company names most often start with.
-const CHINESE_PLACES: &str = "anhui beijing changchun changsha changzhou chengdu chongqing dalian dongguan \
-    foshan fujian fuzhou gansu guangdong guangxi guangzhou guiyang guizhou haikou hainan hangzhou harbin hebei \
-    hefei heilongjiang henan hohhot hubei huizhou hunan jiangmen jiangsu jiangxi jiaxing jilin jinan jinhua \
-    kunming lanzhou liaoning luoyang nanchang nanjing nanning nantong ningbo ningxia qingdao qinghai shaanxi \
-    shandong shanghai shantou shanxi shaoxing shenyang shenzhen shijiazhuang sichuan suzhou taiyuan taizhou \
-    tangshan tianjin urumqi weifang wenzhou wuhan wuxi xiamen xian xining yantai yinchuan yunnan zhejiang \
-    zhengzhou zhongshan zhuhai zibo";
 
 /// Words that say what a company does rather than which company it is: a listing or a
 /// query often leaves one out ("Khazar Mehran" for "Khazar Mehran Trading").
@@ -74,19 +66,42 @@ pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
 /// The forms a query name `raw` is screened under: its own (`text::name_forms`); for a
 /// person, also the Latin one without its middle parts ("George Smith" for "George Joseph
 /// Smith", "Sedykh Anton" for "Sedykh Anton Viktorovich"), and a Chinese name without a
-/// Western given name before it ("Cao Chaoxiu" for "Tony Cao Chaoxiu"). A shortened query
+/// Western given name before it ("Cao Chaoxiu" for "Tony Cao Chaoxiu"); for a company (or
+/// a query of unknown kind), without a city it begins with ("Hawk Unity Group" for
+/// "Rotterdam Hawk Unity Group"). A shortened query
 /// form meets only whole listed forms of no more words (`Index::score_into`): shortened
 /// both ways, or against a listed name's own middle part, two names may have no more than
 /// a given name and a surname in common.
 pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm> {
     let mut forms = name_forms(raw);
-    // A hyphen joins the syllables of a Korean or Chinese given name ("Hee-ho"), or an
-    // article to its surname: neither is a part to leave out.
-    let parts_apart = entity == Some(EntityKind::Person) && !raw.contains('-');
-    let Some(latin) = forms.first().filter(|_| parts_apart) else {
+    let Some(latin) = forms.first() else {
         return forms;
     };
     let tokens = &latin.tokens;
+    let shorter = match entity {
+        // A hyphen joins the syllables of a Korean or Chinese given name ("Hee-ho"), or
+        // an article to its surname: neither is a part to leave out.
+        Some(EntityKind::Person) if !raw.contains('-') => person_without_middle(tokens),
+        Some(EntityKind::Organisation) | None if tokens.len() >= 2 && leading_place(&tokens[0]) => {
+            vec![tokens[1..].to_vec()]
+        }
+        _ => Vec::new(),
+    };
+    let shorter: Vec<NameForm> = shorter
+        .into_iter()
+        .map(|kept| NameForm {
+            dropped: (tokens.len() - kept.len()) as u8,
+            tokens: kept,
+            abjad: latin.abjad,
+        })
+        .collect();
+    forms.extend(shorter);
+    forms
+}
+
+/// A person's name `tokens` without its middle parts, and a Chinese name without a Western
+/// given name before it.
+fn person_without_middle(tokens: &[String]) -> Vec<Vec<String>> {
     let pinyin = |t: &String| super::distinct::pinyin_syllables(t);
     let (last, len) = (last_part_start(tokens), tokens.len());
     let mut shorter: Vec<Vec<String>> = Vec::new();
@@ -100,17 +115,10 @@ pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm
     if len >= 3 && !pinyin(&tokens[0]) && tokens[1..].iter().all(pinyin) {
         shorter.push(tokens[1..].to_vec());
     }
-    let shorter = shorter.into_iter().map(|kept| NameForm {
-        dropped: (len - kept.len()) as u8,
-        tokens: kept,
-        abjad: latin.abjad,
-    });
-    let shorter: Vec<NameForm> = shorter.collect();
-    forms.extend(shorter);
-    forms
+    shorter
 }
 
-/// Shorter forms of a listed name's `form`: without a patronymic or a leading Chinese
+/// Shorter forms of a listed name's `form`: without a patronymic or a leading
 /// place; a person's name of three parts or more without its middle parts (a second
 /// given name, a father's name: "Omar Shehadeh" for "Omar Suleiman Nabil Shehadeh"), its
 /// last part (a second surname: "Rosa Castro" for "Rosa Castro Villegas") or the article
@@ -124,7 +132,7 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
         return Vec::new();
     }
     let patronymic = |t: &String| is_patronymic(t);
-    let place = |t: &String| CHINESE_PLACES.split(' ').any(|p| p == t);
+    let place = |t: &String| leading_place(t);
     let without = |drop: &dyn Fn(usize, &String) -> bool| -> Vec<String> {
         tokens
             .iter()
@@ -184,12 +192,7 @@ fn descriptor(token: &String) -> bool {
 /// that is not itself a descriptor or a place.
 fn enough(tokens: &[String], company: bool) -> bool {
     match tokens {
-        [word] => {
-            company
-                && word.chars().count() >= MIN_SOLE_WORD
-                && !descriptor(word)
-                && !CHINESE_PLACES.split(' ').any(|p| p == word)
-        }
+        [word] => company && word.chars().count() >= MIN_SOLE_WORD && !descriptor(word) && !leading_place(word),
         _ => tokens.len() >= 2,
     }
 }
@@ -239,6 +242,10 @@ mod tests {
         assert_eq!(forms("Zhang Xiao Ping", person).len(), 1);
         assert_eq!(forms("Alpha Beta Trading", EntityKind::Organisation).len(), 1);
         assert_eq!(query_forms("George Joseph Smith", None).len(), 1, "maybe a company");
+        let company = forms("Rotterdam Hawk Unity Group", EntityKind::Organisation);
+        assert_eq!(company[1..], [("hawk unity group".into(), 1)]);
+        assert_eq!(query_forms("Samara Uralenergomash", None).len(), 2);
+        assert_eq!(forms("Samara Petrova", person).len(), 1, "a person's first word stays");
     }
 
     #[test]
