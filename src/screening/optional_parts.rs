@@ -1,12 +1,16 @@
-//! Name parts that a listing or a query often leaves out: a person's patronymic
-//! ("Anton Sedykh" for "Anton Viktorovich Sedykh"), the city or province a Chinese
-//! company's name starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument"),
-//! a company's descriptors ("Chunlong" for "Chunlong Equipment").
+//! Name parts that a listing or a query often leaves out: a person's patronymic or middle
+//! parts ("Anton Sedykh" for "Anton Viktorovich Sedykh"), the place a company's name
+//! starts with ("Xingshan Instrument" for "Qingdao Xingshan Instrument"), a company's
+//! descriptors ("Chunlong" for "Chunlong Equipment").
 //! A listed name with such a part is also indexed without it, as one more form of the
-//! same name, at a small cost per part left out (`name_parts::DROPPED_PART`). A person's
-//! query is also screened without its middle parts (`query_forms`), but such a form never
-//! meets a shortened listed one; company queries are not shortened (it found more added
-//! words and more look-alikes: worse on balance).
+//! same name, at a small cost per part left out (`name_parts::DROPPED_PART`). A query is
+//! also screened without a person's middle parts or a company's leading place
+//! (`query_forms`), but such a form never meets a shortened listed one; a company query's
+//! descriptors stay (leaving them out found more added words and more look-alikes: worse
+//! on balance).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use super::EntityKind;
 use super::name_parts::{
@@ -67,11 +71,10 @@ pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
 /// person, also the Latin one without its middle parts ("George Smith" for "George Joseph
 /// Smith", "Sedykh Anton" for "Sedykh Anton Viktorovich"), and a Chinese name without a
 /// Western given name before it ("Cao Chaoxiu" for "Tony Cao Chaoxiu"); for a company (or
-/// a query of unknown kind), without a city it begins with ("Hawk Unity Group" for
-/// "Rotterdam Hawk Unity Group"). A shortened query
-/// form meets only whole listed forms of no more words (`Index::score_into`): shortened
-/// both ways, or against a listed name's own middle part, two names may have no more than
-/// a given name and a surname in common.
+/// a query of unknown kind), without a place it begins with ("Hawk Unity Group" for
+/// "Rotterdam Hawk Unity Group"). A shortened query form meets only whole listed forms of
+/// no more words (`Index::score_into`): shortened both ways, or against a listed name's
+/// own middle part, two names may have no more than a given name and a surname in common.
 pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm> {
     let mut forms = name_forms(raw);
     let Some(latin) = forms.first() else {
@@ -184,8 +187,9 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
     forms
 }
 
-fn descriptor(token: &String) -> bool {
-    DESCRIPTORS.split_whitespace().any(|d| d == token)
+fn descriptor(token: &str) -> bool {
+    static SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| DESCRIPTORS.split_whitespace().collect());
+    SET.contains(token)
 }
 
 /// Whether a shortened form is still a name: two tokens, or a company's one long word

@@ -4,6 +4,9 @@
 //! cities that are also common given names ("Sofia", "Milan", "Florence") are left out, as
 //! a person's name may begin with one.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 /// Chinese provinces and the cities company names most often start with.
 const CHINESE: &str = "anhui beijing changchun changsha changzhou chengdu chongqing dalian dongguan \
     foshan fujian fuzhou gansu guangdong guangxi guangzhou guiyang guizhou haikou hainan hangzhou harbin hebei \
@@ -32,8 +35,10 @@ const WORLD: &str = "moscow moskva samara kazan novosibirsk yekaterinburg ekater
     lisbon zurich geneva basel luxembourg brussels copenhagen stockholm oslo larnaca limassol nicosia valletta \
     panama caracas havana houston miami toronto vancouver montreal";
 
-/// Whether `token` is a place that a company name may begin with.
+/// Whether `token` is a place that a company name may begin with (asked for every name
+/// indexed, hence a set).
 pub(crate) fn leading_place(token: &str) -> bool {
-    let listed = |places: &str| places.split_whitespace().any(|p| p == token);
-    listed(CHINESE) || listed(WORLD)
+    static PLACES: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| CHINESE.split_whitespace().chain(WORLD.split_whitespace()).collect());
+    PLACES.contains(token)
 }
