@@ -59,14 +59,14 @@ fn changed_block(a: &str, b: &str) -> usize {
 
 /// Whether `part` begins or ends `word`: the two may be one word written glued or split
 /// ("alpha tech" / "alphatech"), which the name score aligns as such.
-/// Whether the shorter word begins or ends the longer one (a glued or cut-short word).
+fn part_of(part: &[char], word: &[char]) -> bool {
+    word.starts_with(part) || word.ends_with(part)
+}
+
+/// `part_of` of the shorter of two words in the longer.
 pub(crate) fn part_of_other(a: &[char], b: &[char]) -> bool {
     let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     part_of(shorter, longer)
-}
-
-fn part_of(part: &[char], word: &[char]) -> bool {
-    word.starts_with(part) || word.ends_with(part)
 }
 
 /// Whether one token is the other cut short by a stem ("termostroy" / "termostroyrezerv"):
