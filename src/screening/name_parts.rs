@@ -47,16 +47,19 @@ const OTHERS_FOUND: f32 = 0.9;
 
 /// Whether a token is a patronymic: a given name with a patronymic ending.
 pub(crate) fn is_patronymic(token: &str) -> bool {
-    token.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| token.ends_with(e))
+    patronymic_shape(token.chars().rev(), token.len())
 }
 
-/// `is_patronymic` of a token's letters, without building a string.
-fn chars_patronymic(token: &[char]) -> bool {
-    let ends_with = |ending: &str| {
-        let ending_len = ending.len(); // endings are ASCII
-        token.len() >= ending_len && token[token.len() - ending_len..].iter().copied().eq(ending.chars())
-    };
-    token.len() > 6 && PATRONYMIC_ENDINGS.iter().any(|e| ends_with(e))
+/// Whether a word of `len` letters, given last letter first, has a patronymic's shape
+/// (one rule for `&str` and `&[char]` words, without building either from the other).
+fn patronymic_shape(reversed: impl Iterator<Item = char> + Clone, len: usize) -> bool {
+    let ends_with = |ending: &str| reversed.clone().take(ending.len()).eq(ending.chars().rev());
+    len > 6 && PATRONYMIC_ENDINGS.iter().any(|e| ends_with(e))
+}
+
+/// Whether a token is an article of the surname after it.
+fn is_article(token: &str) -> bool {
+    PARTICLES.split(' ').any(|p| p == token)
 }
 
 /// Where a name's patronymic is, if it has one after its first word: the first such word
@@ -79,8 +82,8 @@ pub(crate) fn patronymic_of_other(a: &[char], b: &[char]) -> bool {
     let one_way = |patronymic: &[char], other: &[char]| {
         other.len() > 1
             && other.len() + 3 <= patronymic.len()
-            && chars_patronymic(patronymic)
-            && !chars_patronymic(other)
+            && patronymic_shape(patronymic.iter().rev().copied(), patronymic.len())
+            && !patronymic_shape(other.iter().rev().copied(), other.len())
     };
     one_way(a, b) || one_way(b, a)
 }
@@ -121,9 +124,8 @@ pub(crate) fn surname_place(raw: &str, tokens: &[String]) -> SurnamePlace {
 /// Where the last part of a name of several words starts: its last word and the particles
 /// before it ("rami youssef al shami": 2), never the first word.
 pub(crate) fn last_part_start(tokens: &[String]) -> usize {
-    let particle = |t: &String| PARTICLES.split(' ').any(|p| p == t);
     let last = tokens.len().saturating_sub(1);
-    let particles = tokens[..last].iter().rev().take_while(|t| particle(t)).count();
+    let particles = tokens[..last].iter().rev().take_while(|t| is_article(t)).count();
     last.saturating_sub(particles).max(1.min(last))
 }
 
@@ -152,11 +154,10 @@ pub(crate) fn surname_in(form: &[String], full: &[String], place: SurnamePlace) 
         SurnamePlace::Last if !form.is_empty() && form.last() == full.last() => 1 << (form.len() - 1),
         SurnamePlace::First(_) | SurnamePlace::Last => return Surname::Dropped,
     };
-    let article = |(_, t): &(usize, &String)| PARTICLES.split(' ').any(|p| p == *t);
     let articles = form
         .iter()
         .enumerate()
-        .filter(article)
+        .filter(|(_, t)| is_article(t))
         .fold(0u32, |mask, (i, _)| mask | 1 << i);
     Surname::At {
         words,
