@@ -94,17 +94,7 @@ impl Cluster {
 
     /// CPU seconds (user and system) each node process has used so far.
     pub fn cpu_seconds(&self) -> Vec<f64> {
-        let ticks = 100.0; // USER_HZ on Linux
-        self.pids()
-            .map(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                // Fields after the command name, which is in parentheses and may hold spaces.
-                let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-                let fields: Vec<&str> = after.split_whitespace().collect();
-                let field = |k: usize| fields.get(k).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-                (field(11) + field(12)) / ticks
-            })
-            .collect()
+        self.pids().map(process_cpu_seconds).collect()
     }
 
     /// Resident memory of each node process, in MiB.
@@ -181,4 +171,15 @@ impl Cluster {
             let _ = process.kill().await;
         }
     }
+}
+
+/// CPU seconds (user and system) process `pid` has used so far.
+pub fn process_cpu_seconds(pid: u32) -> f64 {
+    let ticks = 100.0; // USER_HZ on Linux
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |k: usize| fields.get(k).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (field(11) + field(12)) / ticks
 }

@@ -1,7 +1,8 @@
 //! Regime-scale benchmark: `cargo bench --bench regime`.
 //!
 //! First the federation as a whole (`whole.rs`: three nodes, 16 clients of single puts;
-//! `FEDX_REGIME_WHOLE_PUTS`, 0 skips it). Then it starts federations of N `fednode` processes on this machine (generated PKI and config,
+//! `FEDX_REGIME_WHOLE_PUTS`, 0 skips it; beside a 3-member etcd cluster when etcd is on
+//! the machine, `etcd.rs`). Then it starts federations of N `fednode` processes on this machine (generated PKI and config,
 //! a counting proxy on every directed link) in each topology (`topology.rs`) and measures:
 //! - idle: CPU and RSS per node, bytes on the wire per node per minute (keepalives,
 //!   heads, anti-entropy), links per node;
@@ -20,6 +21,7 @@
 mod cluster;
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod etcd;
 mod topology;
 mod whole;
 
@@ -86,7 +88,7 @@ async fn main() {
     fedx::disable_transparent_huge_pages();
     let whole_puts = env_or("FEDX_REGIME_WHOLE_PUTS", 20_000);
     if whole_puts > 0 {
-        whole::run(whole_puts).await;
+        whole::rounds(whole_puts, env_or("FEDX_REGIME_WHOLE_ROUNDS", 1)).await;
     }
     let settings = settings();
     if settings.nodes.is_empty() {

@@ -1,7 +1,9 @@
 //! The federation as a whole: three `fednode` processes in a full mesh, 16 clients each
 //! sending single `Put`s to A, until B and C hold every record. Reports puts per second
 //! and the CPU each node spent per record, as ratios to `verify_strict` measured in the
-//! same run (the machine is shared: ratios travel, absolute rates drift).
+//! same run (the machine is shared: ratios travel, absolute rates drift). With etcd on
+//! the machine (`etcd.rs`), a 3-member etcd cluster takes the same load after each round,
+//! rounds alternating (`FEDX_REGIME_WHOLE_ROUNDS`).
 
 use std::time::{Duration, Instant};
 
@@ -9,27 +11,60 @@ use crate::cluster::Cluster;
 use crate::common::baseline::verify_strict_per_second;
 use crate::common::*;
 use crate::topology::Topology;
+use fedx::proto::PutRequest;
+use prost::Message;
 
 const CLIENTS: usize = 16;
 const NODES: usize = 3;
 const BOUND: Duration = Duration::from_secs(600);
 
-pub async fn run(puts: usize) {
+/// What one round measured of the federation.
+pub struct Figures {
+    pub puts_per_second: f64,
+    pub verify_per_second: f64,
+    /// Bytes of one encoded put request, for etcd's values.
+    pub request_len: usize,
+}
+
+/// Rounds of the federation, each followed by etcd's if it is on the machine.
+pub async fn rounds(puts: usize, rounds: usize) {
+    let etcd = crate::etcd::binary();
+    if etcd.is_none() {
+        eprintln!("etcd not found (FEDX_REGIME_ETCD, or `apt-get install etcd-server`): the federation alone");
+    }
+    for round in 0..rounds {
+        let ours = run(puts).await;
+        let Some(binary) = &etcd else { continue };
+        let theirs = crate::etcd::run(binary, puts, ours.request_len).await;
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "etcd_3_members_16_clients_put_at_first_member",
+                "round": round,
+                "puts": puts,
+                "value_bytes": ours.request_len,
+                "puts_per_second": theirs.puts_per_second.round(),
+                "ratio_to_verify": theirs.puts_per_second / ours.verify_per_second,
+                "cpu_us_per_put": theirs.cpu_us_per_put.iter().map(|us| us.round()).collect::<Vec<_>>(),
+                "federation_over_etcd": ours.puts_per_second / theirs.puts_per_second,
+            })
+        );
+    }
+}
+
+pub async fn run(puts: usize) -> Figures {
     let cluster = Cluster::start(NODES, Topology::Mesh, false).await;
     let verify = verify_strict_per_second(&cluster.fed, 20_000);
     let verify_us = 1e6 / verify;
     let cpu = cluster.cpu_seconds();
     let started = Instant::now();
+    let request_len = request(&cluster, 0).encoded_len();
     let clients = (0..CLIENTS).map(|c| {
         let mut client = cluster.client(0);
-        let author = cluster.fed.agency(0).to_string();
+        let requests: Vec<PutRequest> = (c..puts).step_by(CLIENTS).map(|i| request(&cluster, i)).collect();
         async move {
-            for i in (c..puts).step_by(CLIENTS) {
-                let id = format!("{author}/WHOLE-{i}");
-                client
-                    .put(put("denials", &id, denial(&id)))
-                    .await
-                    .expect("the put is accepted");
+            for request in requests {
+                client.put(request).await.expect("the put is accepted");
             }
         }
     });
@@ -62,4 +97,14 @@ pub async fn run(puts: usize) {
         })
     );
     cluster.stop().await;
+    Figures {
+        puts_per_second: rate,
+        verify_per_second: verify,
+        request_len,
+    }
+}
+
+fn request(cluster: &Cluster, i: usize) -> PutRequest {
+    let id = format!("{}/WHOLE-{i}", cluster.fed.agency(0));
+    put("denials", &id, denial(&id))
 }
