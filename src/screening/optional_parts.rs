@@ -53,7 +53,7 @@ pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
         EntityKind::Person => surname_place(raw, &full.tokens),
         _ => SurnamePlace::Unknown,
     };
-    let shorter = without_optional_parts(full, entity);
+    let shorter = without_optional_parts(full, entity, surname_words(place));
     let latin = |form: NameForm| IndexedForm {
         surname: surname_in(&form.tokens, &full.tokens, place),
         form,
@@ -84,7 +84,9 @@ pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm
     let shorter = match entity {
         // A hyphen joins the syllables of a Korean or Chinese given name ("Hee-ho"), or
         // an article to its surname: neither is a part to leave out.
-        Some(EntityKind::Person) if !raw.contains('-') => person_without_middle(tokens),
+        Some(EntityKind::Person) if !raw.contains('-') => {
+            person_without_middle(tokens, surname_words(surname_place(raw, tokens)))
+        }
         Some(EntityKind::Organisation) | None if tokens.len() >= 2 && leading_place(&tokens[0]) => {
             vec![tokens[1..].to_vec()]
         }
@@ -102,21 +104,44 @@ pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm
     forms
 }
 
+/// How many words a name begins with that are its surname (`SurnamePlace::First`).
+fn surname_words(place: SurnamePlace) -> usize {
+    match place {
+        SurnamePlace::First(n) => n,
+        SurnamePlace::Unknown | SurnamePlace::Last => 0,
+    }
+}
+
+/// A person's name read given name first: the rules for a person's parts are written for
+/// that order, and a name that begins with its `surname_words` ("Garcia Lopez, Maria")
+/// would otherwise lose its given name as if it were a second surname. For each of the
+/// name's words, its position in that order.
+fn given_name_first(tokens: &[String], surname_words: usize) -> (Vec<String>, impl Fn(usize) -> usize) {
+    let (len, n) = (tokens.len(), surname_words.min(tokens.len()));
+    let reordered = [&tokens[n..], &tokens[..n]].concat();
+    (reordered, move |i: usize| (i + len - n) % len.max(1))
+}
+
 /// A person's name `tokens` without its middle parts, and a Chinese name without a Western
-/// given name before it.
-fn person_without_middle(tokens: &[String]) -> Vec<Vec<String>> {
+/// given name before it; the words kept stay in the name's own order.
+fn person_without_middle(tokens: &[String], surname_words: usize) -> Vec<Vec<String>> {
     let pinyin = |t: &String| super::distinct::pinyin_syllables(t);
-    let (last, len) = (last_part_start(tokens), tokens.len());
+    let (given_first, position) = given_name_first(tokens, surname_words);
+    let keep = |kept: &dyn Fn(usize) -> bool| -> Vec<String> {
+        let kept_words = tokens.iter().enumerate().filter(|(i, _)| kept(position(*i)));
+        kept_words.map(|(_, t)| t.clone()).collect()
+    };
+    let (last, len) = (last_part_start(&given_first), tokens.len());
     let mut shorter: Vec<Vec<String>> = Vec::new();
     // Not when what follows the first word is a Chinese name (next rule).
-    if last >= 2 && !tokens[1..].iter().all(pinyin) {
-        shorter.push(match ends_in_patronymic(tokens) {
-            true => tokens[..len - 1].to_vec(),
-            false => [&tokens[..1], &tokens[last..]].concat(),
+    if last >= 2 && !given_first[1..].iter().all(pinyin) {
+        shorter.push(match ends_in_patronymic(&given_first) {
+            true => keep(&|at| at + 1 < len),
+            false => keep(&|at| at == 0 || at >= last),
         });
     }
-    if len >= 3 && !pinyin(&tokens[0]) && tokens[1..].iter().all(pinyin) {
-        shorter.push(tokens[1..].to_vec());
+    if len >= 3 && !pinyin(&given_first[0]) && given_first[1..].iter().all(pinyin) {
+        shorter.push(keep(&|at| at >= 1));
     }
     shorter
 }
@@ -126,8 +151,9 @@ fn person_without_middle(tokens: &[String]) -> Vec<Vec<String>> {
 /// given name, a father's name: "Omar Shehadeh" for "Omar Suleiman Nabil Shehadeh"), its
 /// last part (a second surname: "Rosa Castro" for "Rosa Castro Villegas") or the article
 /// of its surname ("Rami Shami" for "Rami Al Shami"); a company's name without its
-/// descriptors, or one of them.
-pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec<NameForm> {
+/// descriptors, or one of them. A person's name that begins with its `surname_words` is
+/// read given name first (`given_name_first`).
+pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind, surname_words: usize) -> Vec<NameForm> {
     let tokens = &form.tokens;
     // Three tokens at least ("Ivanovich" alone, or with one other token, is the name),
     // but for a company's descriptor.
@@ -152,18 +178,19 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind) -> Vec
     }
     // Not for Chinese names: their three syllables are a surname and one given name.
     let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
-    let last = last_part_start(tokens);
+    let (given_first, at) = given_name_first(tokens, surname_words);
+    let (last, len) = (last_part_start(&given_first), tokens.len());
     let person = entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic);
-    if person && last + 1 < tokens.len() {
+    if person && last + 1 < len {
         // The article of a surname ("Al Shami" as "Shami").
-        shorter.push(without(&|i, _| i >= last && i + 1 < tokens.len()));
+        shorter.push(without(&|i, _| at(i) >= last && at(i) + 1 < len));
     }
     if person && last >= 2 {
         // Given name and surname; then without the last part (a second surname); then,
         // for longer names, without all middle parts but the first.
-        shorter.push(without(&|i, _| i != 0 && i < last));
-        shorter.push(without(&|i, _| i >= last));
-        shorter.push(without(&|i, _| i > 1 && i < last));
+        shorter.push(without(&|i, _| at(i) != 0 && at(i) < last));
+        shorter.push(without(&|i, _| at(i) >= last));
+        shorter.push(without(&|i, _| at(i) > 1 && at(i) < last));
     }
     let company = entity != EntityKind::Person;
     if company {
@@ -211,7 +238,7 @@ mod tests {
             abjad: false,
             dropped: 0,
         };
-        without_optional_parts(&form, entity)
+        without_optional_parts(&form, entity, 0)
             .into_iter()
             .map(|f| f.tokens.join(" "))
             .collect()
@@ -250,6 +277,20 @@ mod tests {
         assert_eq!(company[1..], [("hawk unity group".into(), 1)]);
         assert_eq!(query_forms("Samara Uralenergomash", None).len(), 2);
         assert_eq!(forms("Samara Petrova", person).len(), 1, "a person's first word stays");
+    }
+
+    #[test]
+    fn a_name_written_surname_first_keeps_its_given_name() {
+        let person = EntityKind::Person;
+        let listed = |raw: &str| -> Vec<String> {
+            let forms = indexed_forms(raw, person).into_iter().skip(1);
+            forms.map(|f| f.form.tokens.join(" ")).collect()
+        };
+        // As "John Robert Smith" and "Maria Garcia Lopez" are shortened, in their own order.
+        assert_eq!(listed("Smith, John Robert"), ["smith john", "john robert"]);
+        assert_eq!(listed("Garcia Lopez, Maria"), ["lopez maria", "garcia maria"]);
+        let query = query_forms("Smith, John Robert", Some(person));
+        assert_eq!(query[1].tokens.join(" "), "smith john");
     }
 
     #[test]
