@@ -30,7 +30,7 @@ pub struct Figures {
 pub async fn rounds(puts: usize, rounds: usize) {
     let etcd = crate::etcd::binary();
     if etcd.is_none() {
-        eprintln!("etcd not found (FEDX_REGIME_ETCD, or `apt-get install etcd-server`): the federation alone");
+        eprintln!("no etcd run (FEDX_REGIME_ETCD=0, or etcd not installed: `apt-get install etcd-server`)");
     }
     for round in 0..rounds {
         let ours = run(puts).await;
