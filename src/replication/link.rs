@@ -37,7 +37,9 @@ const BACKOFF_MIN: Duration = Duration::from_millis(200);
 const ROUTING_RECHECK: Duration = Duration::from_secs(1);
 /// How long the peer may take to answer the opening of a replication stream.
 pub(super) const OPEN_TIMEOUT: Duration = Duration::from_secs(10);
-const BACKOFF_MAX: Duration = Duration::from_secs(15);
+/// A link cut for minutes heals within this (jittered by up to half) of the line coming
+/// back; a reconnection attempt to an unreachable peer costs one TCP connect.
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// A session that lasted this long resets the backoff.
 const HEALTHY_SESSION: Duration = Duration::from_secs(30);
 
