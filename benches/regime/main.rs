@@ -9,14 +9,17 @@
 //! - propagation: a denial put at a random node, until every node holds it (p50, p99,
 //!   max over `FEDX_REGIME_PUTS` puts), and the bytes all links carried per record;
 //! - partition: the federation split in two halves that both keep writing for
-//!   `FEDX_REGIME_PARTITION_SECS`, then healed: the time until all digests agree;
+//!   `FEDX_REGIME_PARTITION_SECS`, then healed: the time until all digests agree (median
+//!   and max over `FEDX_REGIME_PARTITIONS` partitions, one after another);
 //! - denials during bulk: a partner's bulk load (`FEDX_REGIME_BULK` watchlist entries at
 //!   node 0) replicating while denials are put at random nodes: their propagation;
 //! - idle again, now holding the bulk: whether idle traffic grew with the record count.
 //!
 //! Prints a JSON object per federation and a Markdown table row for BENCHMARKS.md.
 //! `FEDX_REGIME_NODES=10,25,50` and `FEDX_REGIME_TOPOLOGIES=mesh,sparse,hub` choose the
-//! federations; `FEDX_REGIME_IDLE_SECS` the idle windows.
+//! federations; `FEDX_REGIME_IDLE_SECS` the idle windows. `FEDX_REGIME_PROXIES=0` links the
+//! nodes directly, for federations whose proxies alone would load the machine (a 50-node
+//! mesh has 2,450): no wire bytes and no partition then (both reported as 0).
 
 mod cluster;
 #[path = "../../tests/common/mod.rs"]
@@ -48,6 +51,9 @@ struct Settings {
     puts: usize,
     idle: Duration,
     partition: Duration,
+    partitions: usize,
+    /// Whether links go through counting proxies (wire bytes, partitions).
+    proxied: bool,
     bulk: usize,
 }
 
@@ -58,15 +64,17 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     }
 }
 
+/// A comma-separated list from the environment.
+fn list(name: &str, default: &str) -> Vec<String> {
+    let value = std::env::var(name).unwrap_or_else(|_| default.into());
+    value
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 fn settings() -> Settings {
-    let list = |name: &str, default: &str| -> Vec<String> {
-        let value = std::env::var(name).unwrap_or_else(|_| default.into());
-        value
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
     Settings {
         nodes: list("FEDX_REGIME_NODES", "10,25,50")
             .iter()
@@ -79,6 +87,8 @@ fn settings() -> Settings {
         puts: env_or("FEDX_REGIME_PUTS", 50),
         idle: Duration::from_secs(env_or("FEDX_REGIME_IDLE_SECS", 30)),
         partition: Duration::from_secs(env_or("FEDX_REGIME_PARTITION_SECS", 60)),
+        partitions: env_or("FEDX_REGIME_PARTITIONS", 1).max(1),
+        proxied: env_or("FEDX_REGIME_PROXIES", 1) != 0,
         bulk: env_or("FEDX_REGIME_BULK", 20_000),
     }
 }
@@ -88,7 +98,11 @@ async fn main() {
     fedx::disable_transparent_huge_pages();
     let whole_puts = env_or("FEDX_REGIME_WHOLE_PUTS", 20_000);
     if whole_puts > 0 {
-        whole::rounds(whole_puts, env_or("FEDX_REGIME_WHOLE_ROUNDS", 1)).await;
+        let sizes: Vec<usize> = list("FEDX_REGIME_WHOLE_NODES", "3")
+            .iter()
+            .map(|n| n.parse().expect("FEDX_REGIME_WHOLE_NODES: numbers"))
+            .collect();
+        whole::rounds(whole_puts, env_or("FEDX_REGIME_WHOLE_ROUNDS", 1), &sizes).await;
     }
     let settings = settings();
     if settings.nodes.is_empty() {
@@ -101,7 +115,7 @@ async fn main() {
         }
     }
     println!(
-        "\n| N | topology | links/node | hops | put→all p50 / p99 / max (s) | bytes/record | idle CPU/node | RSS/node (MiB) | idle KiB/node/min (empty → bulk) | partition heal (s) | denial during bulk p50 / p99 (s) |"
+        "\n| N | topology | links/node | hops | put→all p50 / p99 / max (s) | bytes/record | idle CPU/node | RSS/node (MiB) | idle KiB/node/min (empty → bulk) | partition heal p50 / max (s) | denial during bulk p50 / p99 (s) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows {
@@ -112,7 +126,7 @@ async fn main() {
 /// One federation, every measurement; returns its table row.
 async fn run(n: usize, topology: Topology, settings: &Settings) -> String {
     let mut rng = StdRng::seed_from_u64(n as u64);
-    let cluster = Cluster::start(n, topology, true).await;
+    let cluster = Cluster::start(n, topology, settings.proxied).await;
     let links_per_node = cluster.links.len() as f64 * 2.0 / n as f64;
     let hops = topology::diameter(n, &cluster.links);
     eprintln!(
@@ -132,7 +146,10 @@ async fn run(n: usize, topology: Topology, settings: &Settings) -> String {
     }
     let bytes_per_record = (cluster.wire_bytes() - before) as f64 / settings.puts as f64;
 
-    let heal = partition(&cluster, settings.partition, &mut rng).await;
+    let mut heals = Vec::new();
+    for _ in 0..settings.partitions * usize::from(settings.proxied) {
+        heals.push(partition(&cluster, settings.partition, &mut rng).await);
+    }
     let (during_bulk, bulk_done) = denials_during_bulk(&cluster, settings.bulk, &mut rng).await;
     // Anti-entropy rounds that ran during the bulk load found differences (records in
     // flight) and look again on their next round: steady state is one interval later.
@@ -141,6 +158,7 @@ async fn run(n: usize, topology: Topology, settings: &Settings) -> String {
 
     let (p50, p99, max) = percentiles(&mut propagation);
     let (bulk_p50, bulk_p99, _) = percentiles(&mut during_bulk.clone());
+    let (heal, _, heal_max) = percentiles(&mut heals.clone());
     println!(
         "{}",
         serde_json::json!({
@@ -152,14 +170,14 @@ async fn run(n: usize, topology: Topology, settings: &Settings) -> String {
             "idle_kib_per_node_minute_empty": empty.kib_per_node_minute,
             "idle_kib_per_node_minute_with_bulk": loaded.kib_per_node_minute,
             "idle_cpu_percent_per_node_with_bulk": loaded.cpu_mean,
-            "partition_heal_s": heal, "bulk_records": settings.bulk, "bulk_held_by_all_s": bulk_done,
+            "partition_heal_s": heal, "partition_heals_s": heals, "bulk_records": settings.bulk, "bulk_held_by_all_s": bulk_done,
             "denial_during_bulk_p50_s": bulk_p50, "denial_during_bulk_p99_s": bulk_p99,
             "denials_during_bulk": during_bulk.len(),
         })
     );
     cluster.stop().await;
     format!(
-        "| {n} | {} | {links_per_node:.1} | {hops} | {p50:.2} / {p99:.2} / {max:.2} | {bytes_per_record:.0} | {:.2} % | {:.0} | {:.1} → {:.1} | {heal:.1} | {bulk_p50:.2} / {bulk_p99:.2} |",
+        "| {n} | {} | {links_per_node:.1} | {hops} | {p50:.2} / {p99:.2} / {max:.2} | {bytes_per_record:.0} | {:.2} % | {:.0} | {:.1} → {:.1} | {heal:.1} / {heal_max:.1} | {bulk_p50:.2} / {bulk_p99:.2} |",
         topology.name(),
         empty.cpu_mean,
         loaded.rss_mean,

@@ -3,7 +3,9 @@
 //! and the CPU each node spent per record, as ratios to `verify_strict` measured in the
 //! same run (the machine is shared: ratios travel, absolute rates drift). With etcd on
 //! the machine (`etcd.rs`), a 3-member etcd cluster takes the same load after each round,
-//! rounds alternating (`FEDX_REGIME_WHOLE_ROUNDS`).
+//! rounds alternating (`FEDX_REGIME_WHOLE_ROUNDS`). `FEDX_REGIME_WHOLE_NODES=1,2,3` runs
+//! federations of one, two and three nodes in each round instead: what A spends per put
+//! for each peer it serves.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +17,7 @@ use fedx::proto::PutRequest;
 use prost::Message;
 
 const CLIENTS: usize = 16;
+/// The federation etcd's three members are compared with.
 const NODES: usize = 3;
 const BOUND: Duration = Duration::from_secs(600);
 
@@ -26,15 +29,22 @@ pub struct Figures {
     pub request_len: usize,
 }
 
-/// Rounds of the federation, each followed by etcd's if it is on the machine.
-pub async fn rounds(puts: usize, rounds: usize) {
+/// Rounds of the federations of `sizes` nodes, each round followed by etcd's if it is on
+/// the machine.
+pub async fn rounds(puts: usize, rounds: usize, sizes: &[usize]) {
     let etcd = crate::etcd::binary();
     if etcd.is_none() {
         eprintln!("no etcd run (FEDX_REGIME_ETCD=0, or etcd not installed: `apt-get install etcd-server`)");
     }
     for round in 0..rounds {
-        let ours = run(puts).await;
-        let Some(binary) = &etcd else { continue };
+        let mut ours = None;
+        for &nodes in sizes {
+            let figures = run(puts, nodes).await;
+            ours = ours.or((nodes == NODES).then_some(figures));
+        }
+        let (Some(binary), Some(ours)) = (&etcd, ours) else {
+            continue;
+        };
         let theirs = crate::etcd::run(binary, puts, ours.request_len).await;
         println!(
             "{}",
@@ -52,8 +62,8 @@ pub async fn rounds(puts: usize, rounds: usize) {
     }
 }
 
-pub async fn run(puts: usize) -> Figures {
-    let cluster = Cluster::start(NODES, Topology::Mesh, false).await;
+pub async fn run(puts: usize, nodes: usize) -> Figures {
+    let cluster = Cluster::start(nodes, Topology::Mesh, false).await;
     let verify = verify_strict_per_second(&cluster.fed, 20_000);
     let verify_us = 1e6 / verify;
     let cpu = cluster.cpu_seconds();
@@ -70,7 +80,7 @@ pub async fn run(puts: usize) -> Figures {
     });
     futures_util::future::join_all(clients).await;
     let acknowledged = started.elapsed().as_secs_f64();
-    for i in 1..NODES {
+    for i in 1..nodes {
         while records_held(&mut cluster.client(i), "denials").await < puts as u64 {
             assert!(started.elapsed() < BOUND, "node {i} did not receive every put");
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -80,20 +90,24 @@ pub async fn run(puts: usize) -> Figures {
     let used: Vec<f64> = cluster.cpu_seconds().iter().zip(&cpu).map(|(a, b)| a - b).collect();
     let per_record_us: Vec<f64> = used.iter().map(|s| s * 1e6 / puts as f64).collect();
     let rate = puts as f64 / everywhere;
+    let node = |i: usize| ((b'A' + i as u8) as char).to_string();
+    let us: serde_json::Map<_, _> = (0..nodes).map(|i| (node(i), per_record_us[i].round().into())).collect();
+    let verifies: serde_json::Map<_, _> = (0..nodes)
+        .map(|i| (node(i), (per_record_us[i] / verify_us).into()))
+        .collect();
     println!(
         "{}",
         serde_json::json!({
-            "bench": "federation_16_clients_put_at_a_until_b_and_c_hold_all",
+            "bench": "federation_16_clients_put_at_a_until_every_node_holds_all",
+            "nodes": nodes,
             "puts": puts,
             "verify_strict_per_second": verify.round(),
             "acknowledged_s": acknowledged,
             "held_everywhere_s": everywhere,
             "puts_per_second": rate.round(),
             "ratio_to_verify": rate / verify,
-            "cpu_us_per_record": {"A": per_record_us[0].round(), "B": per_record_us[1].round(), "C": per_record_us[2].round()},
-            "cpu_per_record_in_verifies": {
-                "A": per_record_us[0] / verify_us, "B": per_record_us[1] / verify_us, "C": per_record_us[2] / verify_us,
-            },
+            "cpu_us_per_record": us,
+            "cpu_per_record_in_verifies": verifies,
         })
     );
     cluster.stop().await;
