@@ -262,8 +262,10 @@ pub(super) async fn store_batches(
 ) -> Result<()> {
     while let Some(mut admitted) = queue.recv().await {
         let heads = std::mem::take(&mut admitted.heads);
+        let mut stored: Vec<StreamId> = admitted.records.iter().map(|e| StreamId::of(e.header())).collect();
+        stored.dedup();
         let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
-        update_routing(&inner, &agency, heads);
+        update_routing(&inner, &agency, heads, stored);
         if refused.count() > 0 {
             // A refused record leaves a gap our version vector cannot pass, and the sender's
             // cursor is already beyond it. Reconnecting (with backoff) restarts the stream
@@ -338,7 +340,9 @@ pub(super) async fn store_admitted(
     Ok((stored, refused))
 }
 
-fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Heads) {
+/// Takes `agency`'s heads into routing, and re-chooses the sources of the streams whose
+/// heads moved and of those we just `stored` records of (we may hold all a source has).
+fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Heads, mut stored: Vec<StreamId>) {
     let known = |cursors: Vec<Cursor>| -> HashMap<StreamId, u64> {
         cursors
             .into_iter()
@@ -351,12 +355,23 @@ fn update_routing(inner: &Arc<Inner>, agency: &str, heads: Heads) {
     let changed = {
         let mut routing = lock(&inner.routing);
         let now = Instant::now();
-        match heads {
-            Heads::All(all) => routing.set_heads(agency, known(all), now),
-            Heads::Moved(moved) if moved.is_empty() => {}
-            Heads::Moved(moved) => routing.update_heads(agency, known(moved), now),
-        }
-        let changed = inner.reassign(&mut routing, local, now);
+        // Only the streams whose heads moved are re-chosen: in a mesh every record moves
+        // a head at every peer, and re-choosing every stream each time cost peers times
+        // streams per peer per record. The rest waits for the next recheck.
+        let changed = match heads {
+            Heads::All(all) => {
+                routing.set_heads(agency, known(all), now);
+                inner.reassign(&mut routing, local, now)
+            }
+            Heads::Moved(moved) => {
+                let moved = known(moved);
+                stored.extend(moved.keys().cloned());
+                stored.sort_unstable();
+                stored.dedup();
+                routing.update_heads(agency, moved, now);
+                inner.reassign_streams(&mut routing, &stored, local, now)
+            }
+        };
         if routing.has_heads(agency) {
             update_lag(inner, &routing, agency, local, now);
         }
@@ -382,14 +397,17 @@ fn update_lag(inner: &Arc<Inner>, routing: &Routing, agency: &str, local: &HashM
     });
 }
 
-/// Re-chooses every stream's source now and refreshes `agency`'s lag; wakes the links if
-/// anything moved.
+/// Re-chooses every stream's source, unless another link did within half a
+/// `ROUTING_RECHECK` (about once per node, not once per link: its cost grows with peers times streams), and
+/// refreshes `agency`'s lag; wakes the links if anything moved.
 pub(super) fn reassign(inner: &Arc<Inner>, agency: &str) {
     let local = inner.store.snapshot();
     let changed = {
         let mut routing = lock(&inner.routing);
         let now = Instant::now();
-        let changed = inner.reassign(&mut routing, &local.version_vector, now);
+        // Half the period: the links' timers drift, and one full pass a period must happen.
+        let due = routing.reassign_due(now, ROUTING_RECHECK / 2);
+        let changed = due && inner.reassign(&mut routing, &local.version_vector, now);
         if routing.has_heads(agency) {
             update_lag(inner, &routing, agency, &local.version_vector, now);
         }

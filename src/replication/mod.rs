@@ -350,10 +350,30 @@ impl Inner {
     /// of ours twice after a restore.
     fn reassign(&self, routing: &mut Routing, local: &HashMap<StreamId, u64>, now: std::time::Instant) -> bool {
         let changed = routing.reassign(local, now);
+        self.refresh_own_streams_held(routing, local);
+        changed
+    }
+
+    /// `reassign` of the streams whose heads a peer just moved only.
+    fn reassign_streams(
+        &self,
+        routing: &mut Routing,
+        streams: &[StreamId],
+        local: &HashMap<StreamId, u64>,
+        now: std::time::Instant,
+    ) -> bool {
+        let changed = routing.reassign_streams(streams, local, now);
+        if streams.iter().any(|s| s.author == self.config.agency) {
+            self.refresh_own_streams_held(routing, local);
+        }
+        changed
+    }
+
+    /// Tells the store which of our own streams a peer holds more of (writes to them wait).
+    fn refresh_own_streams_held(&self, routing: &Routing, local: &HashMap<StreamId, u64>) {
         self.store
             .own_streams_held()
             .set(routing.own_streams_held(local), routing.heard_from_a_peer());
-        changed
     }
 
     fn update_status(&self, agency: &str, update: impl FnOnce(&mut LinkStatus)) {

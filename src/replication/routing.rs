@@ -44,6 +44,8 @@ pub struct Routing {
     /// `distrusted`, kept across reconnects, since such a claim stops our writes to the
     /// stream (`own_streams_held`) and a peer must not be able to renew it at will.
     refuted_own: HashSet<(String, StreamId)>,
+    /// When every stream was last re-chosen (`reassign`).
+    last_reassigned: Option<Instant>,
 }
 
 impl Routing {
@@ -91,59 +93,88 @@ impl Routing {
         self.distrusted.retain(|(p, _)| p != peer);
     }
 
-    /// Re-chooses a source for every stream; true if any assignment changed.
+    /// Re-chooses a source for every stream; true if any assignment changed. Its cost grows
+    /// with peers times streams (both grow with the federation): run it when every stream
+    /// may have moved (a session opened or closed) and on a timer (sources that stood
+    /// still or never delivered), and `reassign_streams` when a peer's heads moved.
     pub fn reassign(&mut self, local: &HashMap<StreamId, u64>, now: Instant) -> bool {
-        let mut candidates: HashMap<&StreamId, Vec<(&str, u64)>> = HashMap::new();
-        for (peer, heads) in &self.heads {
-            for (stream, &head) in heads {
-                candidates.entry(stream).or_default().push((peer, head));
-            }
+        self.last_reassigned = Some(now);
+        let offered: HashSet<StreamId> = self.heads.values().flat_map(|heads| heads.keys().cloned()).collect();
+        let before = self.assigned.len();
+        self.assigned.retain(|stream, _| offered.contains(stream));
+        let dropped = self.assigned.len() != before;
+        offered.iter().fold(dropped, |changed, stream| {
+            self.reassign_stream(stream, local, now) | changed
+        })
+    }
+
+    /// Whether the last `reassign` of every stream was `every` ago or more.
+    pub fn reassign_due(&self, now: Instant, every: Duration) -> bool {
+        self.last_reassigned
+            .is_none_or(|at| now.saturating_duration_since(at) >= every)
+    }
+
+    /// Re-chooses a source for `streams` only; true if any assignment changed.
+    pub fn reassign_streams<'a>(
+        &mut self,
+        streams: impl IntoIterator<Item = &'a StreamId>,
+        local: &HashMap<StreamId, u64>,
+        now: Instant,
+    ) -> bool {
+        streams.into_iter().fold(false, |changed, stream| {
+            self.reassign_stream(stream, local, now) | changed
+        })
+    }
+
+    /// Chooses the peer to pull `stream` from (or none); true if that changed.
+    fn reassign_stream(&mut self, stream: &StreamId, local: &HashMap<StreamId, u64>, now: Instant) -> bool {
+        let mut options: Vec<(&str, u64)> = self
+            .heads
+            .iter()
+            .filter_map(|(peer, heads)| heads.get(stream).map(|head| (peer.as_str(), *head)))
+            .collect();
+        let current = self.assigned.get(stream).cloned();
+        if options.is_empty() || (current.is_none() && self.awaiting.contains(&stream.author)) {
+            // Nobody offers it, or wait for the author's own heads.
+            return self.assigned.remove(stream).is_some();
         }
-        let mut assigned = HashMap::new();
-        for (stream, mut options) in candidates {
-            if !self.assigned.contains_key(stream) && self.awaiting.contains(&stream.author) {
-                continue; // wait for the author's own heads
-            }
-            let have = local.get(stream).copied().unwrap_or(0);
-            cap_at_author(stream, &mut options);
-            let current = self.assigned.get(stream);
-            let progress = self.progress.entry(stream.clone()).or_insert((have, now));
-            if progress.0 != have {
-                *progress = (have, now);
-            }
-            if let Some(peer) = current {
-                let claims_more = options.iter().any(|(p, head)| p == peer && *head > have);
-                if claims_more && now.saturating_duration_since(progress.1) >= STARVED_AFTER {
-                    tracing::warn!(%peer, ?stream, have, "peer claims records it does not send; pulling elsewhere");
-                    self.distrusted.insert((peer.clone(), stream.clone()));
-                    if stream.author == self.own {
-                        self.refuted_own.insert((peer.clone(), stream.clone()));
-                    }
+        let have = local.get(stream).copied().unwrap_or(0);
+        cap_at_author(stream, &mut options);
+        let progress = self.progress.entry(stream.clone()).or_insert((have, now));
+        if progress.0 != have {
+            *progress = (have, now);
+        }
+        if let Some(peer) = &current {
+            let claims_more = options.iter().any(|(p, head)| p == peer && *head > have);
+            if claims_more && now.saturating_duration_since(progress.1) >= STARVED_AFTER {
+                tracing::warn!(%peer, ?stream, have, "peer claims records it does not send; pulling elsewhere");
+                self.distrusted.insert((peer.clone(), stream.clone()));
+                if stream.author == self.own {
+                    self.refuted_own.insert((peer.clone(), stream.clone()));
                 }
             }
-            let trusted: Vec<_> = options
-                .iter()
-                .copied()
-                .filter(|(p, _)| !self.distrusted.contains(&(p.to_string(), stream.clone())))
-                .collect();
-            // With no one else to pull from, even a doubtful source is better than none.
-            let options = if trusted.is_empty() { options } else { trusted };
-            if stream.author == self.own && options.iter().all(|&(_, head)| head <= have) {
-                continue;
-            }
-            let current = current.map(|peer| {
-                let moved = self.advanced.get(&(peer.clone(), stream.clone()));
-                let stale = moved.is_none_or(|at| now.saturating_duration_since(*at) >= STALE_AFTER);
-                (peer.as_str(), stale)
-            });
-            let chosen = choose(stream, &options, current, have).to_string();
-            if current.is_none_or(|(peer, _)| peer != chosen) {
-                progress.1 = now; // a new source gets its full time to deliver
-            }
-            assigned.insert(stream.clone(), chosen);
         }
-        let changed = assigned != self.assigned;
-        self.assigned = assigned;
+        let trusted: Vec<_> = options
+            .iter()
+            .copied()
+            .filter(|(p, _)| !self.distrusted.contains(&(p.to_string(), stream.clone())))
+            .collect();
+        // With no one else to pull from, even a doubtful source is better than none.
+        let options = if trusted.is_empty() { options } else { trusted };
+        if stream.author == self.own && options.iter().all(|&(_, head)| head <= have) {
+            return self.assigned.remove(stream).is_some();
+        }
+        let current = current.as_ref().map(|peer| {
+            let moved = self.advanced.get(&(peer.clone(), stream.clone()));
+            let stale = moved.is_none_or(|at| now.saturating_duration_since(*at) >= STALE_AFTER);
+            (peer.as_str(), stale)
+        });
+        let chosen = choose(stream, &options, current, have).to_string();
+        let changed = current.is_none_or(|(peer, _)| peer != chosen);
+        if changed {
+            progress.1 = now; // a new source gets its full time to deliver
+            self.assigned.insert(stream.clone(), chosen);
+        }
         changed
     }
 
@@ -242,6 +273,25 @@ mod tests {
 
     fn heads(entries: &[(&str, u64)]) -> HashMap<StreamId, u64> {
         entries.iter().map(|(a, h)| (stream(a), *h)).collect()
+    }
+
+    #[test]
+    fn heads_that_moved_re_choose_their_streams_only_and_the_recheck_does_the_rest() {
+        let (mut routing, t0) = (Routing::default(), Instant::now());
+        routing.set_heads("B", heads(&[("A", 10)]), t0);
+        assert!(routing.reassign(&HashMap::new(), t0));
+        assert!(!routing.reassign_due(t0, STALE_AFTER));
+        routing.update_heads("C", heads(&[("A", 20), ("X", 3)]), t0);
+        assert!(routing.reassign_streams(&[stream("X")], &HashMap::new(), t0));
+        assert_eq!(routing.wanted_from("C"), [stream("X")]);
+        assert_eq!(routing.wanted_from("B"), [stream("A")]);
+        // B stood still with nothing more for us: only a pass over every stream sees it.
+        let (local, later) = (heads(&[("A", 10)]), later(t0));
+        assert!(!routing.reassign_streams(&[stream("X")], &local, later));
+        assert_eq!(routing.wanted_from("B"), [stream("A")]);
+        assert!(routing.reassign_due(later, STALE_AFTER));
+        assert!(routing.reassign(&local, later));
+        assert_eq!(routing.wanted_from("C"), [stream("A"), stream("X")]);
     }
 
     #[test]
