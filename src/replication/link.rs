@@ -398,8 +398,8 @@ fn update_lag(inner: &Arc<Inner>, routing: &Routing, agency: &str, local: &HashM
 }
 
 /// Re-chooses every stream's source, unless another link did within half a
-/// `ROUTING_RECHECK` (about once per node, not once per link: its cost grows with peers times streams), and
-/// refreshes `agency`'s lag; wakes the links if anything moved.
+/// `ROUTING_RECHECK` (about once per node, not once per link: its cost grows with peers
+/// times streams), and refreshes `agency`'s lag; wakes the links if anything moved.
 pub(super) fn reassign(inner: &Arc<Inner>, agency: &str) {
     let local = inner.store.snapshot();
     let changed = {
