@@ -2,8 +2,9 @@
 //!
 //! First the federation as a whole (`whole.rs`: three nodes, 16 clients of single puts;
 //! `FEDX_REGIME_WHOLE_PUTS`, 0 skips it; beside a 3-member etcd cluster when etcd is on
-//! the machine, `etcd.rs`). Then it starts federations of N `fednode` processes on this machine (generated PKI and config,
-//! a counting proxy on every directed link) in each topology (`topology.rs`) and measures:
+//! the machine, `etcd.rs`). Then it starts federations of N `fednode` processes on this
+//! machine (generated PKI and config, a counting proxy on every directed link) in each
+//! topology (`topology.rs`) and measures:
 //! - idle: CPU and RSS per node, bytes on the wire per node per minute (keepalives,
 //!   heads, anti-entropy), links per node;
 //! - propagation: a denial put at a random node, until every node holds it (p50, p99,
