@@ -262,8 +262,16 @@ pub(super) async fn store_batches(
 ) -> Result<()> {
     while let Some(mut admitted) = queue.recv().await {
         let heads = std::mem::take(&mut admitted.heads);
-        let mut stored: Vec<StreamId> = admitted.records.iter().map(|e| StreamId::of(e.header())).collect();
-        stored.dedup();
+        // A batch is mostly runs of one stream: one id per run, not two strings per record.
+        let mut stored: Vec<StreamId> = Vec::new();
+        for header in admitted.records.iter().map(Envelope::header) {
+            if stored
+                .last()
+                .is_none_or(|s| s.collection != header.collection || s.author != header.author)
+            {
+                stored.push(StreamId::of(header));
+            }
+        }
         let (_, refused) = store_admitted(&inner, &agency, admitted).await?;
         update_routing(&inner, &agency, heads, stored);
         if refused.count() > 0 {
