@@ -111,12 +111,14 @@ async fn publish_denial(fed: &Federation) {
 
 /// A publishes the denial; waits until C holds it.
 async fn publish_denial_between(mut a: OperatorClient<Channel>, c: OperatorClient<Channel>) {
-    a.put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
+    let stored = a
+        .put(put("denials", DENIAL, denial("BAFA-DN-2026-0042")))
         .await
         .unwrap();
+    let header = stored.into_inner().header.expect("header");
     eventually("C to hold A's denial", WAIT, || {
-        let mut c = c.clone();
-        async move { get(&mut c, "denials", DENIAL).await }
+        let (mut c, header) = (c.clone(), header.clone());
+        async move { published(&mut c, &header).await.then_some(()) }
     })
     .await;
 }

@@ -71,7 +71,11 @@ async fn a_partner_denial_is_essentially_identical_related_or_no_match_as_the_ru
             eventually("C to hold A's denials", WAIT, || {
                 let mut c = c.clone();
                 let key = key.clone();
-                async move { get(&mut c, "denials", &key).await }
+                async move {
+                    let stored = get(&mut c, "denials", &key).await?;
+                    let header = stored.record.as_ref()?.header.as_ref()?;
+                    published(&mut c, header).await.then_some(stored.clone())
+                }
             })
             .await,
         );
@@ -118,11 +122,11 @@ async fn fedctl_check_exits_4_when_a_consultation_is_required_and_refuses_bad_ap
     let mut fed = Federation::new(2, &[(0, 1)]);
     fed.start_all().await;
     let id = format!("{}/DN-CLI", fed.agency(0));
-    fed.operator(0).put(put("denials", &id, denial("CLI-1"))).await.unwrap();
+    let stored = fed.operator(0).put(put("denials", &id, denial("CLI-1"))).await.unwrap();
+    let header = stored.into_inner().header.expect("header");
     eventually("B to hold A's denial", WAIT, || {
-        let mut b = fed.operator(1);
-        let id = id.clone();
-        async move { get(&mut b, "denials", &id).await }
+        let (mut b, header) = (fed.operator(1), header.clone());
+        async move { published(&mut b, &header).await.then_some(()) }
     })
     .await;
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/config/examples");

@@ -85,6 +85,49 @@ async fn a_replicated_entry_is_screenable_and_stops_matching_when_delisted() {
     fed.stop_all().await;
 }
 
+/// A write acknowledged, or a record a peer delivered, is considered by the very next
+/// screen: screens wait for the index to read the log as far as the store holds it. Each
+/// round's entry comes last in a full batch, so the index has work to do before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_is_screenable_as_soon_as_its_node_holds_it() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let (mut a, mut b) = (fed.operator(0), fed.operator(1));
+    let names = [
+        "Karvel Brookstein Holdings",
+        "Tormund Varolindt Machinery",
+        "Zedrik Quessary Optics",
+    ];
+    for (round, name) in names.into_iter().enumerate() {
+        let mut puts: Vec<PutRequest> = (0..511)
+            .map(|i| {
+                put(
+                    "shared",
+                    &format!("FILL-{round}-{i}"),
+                    watchlist_entry(&format!("Filler {round} {i} Trading")),
+                )
+            })
+            .collect();
+        let id = format!("NOW-{round}");
+        puts.push(put("shared", &id, watchlist_entry(name)));
+        let stored = a.batch_put(BatchPutRequest { puts }).await.unwrap().into_inner();
+        let header = stored.results.last().and_then(|r| r.header.clone()).expect("header");
+        let found = hits(&mut a, name).await;
+        assert!(
+            found.iter().any(|h| h.id == id),
+            "{name} right after its put: {found:?}"
+        );
+        eventually("B holds the entry", Duration::from_secs(30), || {
+            let (mut b, header) = (b.clone(), header.clone());
+            async move { published(&mut b, &header).await.then_some(()) }
+        })
+        .await;
+        let found = hits(&mut b, name).await;
+        assert!(found.iter().any(|h| h.id == id), "{name} once B holds it: {found:?}");
+    }
+    fed.stop_all().await;
+}
+
 fn person(name: &str, born: &str, city: &str) -> Party {
     Party {
         names: vec![Name {

@@ -18,15 +18,15 @@ use crate::store::{RecordKey, Store};
 /// Screening hits asked for per application name: generous, as watchlist entries compete
 /// with denials for the places and only denials count here.
 const CANDIDATES_PER_NAME: usize = 200;
-/// How long a check waits for the screening index to hold what the store held at start.
-const LOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a check waits for the screening index to hold every denial the store holds.
+const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<CheckResponse> {
     let application = request
         .application
         .ok_or_else(|| Error::invalid("application is missing"))?;
     validate::check_application(&application)?;
-    context.screening.loaded(LOAD_WAIT).await?;
+    context.screening.caught_up(&context.store, CATCH_UP_WAIT).await?;
     let (screening, policy) = (context.screening.clone(), context.policy.clone());
     let today = chrono::Utc::now().date_naive();
     context

@@ -3,11 +3,10 @@
 //! after its commit, and a revoked or delisted one stops matching.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use tokio::sync::Notify;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -31,20 +30,14 @@ struct State {
     origin: HashMap<RecordKey, (&'static str, String)>,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Screening {
     state: Arc<RwLock<State>>,
     /// The task following the store: awaited at shutdown, as it keeps the store open.
     follower: Arc<Mutex<Option<JoinHandle<()>>>>,
-    loaded: Arc<Loaded>,
-}
-
-/// Whether the index holds everything the store held when the node started. Until then a
-/// screen could miss a record the node holds, so screens wait for it.
-#[derive(Default)]
-struct Loaded {
-    done: AtomicBool,
-    notify: Notify,
+    /// How far the index has read each stream of the store's log. A screen or check waits
+    /// until it covers the store's version vector, so it never misses a stored record.
+    indexed: watch::Sender<HashMap<StreamId, u64>>,
 }
 
 /// A hit with where it came from.
@@ -57,14 +50,14 @@ pub struct Found {
 impl Screening {
     /// Starts following `store`; the index catches up in the background.
     pub fn start(store: Store, cancel: CancellationToken) -> Self {
-        let screening = Screening::default();
-        let at_start = store.snapshot().version_vector.clone();
-        if at_start.is_empty() {
-            screening.mark_loaded();
-        }
+        let screening = Screening {
+            state: Arc::default(),
+            follower: Arc::default(),
+            indexed: watch::Sender::new(HashMap::new()),
+        };
         let follower = screening.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = follower.follow(store, at_start, cancel).await {
+            if let Err(e) = follower.follow(store, cancel).await {
                 tracing::error!(error = %e, "the screening index stopped following the store");
             }
         });
@@ -72,26 +65,19 @@ impl Screening {
         screening
     }
 
-    /// Waits, at most `within`, until the index holds everything the store held at start.
-    pub async fn loaded(&self, within: Duration) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            // Created before the check, so a `notify_waiters` in between still wakes it.
-            let notified = self.loaded.notify.notified();
-            if self.loaded.done.load(Ordering::Acquire) {
-                return Ok(());
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return Err(Error::Unavailable(format!(
-                    "the screening index is still loading the records held at start (waited {within:?}); retry shortly"
-                )));
-            }
+    /// Waits, at most `within`, until the index holds every record the store holds now:
+    /// what a write acknowledged or a peer's record stored before a screen or check began
+    /// is always considered (at start, loading a large store takes a few seconds).
+    pub async fn caught_up(&self, store: &Store, within: Duration) -> Result<()> {
+        let target = store.snapshot();
+        let mut indexed = self.indexed.subscribe();
+        let covered = |indexed: &HashMap<StreamId, u64>| covers(indexed, &target.version_vector);
+        match tokio::time::timeout(within, indexed.wait_for(covered)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) | Err(_) => Err(Error::Unavailable(format!(
+                "the screening index has not caught up with the records this node holds (waited {within:?}); retry shortly"
+            ))),
         }
-    }
-
-    fn mark_loaded(&self) {
-        self.loaded.done.store(true, Ordering::Release);
-        self.loaded.notify.notify_waiters();
     }
 
     /// Waits until the follower has stopped (once its `cancel` fired) and let go of the store.
@@ -137,17 +123,14 @@ impl Screening {
         found
     }
 
-    async fn follow(&self, store: Store, at_start: HashMap<StreamId, u64>, cancel: CancellationToken) -> Result<()> {
-        let mut indexed: HashMap<StreamId, u64> = HashMap::new();
+    async fn follow(&self, store: Store, cancel: CancellationToken) -> Result<()> {
+        let at_start = store.snapshot().version_vector.clone();
+        let mut loaded = false;
         let mut snapshots = store.subscribe();
         while !cancel.is_cancelled() {
-            if !self.loaded.done.load(Ordering::Acquire)
-                && at_start
-                    .iter()
-                    .all(|(stream, head)| indexed.get(stream).is_some_and(|done| done >= head))
-            {
+            if !loaded && covers(&self.indexed.borrow(), &at_start) {
                 tracing::info!(streams = at_start.len(), "screening index loaded");
-                self.mark_loaded();
+                loaded = true;
             }
             let repaired = store.take_repaired();
             if !repaired.is_empty() {
@@ -155,14 +138,17 @@ impl Screening {
                 store.read(move |store| this.reindex(store, repaired)).await?;
             }
             let snapshot = snapshots.borrow_and_update().clone();
-            let behind: Vec<(StreamId, u64, u64)> = snapshot
-                .version_vector
-                .iter()
-                .filter_map(|(stream, &head)| {
-                    let done = indexed.get(stream).copied().unwrap_or(0);
-                    (head > done).then(|| (stream.clone(), done, head))
-                })
-                .collect();
+            let behind: Vec<(StreamId, u64, u64)> = {
+                let indexed = self.indexed.borrow();
+                snapshot
+                    .version_vector
+                    .iter()
+                    .filter_map(|(stream, &head)| {
+                        let done = indexed.get(stream).copied().unwrap_or(0);
+                        (head > done).then(|| (stream.clone(), done, head))
+                    })
+                    .collect()
+            };
             if behind.is_empty() {
                 tokio::select! {
                     _ = cancel.cancelled() => return Ok(()),
@@ -188,7 +174,7 @@ impl Screening {
                     Ok(reached)
                 })
                 .await?;
-            indexed.extend(reached);
+            self.indexed.send_modify(|indexed| indexed.extend(reached));
         }
         Ok(())
     }
@@ -246,6 +232,13 @@ impl Screening {
             state.index.upsert(key, parties);
         }
     }
+}
+
+/// Whether the index has read every stream at least as far as `heads`.
+fn covers(indexed: &HashMap<StreamId, u64>, heads: &HashMap<StreamId, u64>) -> bool {
+    heads
+        .iter()
+        .all(|(stream, &head)| indexed.get(stream).copied().unwrap_or(0) >= head)
 }
 
 /// The parties of a record that screening should find: active watchlist entries, active

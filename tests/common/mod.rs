@@ -328,6 +328,13 @@ pub async fn get(client: &mut OperatorClient<Channel>, collection: &str, id: &st
     client.get(request).await.ok().map(|r| r.into_inner())
 }
 
+/// Whether the node's version vector covers this version: stored durably and published,
+/// which is what screens and checks wait for (a `get` may see a record a moment earlier).
+pub async fn published(client: &mut OperatorClient<Channel>, header: &RecordHeader) -> bool {
+    let covers = |c: &Cursor| c.collection == header.collection && c.author == header.author && c.seq >= header.seq;
+    status(client).await.version_vector.iter().any(covers)
+}
+
 pub async fn status(client: &mut OperatorClient<Channel>) -> StatusResponse {
     client.status(StatusRequest {}).await.expect("status").into_inner()
 }
