@@ -15,7 +15,8 @@ const STEM_EDITS: usize = 3;
 /// ...making more than this share of the longer word, differs by a stem, not by a typo
 /// or a transliteration (those leave one edit, or a small share).
 const STEM_SHARE: f32 = 0.2;
-/// Two edits or more within a block of this many letters is a stem swapped in a compound.
+/// Two edits or more within a block of at least this many letters, at most twice as many
+/// as the edits, is a stem swapped in a compound; edits further apart are typos.
 const STEM_LETTERS: usize = 3;
 
 /// Whether two tokens (lowercase, transliterated) are distinct words however similar
@@ -44,11 +45,12 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     let edits = strsim::osa_distance(&a, &b);
     let longest = a.chars().count().max(b.chars().count());
     (edits >= STEM_EDITS && edits as f32 > STEM_SHARE * longest as f32)
-        || (edits >= 2 && changed_block(&a, &b) >= STEM_LETTERS)
+        || (edits >= 2 && (STEM_LETTERS..=2 * edits).contains(&changed_block(&a, &b)))
 }
 
 /// Letters of the longer word between what both words begin and end with: where a
-/// compound's stem was swapped ("telepromsvyaz" / "telepromsbyt": 3).
+/// compound's stem was swapped ("telepromsvyaz" / "telepromsbyt": 3), or what lies
+/// between two typos ("krasnoyarskenergo" / "krasmoyarskenerqo": 12).
 fn changed_block(a: &str, b: &str) -> usize {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -301,6 +303,9 @@ mod tests {
             ("liling", "li"),
             ("qorbani", "ghorbani"),
             ("maksxim", "maksim"),
+            ("krasnoyarskenergo", "krasmoyarskenerqo"),
+            ("vladivostokneftegaz", "vladivpstolneftegaz"),
+            ("konstantinovich", "konstanrinovicg"),
         ] {
             assert!(!distinct(a, b), "{a} / {b}");
         }
