@@ -22,6 +22,8 @@ use crate::store::{Store, StreamId};
 
 /// Log entries read per step while following.
 const STEP: usize = 1000;
+/// Pause before following the store again after a failed read.
+const FOLLOW_RETRY: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct State {
@@ -57,8 +59,14 @@ impl Screening {
         };
         let follower = screening.clone();
         let task = tokio::spawn(async move {
-            if let Err(e) = follower.follow(store, cancel).await {
-                tracing::error!(error = %e, "the screening index stopped following the store");
+            // A failed read (a storage fault) is retried from where the index got to:
+            // screens and checks wait for it rather than answer without what it missed.
+            while let Err(e) = follower.follow(store.clone(), cancel.clone()).await {
+                tracing::error!(error = %e, "the screening index could not follow the store; retrying");
+                tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    _ = tokio::time::sleep(FOLLOW_RETRY) => {}
+                }
             }
         });
         *screening.follower.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
