@@ -112,7 +112,9 @@ async fn an_entry_is_screenable_as_soon_as_its_node_holds_it() {
         puts.push(put("shared", &id, watchlist_entry(name)));
         let stored = a.batch_put(BatchPutRequest { puts }).await.unwrap().into_inner();
         let header = stored.results.last().and_then(|r| r.header.clone()).expect("header");
-        let found = hits(&mut a, name).await;
+        let answer = a.screen(query(name)).await.expect("screen").into_inner();
+        assert_eq!(answer.unindexed_records, 0, "the index covers what A held");
+        let found = answer.hits;
         assert!(
             found.iter().any(|h| h.id == id),
             "{name} right after its put: {found:?}"

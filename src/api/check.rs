@@ -18,7 +18,8 @@ use crate::store::{RecordKey, Store};
 /// Screening hits asked for per application name: generous, as watchlist entries compete
 /// with denials for the places and only denials count here.
 const CANDIDATES_PER_NAME: usize = 200;
-/// How long a check waits for the screening index to hold every denial the store holds.
+/// How long a check waits for the screening index to hold every denial the store holds
+/// before it answers Unavailable: a check never answers without a denial the node holds.
 const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<CheckResponse> {
@@ -26,7 +27,12 @@ pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<Chec
         .application
         .ok_or_else(|| Error::invalid("application is missing"))?;
     validate::check_application(&application)?;
-    context.screening.caught_up(&context.store, CATCH_UP_WAIT).await?;
+    let unindexed = context.screening.caught_up(&context.store, CATCH_UP_WAIT).await;
+    if unindexed > 0 {
+        return Err(Error::Unavailable(format!(
+            "the screening index has not yet read {unindexed} records this node holds (waited {CATCH_UP_WAIT:?}); retry shortly"
+        )));
+    }
     let (screening, policy) = (context.screening.clone(), context.policy.clone());
     let today = chrono::Utc::now().date_naive();
     context

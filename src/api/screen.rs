@@ -14,10 +14,10 @@ use crate::screening::{ALGORITHM_VERSION, DEFAULT_MIN_SCORE, Particulars, Query}
 
 const DEFAULT_LIMIT: u32 = 10;
 const MAX_LIMIT: u32 = 100;
-/// How long a screen waits for the index to hold what the store holds (a few seconds at a
-/// million parties after a start) before it answers Unavailable: it never answers from
-/// an index that misses a stored record.
-const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a screen waits for the index to hold what the store holds. Past it (a bulk
+/// load the index is still reading, a large store loading at start) the screen answers
+/// from the index as it is and says how many records it had not read.
+const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// Screening responses queued towards a batch client.
 const BATCH_QUEUE: usize = 16;
 
@@ -102,7 +102,7 @@ fn query_of(request: &ScreenRequest, name: &str, particulars: Particulars) -> Re
 /// Screens one request.
 pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<ScreenResponse> {
     let queries = queries_of(&request)?;
-    context.screening.caught_up(&context.store, CATCH_UP_WAIT).await?;
+    let unindexed_records = context.screening.caught_up(&context.store, CATCH_UP_WAIT).await;
     let (screening, timer) = (context.screening.clone(), context.metrics.screen_seconds.clone());
     let found = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
@@ -136,6 +136,7 @@ pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<Sc
         reference: request.reference,
         algorithm: ALGORITHM_VERSION.to_string(),
         hits,
+        unindexed_records,
     })
 }
 

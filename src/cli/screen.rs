@@ -69,7 +69,19 @@ pub(super) async fn run(client: &mut OperatorClient<Channel>, args: ScreenArgs, 
 
 pub async fn one(client: &mut OperatorClient<Channel>, request: ScreenRequest, output: Output) -> Result<(), Failure> {
     let response = client.screen(request).await?.into_inner();
+    warn_unindexed(response.unindexed_records);
     print(output, &response, || hits_table(&response))
+}
+
+/// Tells the officer that an answer may lack records the node holds but had not yet
+/// indexed (a bulk load in progress, a node just started), so a "no match" is not final.
+fn warn_unindexed(records: u64) {
+    if records > 0 {
+        eprintln!(
+            "warning: the node's screening index had not yet read {records} records it holds; \
+             screen again shortly for a complete answer"
+        );
+    }
 }
 
 fn features(hit: &ScreenHit) -> String {
@@ -165,6 +177,7 @@ pub async fn file(
         responses.push(response);
     }
     progress.finish_and_clear();
+    warn_unindexed(responses.iter().map(|r| r.unindexed_records).max().unwrap_or(0));
     match output {
         Output::Json => print(output, &responses, String::new),
         Output::Table => write_csv(&responses, &names),
