@@ -12,6 +12,8 @@ pub enum ExitCode {
     InvalidInput = 3,
     /// `fedctl check`: an essentially identical denial is in force.
     ConsultationRequired = 4,
+    /// `fedctl screen`: the node's index had not yet read everything the node holds.
+    Incomplete = 5,
 }
 
 #[derive(Debug)]

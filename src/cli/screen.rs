@@ -69,19 +69,23 @@ pub(super) async fn run(client: &mut OperatorClient<Channel>, args: ScreenArgs, 
 
 pub async fn one(client: &mut OperatorClient<Channel>, request: ScreenRequest, output: Output) -> Result<(), Failure> {
     let response = client.screen(request).await?.into_inner();
-    warn_unindexed(response.unindexed_records);
-    print(output, &response, || hits_table(&response))
+    print(output, &response, || hits_table(&response))?;
+    complete(1, response.unindexed_records)
 }
 
-/// Tells the officer that an answer may lack records the node holds but had not yet
-/// indexed (a bulk load in progress, a node just started), so a "no match" is not final.
-fn warn_unindexed(records: u64) {
-    if records > 0 {
-        eprintln!(
-            "warning: the node's screening index had not yet read {records} records it holds; \
-             screen again shortly for a complete answer"
-        );
+/// Exit 5 when answers may lack records the node holds but had not yet indexed (a bulk
+/// load in progress, a node just started): a "no match" then is not final.
+fn complete(answers: usize, unindexed: u64) -> Result<(), Failure> {
+    if unindexed == 0 {
+        return Ok(());
     }
+    Err(Failure {
+        code: ExitCode::Incomplete,
+        message: format!(
+            "incomplete: {answers} answer(s) given while the node's screening index had not yet read \
+             {unindexed} record versions it holds; screen again shortly"
+        ),
+    })
 }
 
 fn features(hit: &ScreenHit) -> String {
@@ -177,11 +181,16 @@ pub async fn file(
         responses.push(response);
     }
     progress.finish_and_clear();
-    warn_unindexed(responses.iter().map(|r| r.unindexed_records).max().unwrap_or(0));
     match output {
         Output::Json => print(output, &responses, String::new),
         Output::Table => write_csv(&responses, &names),
-    }
+    }?;
+    let partial: Vec<u64> = responses
+        .iter()
+        .map(|r| r.unindexed_records)
+        .filter(|n| *n > 0)
+        .collect();
+    complete(partial.len(), partial.into_iter().max().unwrap_or(0))
 }
 
 /// One CSV row per hit (a party without hits gets one row with empty hit columns).

@@ -277,6 +277,8 @@ mod tests {
             ("cheng", "heng"),
             ("telepromsvyaz", "telepromsbyt"),
             ("elektrotranssbyt", "elektrotransmash"),
+            // Two edits within four letters: at most twice the edits, a swapped block.
+            ("krasnodarsk", "krasmodqrsk"),
         ] {
             assert!(distinct(a, b), "{a} / {b}");
         }
@@ -306,6 +308,8 @@ mod tests {
             ("krasnoyarskenergo", "krasmoyarskenerqo"),
             ("vladivostokneftegaz", "vladivpstolneftegaz"),
             ("konstantinovich", "konstanrinovicg"),
+            // Two edits five letters apart: typos.
+            ("kartonprom", "kartlnprpm"),
         ] {
             assert!(!distinct(a, b), "{a} / {b}");
         }

@@ -22,8 +22,9 @@ use crate::store::{Store, StreamId};
 
 /// Log entries read per step while following.
 const STEP: usize = 1000;
-/// Pause before following the store again after a failed read.
+/// Pauses before following the store again after failed reads: doubled each time.
 const FOLLOW_RETRY: Duration = Duration::from_secs(1);
+const FOLLOW_RETRY_MAX: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct State {
@@ -59,35 +60,33 @@ impl Screening {
         };
         let follower = screening.clone();
         let task = tokio::spawn(async move {
-            // A failed read (a storage fault) is retried from where the index got to:
-            // screens and checks wait for it rather than answer without what it missed.
-            while let Err(e) = follower.follow(store.clone(), cancel.clone()).await {
-                tracing::error!(error = %e, "the screening index could not follow the store; retrying");
+            // A failed read (a storage fault) is retried from where each stream got to:
+            // checks wait for it rather than answer without what it missed.
+            let (mut loaded, mut pause) = (false, FOLLOW_RETRY);
+            while let Err(e) = follower.follow(&store, &cancel, &mut loaded).await {
+                tracing::error!(error = %e, retry_in = ?pause, "the screening index could not follow the store");
                 tokio::select! {
                     _ = cancel.cancelled() => break,
-                    _ = tokio::time::sleep(FOLLOW_RETRY) => {}
+                    _ = tokio::time::sleep(pause) => {}
                 }
+                pause = (pause * 2).min(FOLLOW_RETRY_MAX);
             }
         });
         *screening.follower.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         screening
     }
 
-    /// Waits, at most `within`, until the index holds every record the store holds now
-    /// (what a write acknowledged or a peer's record stored before a screen or check
-    /// began), and says how many of those it still had not read: 0 but while the index
-    /// catches up with a bulk load or loads a large store at start.
+    /// Waits, at most `within`, until the index has read the store's log as far as the
+    /// store holds it now (a write acknowledged or a peer's record stored before a screen
+    /// or check began). Returns how many log entries (record versions) it still had not
+    /// read: 0, except while it indexes a bulk load or loads a large store at start.
     pub async fn caught_up(&self, store: &Store, within: Duration) -> u64 {
         let target = store.snapshot();
         let mut indexed = self.indexed.subscribe();
         let covered = |indexed: &HashMap<StreamId, u64>| covers(indexed, &target.version_vector);
         let _ = tokio::time::timeout(within, indexed.wait_for(covered)).await;
-        let indexed = self.indexed.borrow();
-        target
-            .version_vector
-            .iter()
-            .map(|(stream, &head)| head.saturating_sub(indexed.get(stream).copied().unwrap_or(0)))
-            .sum()
+        let behind = lagging(&self.indexed.borrow(), &target.version_vector);
+        behind.iter().map(|(_, done, head)| head - done).sum()
     }
 
     /// Waits until the follower has stopped (once its `cancel` fired) and let go of the store.
@@ -133,14 +132,13 @@ impl Screening {
         found
     }
 
-    async fn follow(&self, store: Store, cancel: CancellationToken) -> Result<()> {
+    async fn follow(&self, store: &Store, cancel: &CancellationToken, loaded: &mut bool) -> Result<()> {
         let at_start = store.snapshot().version_vector.clone();
-        let mut loaded = false;
         let mut snapshots = store.subscribe();
         while !cancel.is_cancelled() {
-            if !loaded && covers(&self.indexed.borrow(), &at_start) {
+            if !*loaded && covers(&self.indexed.borrow(), &at_start) {
                 tracing::info!(streams = at_start.len(), "screening index loaded");
-                loaded = true;
+                *loaded = true;
             }
             let repaired = store.take_repaired();
             if !repaired.is_empty() {
@@ -148,17 +146,7 @@ impl Screening {
                 store.read(move |store| this.reindex(store, repaired)).await?;
             }
             let snapshot = snapshots.borrow_and_update().clone();
-            let behind: Vec<(StreamId, u64, u64)> = {
-                let indexed = self.indexed.borrow();
-                snapshot
-                    .version_vector
-                    .iter()
-                    .filter_map(|(stream, &head)| {
-                        let done = indexed.get(stream).copied().unwrap_or(0);
-                        (head > done).then(|| (stream.clone(), done, head))
-                    })
-                    .collect()
-            };
+            let behind = lagging(&self.indexed.borrow(), &snapshot.version_vector);
             if behind.is_empty() {
                 tokio::select! {
                     _ = cancel.cancelled() => return Ok(()),
@@ -167,26 +155,33 @@ impl Screening {
                 continue;
             }
             let this = self.clone();
-            let reached = store
-                .read(move |store| {
-                    let mut reached = Vec::new();
-                    for (stream, done, head) in behind {
-                        let records = store.log_range(&stream, done, head, STEP)?;
-                        // A short read covers the whole range, holes included (a damaged
-                        // store): counting records instead would never reach `head`.
-                        let upto = match records.last().and_then(|r| header_of(&r.record)) {
-                            Some(last) if records.len() == STEP => last.seq,
-                            _ => head,
-                        };
-                        this.apply(store, &stream.collection, records)?;
-                        reached.push((stream, upto));
-                    }
-                    Ok(reached)
-                })
-                .await?;
-            self.indexed.send_modify(|indexed| indexed.extend(reached));
+            store.read(move |store| this.read_streams(store, behind)).await?;
         }
         Ok(())
+    }
+
+    /// Indexes the next step of each lagging stream, recording each stream's progress as
+    /// it goes, so that a stream that cannot be read holds back no other.
+    fn read_streams(&self, store: &Store, behind: Vec<(StreamId, u64, u64)>) -> Result<()> {
+        let mut failed = None;
+        for (stream, done, head) in behind {
+            let step = store.log_range(&stream, done, head, STEP).and_then(|records| {
+                // A short read covers the whole range, holes included (a damaged store):
+                // counting records instead would never reach `head`.
+                let upto = match records.last().and_then(|r| header_of(&r.record)) {
+                    Some(last) if records.len() == STEP => last.seq,
+                    _ => head,
+                };
+                self.apply(store, &stream.collection, records).map(|()| upto)
+            });
+            match step {
+                Ok(upto) => self.indexed.send_modify(|indexed| {
+                    indexed.insert(stream, upto);
+                }),
+                Err(e) => failed = Some(e),
+            }
+        }
+        failed.map_or(Ok(()), Err)
     }
 
     /// Re-indexes the ids these log entries touch, from their current winners.
@@ -210,11 +205,17 @@ impl Screening {
         Ok(())
     }
 
-    /// Re-indexes ids from their current winners (those the store repaired behind its log).
+    /// Re-indexes ids from their current winners (those the store repaired behind its log);
+    /// what it cannot read goes back on the store's queue for the next attempt.
     fn reindex(&self, store: &Store, keys: Vec<RecordKey>) -> Result<()> {
-        for key in keys {
-            let current = store.get(&key.collection, &key.id)?;
-            self.index(key, current);
+        for (done, key) in keys.iter().enumerate() {
+            match store.get(&key.collection, &key.id) {
+                Ok(current) => self.index(key.clone(), current),
+                Err(e) => {
+                    store.requeue_repaired(keys[done..].to_vec());
+                    return Err(e);
+                }
+            }
         }
         Ok(())
     }
@@ -242,6 +243,17 @@ impl Screening {
             state.index.upsert(key, parties);
         }
     }
+}
+
+/// The streams the index has not read as far as `heads`: (stream, read up to, head).
+fn lagging(indexed: &HashMap<StreamId, u64>, heads: &HashMap<StreamId, u64>) -> Vec<(StreamId, u64, u64)> {
+    heads
+        .iter()
+        .filter_map(|(stream, &head)| {
+            let done = indexed.get(stream).copied().unwrap_or(0);
+            (head > done).then(|| (stream.clone(), done, head))
+        })
+        .collect()
 }
 
 /// Whether the index has read every stream at least as far as `heads`.

@@ -234,6 +234,11 @@ impl Store {
         self.repaired.take()
     }
 
+    /// Puts back ids taken by `take_repaired` that the follower could not index.
+    pub fn requeue_repaired(&self, keys: Vec<RecordKey>) {
+        self.repaired.push(keys);
+    }
+
     /// Where replication tells the writer how much of our own streams peers hold.
     pub fn own_streams_held(&self) -> &OwnStreamsHeld {
         &self.own_streams_held
