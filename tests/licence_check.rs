@@ -172,3 +172,34 @@ async fn fedctl_check_exits_4_when_a_consultation_is_required_and_refuses_bad_ap
     assert_eq!(refusals.count(), 2, "{entries:#?}");
     assert_eq!(digests(&mut fed.operator(1)).await, before, "nothing stored");
 }
+
+/// A check considers a partner's denial as soon as the node holds it, even when it came
+/// last in a full batch the index is still reading (checks wait for the index).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denial_counts_as_soon_as_the_node_holds_it() {
+    let mut fed = Federation::new(2, &[(0, 1)]);
+    fed.start_all().await;
+    let (mut a, mut b) = (fed.operator(0), fed.operator(1));
+    let author = fed.agency(0).to_string();
+    let mut puts: Vec<PutRequest> = (0..511)
+        .map(|i| {
+            let mut body = denial(&format!("FILL-{i}"));
+            if let Some(Kind::LicenseDenial(d)) = &mut body.kind {
+                d.consignee.as_mut().unwrap().names[0].full_name = format!("Filler {i} Optics Trading");
+            }
+            put("denials", &format!("{author}/FILL-{i}"), body)
+        })
+        .collect();
+    let id = format!("{author}/DN-LAST");
+    puts.push(put("denials", &id, denial("BAFA-DN-LAST")));
+    let stored = a.batch_put(BatchPutRequest { puts }).await.unwrap().into_inner();
+    let header = stored.results.last().and_then(|r| r.header.clone()).expect("header");
+    eventually("B holds the batch", WAIT, || {
+        let (mut b, header) = (b.clone(), header.clone());
+        async move { published(&mut b, &header).await.then_some(()) }
+    })
+    .await;
+    let response = check(&mut b, application("AE", &["2B001.b"])).await;
+    assert!(response.consultation_required, "{response:#?}");
+    assert_eq!(classes(&response), [(id, MatchClass::EssentiallyIdentical)]);
+}

@@ -18,8 +18,8 @@ use crate::store::{RecordKey, Store};
 /// Screening hits asked for per application name: generous, as watchlist entries compete
 /// with denials for the places and only denials count here.
 const CANDIDATES_PER_NAME: usize = 200;
-/// How long a check waits for the screening index to hold every denial the store holds
-/// before it answers Unavailable: a check never answers without a denial the node holds.
+/// How long a check waits for the screening index to have read every denial the store
+/// holds before it answers Unavailable: a check never answers without one of them.
 const CATCH_UP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<CheckResponse> {
@@ -27,10 +27,14 @@ pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<Chec
         .application
         .ok_or_else(|| Error::invalid("application is missing"))?;
     validate::check_application(&application)?;
-    let unindexed = context.screening.caught_up(&context.store, CATCH_UP_WAIT).await;
+    let denials = |collection: &str| holds_denials(&context.policy, collection);
+    let unindexed = context
+        .screening
+        .caught_up(&context.store, CATCH_UP_WAIT, denials)
+        .await;
     if unindexed > 0 {
         return Err(Error::Unavailable(format!(
-            "the screening index has not yet read {unindexed} records this node holds (waited {CATCH_UP_WAIT:?}); retry shortly"
+            "the screening index has not yet read {unindexed} denial versions this node holds (waited {CATCH_UP_WAIT:?}); retry shortly"
         )));
     }
     let (screening, policy) = (context.screening.clone(), context.policy.clone());
@@ -97,6 +101,14 @@ fn candidates(screening: &Screening, application: &Application) -> BTreeSet<Reco
 
 /// The candidate's current winner compared with the application, if it is another
 /// agency's denial in force in a collection we hold.
+/// Whether a collection this node holds is one of licence denials.
+fn holds_denials(policy: &Policy, collection: &str) -> bool {
+    policy
+        .federation
+        .held(collection)
+        .is_some_and(|c| c.kind == RecordKind::LicenseDenial)
+}
+
 fn compare_with(
     store: &Store,
     policy: &Policy,
@@ -104,11 +116,7 @@ fn compare_with(
     RecordKey { collection, id }: RecordKey,
     today: chrono::NaiveDate,
 ) -> Result<Option<DenialMatch>> {
-    let holds_denials = policy
-        .federation
-        .held(&collection)
-        .is_some_and(|c| c.kind == RecordKind::LicenseDenial);
-    if !holds_denials {
+    if !holds_denials(policy, &collection) {
         return Ok(None);
     }
     let Some(envelope) = store.get(&collection, &id)? else {

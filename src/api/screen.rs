@@ -102,7 +102,10 @@ fn query_of(request: &ScreenRequest, name: &str, particulars: Particulars) -> Re
 /// Screens one request.
 pub async fn screen(context: &Arc<Context>, request: ScreenRequest) -> Result<ScreenResponse> {
     let queries = queries_of(&request)?;
-    let unindexed_records = context.screening.caught_up(&context.store, CATCH_UP_WAIT).await;
+    let unindexed_records = context
+        .screening
+        .caught_up(&context.store, CATCH_UP_WAIT, |_| true)
+        .await;
     let (screening, timer) = (context.screening.clone(), context.metrics.screen_seconds.clone());
     let found = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();

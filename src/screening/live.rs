@@ -76,16 +76,20 @@ impl Screening {
         screening
     }
 
-    /// Waits, at most `within`, until the index has read the store's log as far as the
-    /// store holds it now (a write acknowledged or a peer's record stored before a screen
-    /// or check began). Returns how many log entries (record versions) it still had not
-    /// read: 0, except while it indexes a bulk load or loads a large store at start.
-    pub async fn caught_up(&self, store: &Store, within: Duration) -> u64 {
-        let target = store.snapshot();
+    /// Waits, at most `within`, until the index has read the log of the collections
+    /// `wanted` accepts as far as the store holds it now (a write acknowledged or a peer's
+    /// record stored before a screen or check began). Returns how many log entries
+    /// (record versions) it still had not read: 0, except while it indexes a bulk load or
+    /// loads a large store at start.
+    pub async fn caught_up(&self, store: &Store, within: Duration, wanted: impl Fn(&str) -> bool) -> u64 {
+        let target: HashMap<StreamId, u64> = (store.snapshot().version_vector.iter())
+            .filter(|(stream, _)| wanted(&stream.collection))
+            .map(|(stream, &head)| (stream.clone(), head))
+            .collect();
         let mut indexed = self.indexed.subscribe();
-        let covered = |indexed: &HashMap<StreamId, u64>| covers(indexed, &target.version_vector);
+        let covered = |indexed: &HashMap<StreamId, u64>| covers(indexed, &target);
         let _ = tokio::time::timeout(within, indexed.wait_for(covered)).await;
-        let behind = lagging(&self.indexed.borrow(), &target.version_vector);
+        let behind = lagging(&self.indexed.borrow(), &target);
         behind.iter().map(|(_, done, head)| head - done).sum()
     }
 
