@@ -99,8 +99,6 @@ fn candidates(screening: &Screening, application: &Application) -> BTreeSet<Reco
     keys
 }
 
-/// The candidate's current winner compared with the application, if it is another
-/// agency's denial in force in a collection we hold.
 /// Whether a collection this node holds is one of licence denials.
 fn holds_denials(policy: &Policy, collection: &str) -> bool {
     policy
@@ -109,6 +107,8 @@ fn holds_denials(policy: &Policy, collection: &str) -> bool {
         .is_some_and(|c| c.kind == RecordKind::LicenseDenial)
 }
 
+/// The candidate's current winner compared with the application, if it is another
+/// agency's denial in force in a collection we hold.
 fn compare_with(
     store: &Store,
     policy: &Policy,
