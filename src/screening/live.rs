@@ -82,15 +82,17 @@ impl Screening {
     /// (record versions) it still had not read: 0, except while it indexes a bulk load or
     /// loads a large store at start.
     pub async fn caught_up(&self, store: &Store, within: Duration, wanted: impl Fn(&str) -> bool) -> u64 {
-        let target: HashMap<StreamId, u64> = (store.snapshot().version_vector.iter())
-            .filter(|(stream, _)| wanted(&stream.collection))
-            .map(|(stream, &head)| (stream.clone(), head))
-            .collect();
+        let target = store.snapshot();
+        let unread_now = |indexed: &HashMap<StreamId, u64>| {
+            let heads = target
+                .version_vector
+                .iter()
+                .filter(|(stream, _)| wanted(&stream.collection));
+            unread(indexed, heads)
+        };
         let mut indexed = self.indexed.subscribe();
-        let covered = |indexed: &HashMap<StreamId, u64>| covers(indexed, &target);
-        let _ = tokio::time::timeout(within, indexed.wait_for(covered)).await;
-        let behind = lagging(&self.indexed.borrow(), &target);
-        behind.iter().map(|(_, done, head)| head - done).sum()
+        let _ = tokio::time::timeout(within, indexed.wait_for(|i| unread_now(i) == 0)).await;
+        unread_now(&self.indexed.borrow())
     }
 
     /// Waits until the follower has stopped (once its `cancel` fired) and let go of the store.
@@ -140,7 +142,7 @@ impl Screening {
         let at_start = store.snapshot().version_vector.clone();
         let mut snapshots = store.subscribe();
         while !cancel.is_cancelled() {
-            if !*loaded && covers(&self.indexed.borrow(), &at_start) {
+            if !*loaded && unread(&self.indexed.borrow(), &at_start) == 0 {
                 tracing::info!(streams = at_start.len(), "screening index loaded");
                 *loaded = true;
             }
@@ -260,11 +262,12 @@ fn lagging(indexed: &HashMap<StreamId, u64>, heads: &HashMap<StreamId, u64>) -> 
         .collect()
 }
 
-/// Whether the index has read every stream at least as far as `heads`.
-fn covers(indexed: &HashMap<StreamId, u64>, heads: &HashMap<StreamId, u64>) -> bool {
+/// Log entries up to `heads` the index has not read.
+fn unread<'a>(indexed: &HashMap<StreamId, u64>, heads: impl IntoIterator<Item = (&'a StreamId, &'a u64)>) -> u64 {
     heads
-        .iter()
-        .all(|(stream, &head)| indexed.get(stream).copied().unwrap_or(0) >= head)
+        .into_iter()
+        .map(|(stream, &head)| head.saturating_sub(indexed.get(stream).copied().unwrap_or(0)))
+        .sum()
 }
 
 /// The parties of a record that screening should find: active watchlist entries, active
