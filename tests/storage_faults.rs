@@ -131,7 +131,7 @@ async fn writes_fail_with_unavailable_while_the_disk_is_full_and_resume_after() 
     let dir: PathBuf = fed.data_dir(0).to_path_buf();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.display().to_string();
-    if !run("mount", &["-t", "tmpfs", "-o", "size=48m", "tmpfs", &path]) {
+    if !run("mount", &["-t", "tmpfs", "-o", "size=96m", "tmpfs", &path]) {
         return cannot_inject("mount a small tmpfs as the data directory (needs root)");
     }
     // Lazy unmount: the node may still hold files open when a failing test unwinds.
@@ -158,7 +158,7 @@ async fn writes_fail_with_unavailable_while_the_disk_is_full_and_resume_after() 
     };
     let is_full = |message: &str| {
         message.starts_with(&format!("storage: the data directory {path} is full ("))
-            && message.ends_with(" MiB free; writes resume once 32 MiB are free)")
+            && message.ends_with(" MiB free; writes resume once 48 MiB are free)")
     };
     assert_refused_but_readable(&mut a, &refused_at, "DE-BAFA/FULL-1", is_full).await;
 

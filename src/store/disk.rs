@@ -40,9 +40,14 @@ struct Fault {
     wedged: bool,
 }
 
-/// Writes are refused while the data directory's file system has less free than this:
+/// Writes are refused once the data directory's file system has less free than this:
 /// room for what the writer may still have in flight, so that sled never runs out.
 pub const MIN_FREE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Once refused, writes resume only with this much free. sled's own space comes and goes
+/// by a few MiB (pages rewritten, old ones freed later), so a single threshold would let
+/// writes flap between refused and acknowledged while the disk stays full.
+pub const RESUME_FREE_BYTES: u64 = 48 * 1024 * 1024;
 
 /// sled's page cache when the configuration does not say (`limits.store_cache_bytes`).
 pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
@@ -160,13 +165,14 @@ impl Disk {
             )
     }
 
-    /// Refuses a write while the data directory has less than [`MIN_FREE_BYTES`] free
-    /// (the writer asks before each commit unit). Writes resume by themselves once there
-    /// is room again.
+    /// Refuses a write once the data directory has less than [`MIN_FREE_BYTES`] free
+    /// (the writer asks before each commit unit). Writes resume by themselves once
+    /// [`RESUME_FREE_BYTES`] are free again.
     pub fn check_space(&self) -> Result<()> {
         // A file system that cannot say leaves it to sled to report a fault.
         let free = available_bytes(&self.path).unwrap_or(u64::MAX);
-        let short = free < MIN_FREE_BYTES;
+        let was_short = self.short_of_space.load(Ordering::Relaxed);
+        let short = free < if was_short { RESUME_FREE_BYTES } else { MIN_FREE_BYTES };
         if self.short_of_space.swap(short, Ordering::Relaxed) != short {
             if short {
                 tracing::error!(dir = %self.path.display(), free_bytes = free, "storage: the data directory is nearly full; writes are refused until it has room");
@@ -182,7 +188,7 @@ impl Disk {
                 "the data directory {} is full ({} MiB free; writes resume once {} MiB are free)",
                 self.path.display(),
                 free / (1024 * 1024),
-                MIN_FREE_BYTES / (1024 * 1024)
+                RESUME_FREE_BYTES / (1024 * 1024)
             ),
             source: None,
         })
