@@ -27,10 +27,10 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
         return false;
     }
     let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if pinyin(a, b) && pinyin(b, a) {
+    if chinese(a, b) && chinese(b, a) {
         // Syllables glued ("li" of "liling") are parts of a word; "heng" of "cheng" is not.
         let glued = syllables_around(shorter, longer);
-        return !glued && fold_romanization(a) != fold_romanization(b);
+        return !glued && !super::romanization::same_chinese(&String::from_iter(a), &String::from_iter(b));
     }
     if super::name_parts::patronymic_of_other(a, b) {
         return true;
@@ -139,62 +139,29 @@ fn fold_spelling(token: &[char]) -> String {
     folded
 }
 
-/// Pinyin with the Wade-Giles and Pinyin spellings of one sound made equal ("kuang" /
-/// "guang", "chang" / "zhang", "te" / "de").
-fn fold_romanization(token: &[char]) -> String {
-    let text: String = token.iter().collect();
-    text.replace("ien", "ian")
-        .replace("zh", "ch")
-        .replace(['j', 'q'], "ch")
-        .replace('g', "k")
-        .replace('d', "t")
-        .replace('b', "p")
-        .replace(['z', 'c'], "ts")
-        .replace("tsh", "ch")
-}
-
-/// Every Hanyu Pinyin syllable (without tones; "v" for ü).
-const SYLLABLES: &str = "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu \
-    ca cai can cang cao ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai \
-    chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dian \
-    diao die ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fo fou fu ga gai \
-    gan gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen \
-    heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan \
-    jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang \
-    lao le lei leng li lia lian liang liao lie lin ling liu long lou lu luan lun luo lv lve ma mai man mang \
-    mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nian \
-    niang niao nie nin ning niu nong nou nu nuan nuo nv nve o ou pa pai pan pang pao pei pen peng pi pian \
-    piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan que qun ran rang rao \
-    re ren reng ri rong rou ru ruan rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she \
-    shei shen sheng shi shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta \
-    tai tan tang tao te teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen \
-    weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying \
-    yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen \
-    zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo";
-
-/// Letter groups found in Pinyin and rarely in the European names that also happen to
-/// split into Pinyin syllables ("maria" = ma ri a, "elena" = e le na): a token counts as
-/// Pinyin only with one of them.
-const PINYIN_MARKS: [&str; 13] = [
-    "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch",
+/// Letter groups found in Pinyin or Wade-Giles and rarely in the European names that also
+/// happen to split into their syllables ("maria" = ma ri a, "elena" = e le na): a token
+/// counts as Chinese only with one of them.
+const CHINESE_MARKS: [&str; 16] = [
+    "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch", "hs", "ts", "tz",
 ];
 
-/// The longest syllable, in letters.
-const LONGEST_SYLLABLE: usize = 6;
+/// The longest token taken for Chinese, in letters.
+const LONGEST_CHINESE: usize = 24;
 
-/// Whether a token is a run of Pinyin syllables (a Chinese given name is usually two
-/// written as one word), when it or the token it is compared with has a mark of Pinyin.
-fn pinyin(token: &[char], other: &[char]) -> bool {
-    let mut buffer = [0u8; 4 * LONGEST_SYLLABLE];
+/// Whether a token is a run of Pinyin or Wade-Giles syllables (a Chinese given name is
+/// usually two written as one word), when it or the token it is compared with has a mark.
+fn chinese(token: &[char], other: &[char]) -> bool {
+    let mut buffer = [0u8; LONGEST_CHINESE];
     let Some(text) = ascii_lowercase(token, &mut buffer) else {
         return false;
     };
-    (marked(token) || marked(other)) && splits_into_syllables(text)
+    (marked(token) || marked(other)) && super::romanization::chinese_syllables(text)
 }
 
-/// Whether a token has one of `PINYIN_MARKS`.
+/// Whether a token has one of `CHINESE_MARKS`.
 fn marked(token: &[char]) -> bool {
-    PINYIN_MARKS.iter().any(|mark| {
+    CHINESE_MARKS.iter().any(|mark| {
         let mark = mark.as_bytes();
         token
             .windows(mark.len())
@@ -213,11 +180,6 @@ fn ascii_lowercase<'b>(token: &[char], buffer: &'b mut [u8]) -> Option<&'b str> 
     std::str::from_utf8(&buffer[..token.len()]).ok()
 }
 
-/// Whether a token is made of Pinyin syllables only.
-pub(crate) fn pinyin_syllables(token: &str) -> bool {
-    token.len() <= 4 * LONGEST_SYLLABLE && token.bytes().all(|b| b.is_ascii_lowercase()) && splits_into_syllables(token)
-}
-
 /// Whether `longer` is `part` with whole syllables before or after it.
 fn syllables_around(part: &[char], longer: &[char]) -> bool {
     let rest: String = if longer.starts_with(part) {
@@ -227,33 +189,7 @@ fn syllables_around(part: &[char], longer: &[char]) -> bool {
     } else {
         return false;
     };
-    !rest.is_empty() && splits_into_syllables(&rest)
-}
-
-fn syllables() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| SYLLABLES.split_whitespace().collect())
-}
-
-/// Whether `token` is one Pinyin syllable (a Chinese surname is one, but for a few).
-pub(crate) fn pinyin_syllable(token: &str) -> bool {
-    syllables().contains(token)
-}
-
-/// Whether `text` is a concatenation of syllables (dynamic programming over prefixes).
-fn splits_into_syllables(text: &str) -> bool {
-    let syllables = syllables();
-    let n = text.len();
-    let mut reachable = [false; 4 * LONGEST_SYLLABLE + 1];
-    if n > 4 * LONGEST_SYLLABLE {
-        return false;
-    }
-    reachable[0] = true;
-    for end in 1..=n {
-        let start_from = end.saturating_sub(LONGEST_SYLLABLE);
-        reachable[end] = (start_from..end).any(|start| reachable[start] && syllables.contains(&text[start..end]));
-    }
-    reachable[n]
+    !rest.is_empty() && super::romanization::chinese_syllables(&rest)
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ mod optional_parts;
 mod phonetic;
 mod places;
 mod rarity;
+mod romanization;
 mod score;
 mod stems;
 mod text;
@@ -76,7 +77,7 @@ pub use evidence::{
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
-pub const ALGORITHM_VERSION: &str = "fedx-screen-6";
+pub const ALGORITHM_VERSION: &str = "fedx-screen-7";
 
 /// Scores at or above this are reported as potential matches by default.
 pub const DEFAULT_MIN_SCORE: f64 = 0.85;

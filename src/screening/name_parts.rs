@@ -112,8 +112,8 @@ pub(crate) fn surname_place(raw: &str, tokens: &[String]) -> SurnamePlace {
         .filter(|(_, after)| tokens_of(after).is_some_and(|t| t.iter().any(given)))
         .and_then(|(before, _)| tokens_of(before))
         .filter(|before| !before.is_empty() && before.len() < tokens.len() && tokens.starts_with(before));
-    let chinese =
-        super::distinct::pinyin_syllable(&tokens[0]) && tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
+    let chinese = super::romanization::pinyin_syllable(&tokens[0])
+        && tokens.iter().all(|t| super::romanization::pinyin_syllables(t));
     match before_comma {
         Some(before) => SurnamePlace::First(before.len()),
         None if chinese || ends_in_patronymic(tokens) => SurnamePlace::First(1),

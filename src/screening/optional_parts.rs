@@ -125,7 +125,7 @@ fn given_name_first(tokens: &[String], surname_words: usize) -> (Vec<String>, im
 /// A person's name `tokens` without its middle parts, and a Chinese name without a Western
 /// given name before it; the words kept stay in the name's own order.
 fn person_without_middle(tokens: &[String], surname_words: usize) -> Vec<Vec<String>> {
-    let pinyin = |t: &String| super::distinct::pinyin_syllables(t);
+    let pinyin = |t: &String| super::romanization::pinyin_syllables(t);
     let (given_first, position) = given_name_first(tokens, surname_words);
     let keep = |kept: &dyn Fn(usize) -> bool| -> Vec<String> {
         let kept_words = tokens.iter().enumerate().filter(|(i, _)| kept(position(*i)));
@@ -177,7 +177,7 @@ pub(crate) fn without_optional_parts(form: &NameForm, entity: EntityKind, surnam
         shorter.push(without(&|i, t| Some(i) == patronymic_at || (i == 0 && place(t))));
     }
     // Not for Chinese names: their three syllables are a surname and one given name.
-    let chinese = tokens.iter().all(|t| super::distinct::pinyin_syllables(t));
+    let chinese = tokens.iter().all(|t| super::romanization::pinyin_syllables(t));
     let (given_first, at) = given_name_first(tokens, surname_words);
     let (last, len) = (last_part_start(&given_first), tokens.len());
     let person = entity == EntityKind::Person && !chinese && !tokens.iter().any(patronymic);

@@ -1,4 +1,5 @@
-//! Phonetic keys of a token: Double Metaphone (primary and alternate) and a consonant skeleton.
+//! Phonetic keys of a token: Double Metaphone (primary and alternate), a consonant skeleton,
+//! and the folded Chinese and Korean romanization (`romanization`).
 
 use rphonetic::DoubleMetaphone;
 
@@ -7,19 +8,35 @@ use rphonetic::DoubleMetaphone;
 pub(crate) struct Phonetic {
     pub metaphone: [u32; 2],
     pub skeleton: u64,
+    /// `[Chinese, Korean]` romanization keys, 0 where the token is none.
+    pub romanized: [u64; 2],
 }
 
 impl Phonetic {
     pub fn of(token: &str) -> Self {
+        // A romanized syllable is a name however short ("lo" / "luo").
+        let romanized = super::romanization::keys(token);
         // Double Metaphone only knows Latin spellings; short tokens would collide with everything.
         if token.len() < 3 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Self::default();
+            return Self {
+                romanized,
+                ..Self::default()
+            };
         }
         let codes = DoubleMetaphone::default().double_metaphone(token);
         Self {
             metaphone: [pack(&codes.primary()), pack(&codes.alternate())],
             skeleton: skeleton(token),
+            romanized,
         }
+    }
+
+    /// Agreement on the Chinese or the Korean romanization key: the same syllables.
+    pub fn romanized_agrees(&self, other: &Self) -> bool {
+        self.romanized
+            .iter()
+            .zip(other.romanized)
+            .any(|(a, b)| *a != 0 && *a == b)
     }
 
     /// Agreement on a code of at least two sounds: one ("L" for "liu" and "luo") says

@@ -17,6 +17,9 @@ use super::stems::Stems;
 pub(crate) const PAIR_FLOOR: f32 = 0.8;
 /// Share of the remaining gap to 1.0 granted when two tokens agree phonetically.
 pub(crate) const PHONETIC_LIFT: f32 = 0.5;
+/// The share granted when they spell the same Chinese or Korean syllables: a surer sign than
+/// Double Metaphone's coarse code, and the pairs are further apart in letters ("hee" / "hui").
+pub(crate) const ROMANIZED_LIFT: f32 = 0.75;
 /// Similarity of an initial to a token starting with that letter ("j" vs "john").
 pub(crate) const INITIAL_SIM: f32 = 0.9;
 
@@ -41,7 +44,14 @@ pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
     }
     let jw = jaro_winkler(&a.chars, &b.chars);
     let agrees = a.phonetic.metaphone_agrees(&b.phonetic) || (abjad && a.phonetic.skeleton_agrees(&b.phonetic));
-    let phonetic = if agrees { (1.0 - jw) * PHONETIC_LIFT } else { 0.0 };
+    let lift = if a.phonetic.romanized_agrees(&b.phonetic) {
+        ROMANIZED_LIFT
+    } else if agrees {
+        PHONETIC_LIFT
+    } else {
+        0.0
+    };
+    let phonetic = (1.0 - jw) * lift;
     // Letters alike first (cheap), then whether the words are others all the same.
     // Compounds of other stems; one that begins or ends the other is a glued word (`cut_short`).
     let other_stems = !abjad
@@ -134,6 +144,8 @@ pub(crate) struct Vocab {
     trigrams: FastMap<u64, Vec<Posting>>,
     metaphones: FastMap<u32, Vec<TokenId>>,
     skeletons: FastMap<u64, Vec<TokenId>>,
+    /// Chinese and Korean romanization keys (hashes tagged by system, so one map holds both).
+    romanized: FastMap<u64, Vec<TokenId>>,
     /// Short tokens by themselves and their one-letter deletions: trigrams of "lu" and "liu" share
     /// nothing, yet one edit apart they are the same Chinese surname.
     short_variants: FastMap<u64, Vec<TokenId>>,
@@ -199,6 +211,9 @@ impl Vocab {
         }
         if token.phonetic.skeleton != 0 {
             self.skeletons.entry(token.phonetic.skeleton).or_default().push(id);
+        }
+        for key in token.phonetic.romanized.into_iter().filter(|k| *k != 0) {
+            self.romanized.entry(key).or_default().push(id);
         }
         if token.len() <= SHORT_TOKEN + 1 {
             for key in deletion_variants(&token.chars) {
@@ -270,12 +285,15 @@ impl Vocab {
         (abjad.total() > 0.0).then_some(Similar { id, plain, abjad })
     }
 
-    /// Tokens agreeing with `query` on a Double Metaphone key or on the consonant skeleton, sorted by id:
-    /// exactly the tokens for which `Phonetic::metaphone_agrees` or `skeleton_agrees` holds.
+    /// Tokens agreeing with `query` on a Double Metaphone key, the consonant skeleton or a romanization
+    /// key, sorted by id: exactly the tokens for which `Phonetic::metaphone_agrees`, `skeleton_agrees` or
+    /// `romanized_agrees` holds.
     fn phonetic_candidates(&self, query: &Token) -> Vec<TokenId> {
+        let romanized = query.phonetic.romanized.into_iter().filter(|k| *k != 0);
         let mut ids: Vec<TokenId> = distinct_metaphones(&query.phonetic)
             .flat_map(|key| self.metaphones.get(&key).into_iter().flatten())
             .chain(self.skeletons.get(&query.phonetic.skeleton).into_iter().flatten())
+            .chain(romanized.flat_map(|key| self.romanized.get(&key).into_iter().flatten()))
             .copied()
             .collect();
         ids.sort_unstable();
