@@ -34,7 +34,7 @@ pub async fn check(context: &Arc<Context>, request: CheckRequest) -> Result<Chec
         .await;
     if unindexed > 0 {
         return Err(Error::Unavailable(format!(
-            "the screening index has not yet read {unindexed} denial versions this node holds (waited {CATCH_UP_WAIT:?}); retry shortly"
+            "the screening index has not yet read {unindexed} denial versions this node holds (waited up to {CATCH_UP_WAIT:?}, or the node is stopping); retry shortly"
         )));
     }
     let (screening, policy) = (context.screening.clone(), context.policy.clone());

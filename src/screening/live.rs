@@ -41,6 +41,9 @@ pub struct Screening {
     /// How far the index has read each stream of the store's log. A screen or check waits
     /// until it covers the store's version vector, so it never misses a stored record.
     indexed: watch::Sender<HashMap<StreamId, u64>>,
+    /// Fires when the node stops: a screen or check waiting for the index answers then,
+    /// rather than hold the shutdown up for the rest of its wait.
+    stopping: CancellationToken,
 }
 
 /// A hit with where it came from.
@@ -57,6 +60,7 @@ impl Screening {
             state: Arc::default(),
             follower: Arc::default(),
             indexed: watch::Sender::new(HashMap::new()),
+            stopping: cancel.clone(),
         };
         let follower = screening.clone();
         let task = tokio::spawn(async move {
@@ -80,7 +84,7 @@ impl Screening {
     /// `wanted` accepts as far as the store holds it now (a write acknowledged or a peer's
     /// record stored before a screen or check began). Returns how many log entries
     /// (record versions) it still had not read: 0, except while it indexes a bulk load or
-    /// loads a large store at start.
+    /// loads a large store at start, or when the node began to stop meanwhile.
     pub async fn caught_up(&self, store: &Store, within: Duration, wanted: impl Fn(&str) -> bool) -> u64 {
         let target = store.snapshot();
         let unread_now = |indexed: &HashMap<StreamId, u64>| {
@@ -91,7 +95,10 @@ impl Screening {
             unread(indexed, heads)
         };
         let mut indexed = self.indexed.subscribe();
-        let _ = tokio::time::timeout(within, indexed.wait_for(|i| unread_now(i) == 0)).await;
+        tokio::select! {
+            _ = tokio::time::timeout(within, indexed.wait_for(|i| unread_now(i) == 0)) => {}
+            _ = self.stopping.cancelled() => {}
+        }
         unread_now(&self.indexed.borrow())
     }
 
