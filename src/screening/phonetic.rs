@@ -3,19 +3,20 @@
 
 use rphonetic::DoubleMetaphone;
 
+use super::romanization::Romanized;
+
 /// Keys are packed into integers so that vocabulary entries stay small; 0 means "no key".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Phonetic {
     pub metaphone: [u32; 2],
     pub skeleton: u64,
-    /// `[Chinese, Korean]` romanization keys, 0 where the token is none.
-    pub romanized: [u64; 2],
+    pub romanized: Romanized,
 }
 
 impl Phonetic {
     pub fn of(token: &str) -> Self {
         // A romanized syllable is a name however short ("lo" / "luo").
-        let romanized = super::romanization::keys(token);
+        let romanized = Romanized::of(token);
         // Double Metaphone only knows Latin spellings; short tokens would collide with everything.
         if token.len() < 3 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
             return Self {
@@ -31,12 +32,9 @@ impl Phonetic {
         }
     }
 
-    /// Agreement on the Chinese or the Korean romanization key: the same syllables.
+    /// The same Chinese or Korean syllables in two romanizations.
     pub fn romanized_agrees(&self, other: &Self) -> bool {
-        self.romanized
-            .iter()
-            .zip(other.romanized)
-            .any(|(a, b)| *a != 0 && *a == b)
+        self.romanized.agrees(&other.romanized)
     }
 
     /// Agreement on a code of at least two sounds: one ("L" for "liu" and "luo") says

@@ -10,8 +10,11 @@
 //! aspirated and plain initials ("p'ei" / "pei" = "pei" / "bei"), and in Korean the
 //! vowels that spellings exchange ("eo", "o", "u", "eu", "oo").
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use super::vocab::{FastMap, IdHasher};
+
+type FastSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Every Hanyu Pinyin syllable (without tones; "v" for ü).
 const PINYIN: &str = "a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu \
@@ -32,33 +35,88 @@ const PINYIN: &str = "a ai an ang ao ba bai ban bang bao bei ben beng bi bian bi
     yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen \
     zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo";
 
-/// The longest syllable of any system here, in letters ("hsiung", "ssyeong").
-const LONGEST_SYLLABLE: usize = 8;
+/// The longest syllable of each system, in letters ("chuang", "hsiung"; "ssyeong").
+const LONGEST_CHINESE_SYLLABLE: usize = 6;
+const LONGEST_KOREAN_SYLLABLE: usize = 8;
 /// The longest token split into syllables, in letters.
-const LONGEST_TOKEN: usize = 24;
-/// Tokens of more syllables than this are not taken for a romanized name.
+pub(crate) const LONGEST_TOKEN: usize = 24;
+/// Tokens of more syllables than this get no key: they are no romanized name.
 const MOST_SYLLABLES: usize = 4;
 
-/// Folded keys of a token: `[Chinese, Korean]`, 0 where it is no such romanization.
-pub(crate) fn keys(token: &str) -> [u64; 2] {
-    if token.len() < 2 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
-        return [0, 0];
+/// Vowels Korean romanizations write and Pinyin and Wade-Giles do not.
+const KOREAN_MARKS: [&str; 6] = ["eo", "eu", "ae", "oo", "ee", "oe"];
+/// Letter groups Wade-Giles writes and Pinyin does not: a token that splits into
+/// Wade-Giles syllables only counts as Chinese with one ("Matsumoto" splits too).
+const WADE_GILES_MARKS: [&str; 5] = ["hs", "tz", "ih", "ieh", "erh"];
+
+/// What a token's romanization says about it, kept with its phonetic keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Romanized {
+    /// Its Pinyin or Wade-Giles syllables folded (below), hashed; 0 where it is neither.
+    /// 32 bits, as every token of the vocabulary carries it.
+    chinese: u32,
+    /// Its Korean syllables folded, hashed; 0 where it is none.
+    korean: u32,
+    /// It is a Wade-Giles spelling (as "chang", "chou" and "pao" are, and Pinyin too):
+    /// initials fold alike because Wade-Giles writes them alike, so two tokens agree on
+    /// the Chinese key only when one of them may be Wade-Giles ("qin" and "jin" are two
+    /// Pinyin surnames; Wade-Giles writes both "chin").
+    wade_giles: bool,
+    /// It has one of `KOREAN_MARKS`.
+    korean_marked: bool,
+}
+
+impl Romanized {
+    pub fn of(token: &str) -> Self {
+        if token.len() < 2 || token.len() > LONGEST_TOKEN || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Self::default();
+        }
+        let key = |system| fold(token, system, Reading::Key).unwrap_or(0);
+        Self {
+            chinese: key(System::Chinese),
+            korean: key(System::Korean),
+            wade_giles: splits(token, System::Chinese, Reading::Key, |s| {
+                wade_giles_spellings().contains(s)
+            }),
+            korean_marked: KOREAN_MARKS.iter().any(|mark| token.contains(mark)),
+        }
     }
-    [System::Chinese, System::Korean]
-        .map(|system| fold(token, system.syllables(), system).map_or(0, |key| hash(system, &key)))
+
+    /// Whether two tokens spell the same syllables: the same Chinese key where one of them
+    /// may be Wade-Giles ("Tsao" / "Cao", "Hsin" / "Xin", "Chou" / "Zhou"), or the same
+    /// Korean key where one writes a Korean vowel ("Jeong" / "Jong", "Hee" / "Hui";
+    /// without one, "Dora" and "Tula" would be a Korean name).
+    pub fn agrees(&self, other: &Self) -> bool {
+        let chinese = self.chinese != 0 && self.chinese == other.chinese && (self.wade_giles || other.wade_giles);
+        let korean = self.korean != 0 && self.korean == other.korean && (self.korean_marked || other.korean_marked);
+        chinese || korean
+    }
+
+    /// The keys to find a token by, each with whether the token agrees with every token
+    /// sharing that key (it is Wade-Giles, or writes a Korean vowel) or only with those
+    /// that do. Two tokens `agree` exactly when they share a key and one of them is open
+    /// on it.
+    pub fn keys(&self) -> impl Iterator<Item = (u32, bool)> {
+        [(self.chinese, self.wade_giles), (self.korean, self.korean_marked)]
+            .into_iter()
+            .filter(|(key, _)| *key != 0)
+    }
 }
 
-/// Whether two Pinyin or Wade-Giles tokens spell the same syllables.
+/// Whether two tokens, each Pinyin or marked Wade-Giles (`chinese_syllables`), spell the
+/// same syllables once the initials Wade-Giles writes alike count as one.
 pub(crate) fn same_chinese(a: &str, b: &str) -> bool {
-    let syllables = System::Chinese.syllables();
-    matches!((fold(a, syllables, System::Chinese), fold(b, syllables, System::Chinese)), (Some(a), Some(b)) if a == b)
+    let fold = |t| fold(t, System::Chinese, Reading::Any);
+    matches!((fold(a), fold(b)), (Some(a), Some(b)) if a == b)
 }
 
-/// Whether a token is made of Pinyin or Wade-Giles syllables only.
+/// Whether a token is Pinyin, or Wade-Giles with one of `WADE_GILES_MARKS`.
 pub(crate) fn chinese_syllables(token: &str) -> bool {
-    let syllables = System::Chinese.syllables();
-    token.bytes().all(|b| b.is_ascii_lowercase())
-        && split(token, System::Chinese, |s| syllables.contains_key(s)).is_some()
+    pinyin_syllables(token)
+        || (WADE_GILES_MARKS.iter().any(|mark| token.contains(mark))
+            && splits(token, System::Chinese, Reading::Any, |s| {
+                System::Chinese.syllables().contains_key(s)
+            }))
 }
 
 /// Whether `token` is one Pinyin syllable (a Chinese surname is one, but for a few).
@@ -66,9 +124,10 @@ pub(crate) fn pinyin_syllable(token: &str) -> bool {
     pinyin().contains(token)
 }
 
-/// Whether a token is made of Pinyin syllables only.
+/// Whether a token is made of Pinyin syllables only (its apostrophes are gone: "yongan").
 pub(crate) fn pinyin_syllables(token: &str) -> bool {
-    token.bytes().all(|b| b.is_ascii_lowercase()) && split(token, System::Chinese, |s| pinyin().contains(s)).is_some()
+    token.bytes().all(|b| b.is_ascii_lowercase())
+        && splits(token, System::Chinese, Reading::Any, |s| pinyin().contains(s))
 }
 
 #[derive(Clone, Copy)]
@@ -78,113 +137,176 @@ enum System {
 }
 
 impl System {
-    /// Each spelling of a syllable and its folded key.
-    fn syllables(self) -> &'static HashMap<String, String> {
-        static CHINESE: OnceLock<HashMap<String, String>> = OnceLock::new();
-        static KOREAN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    /// Each spelling of a syllable and its folded form.
+    fn syllables(self) -> &'static FastMap<String, String> {
+        static CHINESE: OnceLock<FastMap<String, String>> = OnceLock::new();
+        static KOREAN: OnceLock<FastMap<String, String>> = OnceLock::new();
         match self {
             System::Chinese => CHINESE.get_or_init(chinese_spellings),
             System::Korean => KOREAN.get_or_init(korean_spellings),
         }
     }
+
+    fn longest_syllable(self) -> usize {
+        match self {
+            System::Chinese => LONGEST_CHINESE_SYLLABLE,
+            System::Korean => LONGEST_KOREAN_SYLLABLE,
+        }
+    }
+
+    /// Hashed first, so that a Chinese and a Korean key never meet in one lookup map.
+    fn tag(self) -> &'static [u8] {
+        match self {
+            System::Chinese => b"zh:",
+            System::Korean => b"ko:",
+        }
+    }
 }
 
-fn hash(system: System, key: &str) -> u64 {
-    let seed = 0xcbf2_9ce4_8422_2325u64 ^ system as u64;
-    key.bytes()
-        .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-        .max(1)
+/// How a token is split.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// For a key: at most `MOST_SYLLABLES`, and in Chinese only the first may begin with
+    /// a vowel, as Pinyin writes an apostrophe before such a syllable ("Xi'an"): "hee" is
+    /// no "he" "e", nor "jei" a "je" "i".
+    Key,
+    /// Any split: the apostrophes of a name are gone by the time it is compared.
+    Any,
 }
 
-fn pinyin() -> &'static std::collections::HashSet<&'static str> {
-    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+fn pinyin() -> &'static FastSet<&'static str> {
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| PINYIN.split_whitespace().collect())
 }
 
-/// The key of `token` split into the fewest syllables of `syllables`, if it splits into
-/// at most `MOST_SYLLABLES`.
-fn fold(token: &str, syllables: &HashMap<String, String>, system: System) -> Option<String> {
-    let parts = split(token, system, |s| syllables.contains_key(s)).filter(|parts| parts.len() <= MOST_SYLLABLES)?;
-    Some(
-        parts
-            .iter()
-            .filter_map(|s| syllables.get(*s))
-            .map(String::as_str)
-            .collect(),
-    )
+fn wade_giles_spellings() -> &'static FastSet<String> {
+    static SET: OnceLock<FastSet<String>> = OnceLock::new();
+    SET.get_or_init(|| pinyin().iter().flat_map(|syllable| wade_giles(syllable)).collect())
 }
 
-/// `text` split into the fewest syllables `known` accepts (dynamic programming over
-/// suffixes; ties go to the longer first syllable), if it is at most `LONGEST_TOKEN` long.
-/// In Chinese only the first may begin with a vowel: Pinyin writes an apostrophe before
-/// such a syllable ("Xi'an"), so "hee" is no "he" "e", nor "jei" a "je" "i".
-fn split(text: &str, system: System, known: impl Fn(&str) -> bool) -> Option<Vec<&str>> {
+/// The hashed folded form of `token` split into the fewest syllables of `system`.
+fn fold(token: &str, system: System, reading: Reading) -> Option<u32> {
+    let syllables = system.syllables();
+    let ends = fewest_syllables(token, system, reading, |s| syllables.contains_key(s))?;
+    let mut hash = Fnv::default();
+    hash.write(system.tag());
+    let mut start = 0;
+    for end in ends.iter().take_while(|end| **end != 0) {
+        hash.write(syllables.get(&token[start..*end as usize])?.as_bytes());
+        start = *end as usize;
+    }
+    Some(((hash.0 >> 32) as u32 ^ hash.0 as u32).max(1))
+}
+
+fn splits(token: &str, system: System, reading: Reading, known: impl Fn(&str) -> bool) -> bool {
+    fewest_syllables(token, system, reading, known).is_some()
+}
+
+/// Where each syllable of `text` ends, split into the fewest syllables `known` accepts
+/// (dynamic programming over suffixes; ties go to the longer first syllable), ended by
+/// zeros. None when `text` does not split, or is longer than `LONGEST_TOKEN`.
+fn fewest_syllables(
+    text: &str,
+    system: System,
+    reading: Reading,
+    known: impl Fn(&str) -> bool,
+) -> Option<[u8; LONGEST_TOKEN]> {
+    let bytes = text.as_bytes();
     let n = text.len();
     if n == 0 || n > LONGEST_TOKEN || !text.is_ascii() {
         return None;
     }
+    let vowel_first_only = reading == Reading::Key && matches!(system, System::Chinese);
     // fewest[i]: the fewest syllables text[i..] splits into, and where the first ends.
     let mut fewest = [None::<(usize, usize)>; LONGEST_TOKEN + 1];
     fewest[n] = Some((0, n));
     for start in (0..n).rev() {
-        fewest[start] = (start + 1..=n.min(start + LONGEST_SYLLABLE))
+        if vowel_first_only && start > 0 && matches!(bytes[start], b'a' | b'e' | b'i' | b'o' | b'u') {
+            continue;
+        }
+        // Only ends the rest splits from are looked up: most are not.
+        fewest[start] = (start + 1..=n.min(start + system.longest_syllable()))
             .rev()
-            .filter(|end| starts_syllable(system, start, text.as_bytes()[start]) && known(&text[start..*end]))
             .filter_map(|end| fewest[end].map(|(count, _)| (count + 1, end)))
+            .filter(|(_, end)| known(&text[start..*end]))
             .min_by_key(|(count, _)| *count);
     }
     let (count, _) = fewest[0]?;
-    let mut parts = Vec::with_capacity(count);
+    if reading == Reading::Key && count > MOST_SYLLABLES {
+        return None;
+    }
+    let mut ends = [0u8; LONGEST_TOKEN];
     let mut at = 0;
-    while at < n {
+    for slot in &mut ends {
+        if at == n {
+            break;
+        }
         let (_, end) = fewest[at]?;
-        parts.push(&text[at..end]);
+        *slot = end as u8;
         at = end;
     }
-    Some(parts)
+    Some(ends)
 }
 
-fn starts_syllable(system: System, at: usize, letter: u8) -> bool {
-    at == 0 || matches!(system, System::Korean) || !matches!(letter, b'a' | b'e' | b'i' | b'o' | b'u')
+/// FNV-1a, as the vocabulary's other keys.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// Pinyin initials, the two-letter ones first.
-const INITIALS: [&str; 23] = [
+const PINYIN_INITIALS: [&str; 23] = [
     "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y",
     "w",
 ];
 
 fn split_initial(syllable: &str) -> (&str, &str) {
-    INITIALS
+    PINYIN_INITIALS
         .iter()
         .find(|i| syllable.len() > i.len() && syllable.starts_with(**i))
         .map_or(("", syllable), |i| syllable.split_at(i.len()))
 }
 
-/// Initials Wade-Giles writes alike once its apostrophes are gone, as one class.
-fn initial_class(initial: &str) -> &str {
+/// A Pinyin initial as Wade-Giles writes it without apostrophes: plain and aspirated
+/// initials alike ("b" and "p" as "p"), and "j", "q" and "zh" as "ch".
+fn wade_giles_initial(initial: &str) -> &str {
     match initial {
-        "b" | "p" => "p",
-        "d" | "t" => "t",
-        "g" | "k" => "k",
+        "b" => "p",
+        "d" => "t",
+        "g" => "k",
         "z" | "c" => "ts",
-        "zh" | "ch" | "j" | "q" => "ch",
+        "zh" | "j" | "q" => "ch",
         "x" => "hs",
+        "r" => "j",
         other => other,
     }
 }
 
-/// Every Pinyin syllable and its Wade-Giles spellings, keyed by the Pinyin with its
-/// initial's class. Where a spelling is both, the Pinyin reading wins.
-fn chinese_spellings() -> HashMap<String, String> {
-    let mut keys: HashMap<String, String> = HashMap::new();
+/// Every Pinyin syllable and its Wade-Giles spellings, each folded to the Pinyin syllable
+/// with the initial Wade-Giles writes. Where a spelling is both, the Pinyin reading wins.
+fn chinese_spellings() -> FastMap<String, String> {
+    let mut keys = FastMap::default();
     let key = |syllable: &str| {
         let (initial, rest) = split_initial(syllable);
-        format!("{}{}", initial_class(initial), rest.replace('v', "u"))
+        format!("{}{}", wade_giles_initial(initial), rest.replace('v', "u"))
     };
     for syllable in pinyin() {
         keys.insert((*syllable).to_owned(), key(syllable));
     }
+    // In a fixed order: where two Pinyin syllables share a Wade-Giles spelling, the first
+    // one's fold is kept, the same on every node.
     let mut sorted: Vec<&&str> = pinyin().iter().collect();
     sorted.sort();
     for syllable in sorted {
@@ -199,16 +321,7 @@ fn chinese_spellings() -> HashMap<String, String> {
 fn wade_giles(syllable: &str) -> Vec<String> {
     let (initial, rest) = split_initial(syllable);
     let rest = rest.replace('v', "u");
-    let wg_initial = match initial {
-        "b" => "p",
-        "d" => "t",
-        "g" => "k",
-        "z" | "c" => "ts",
-        "zh" | "j" | "q" => "ch",
-        "x" => "hs",
-        "r" => "j",
-        other => other,
-    };
+    let wg_initial = wade_giles_initial(initial);
     let whole = match (initial, rest.as_str()) {
         ("z" | "c", "i") => Some(vec!["tzu"]),
         ("s", "i") => Some(vec!["ssu", "szu"]),
@@ -241,7 +354,7 @@ fn wade_giles(syllable: &str) -> Vec<String> {
 /// consonant), each spelling with its class. Revised Romanization writes plain initials
 /// g, d, b, j where McCune-Reischauer writes k, t, p, ch, and both lose the difference
 /// to the aspirated ones without their apostrophe.
-fn korean_spellings() -> HashMap<String, String> {
+fn korean_spellings() -> FastMap<String, String> {
     const INITIALS: [(&str, &str); 22] = [
         ("", ""),
         ("g", "k"),
@@ -309,7 +422,7 @@ fn korean_spellings() -> HashMap<String, String> {
         ("p", "p"),
         ("ng", "ng"),
     ];
-    let mut keys = HashMap::new();
+    let mut keys = FastMap::default();
     for (initial, initial_key) in INITIALS {
         for (vowel, vowel_key) in VOWELS {
             for (last, last_key) in FINALS {
@@ -326,8 +439,7 @@ mod tests {
     use super::*;
 
     fn agree(a: &str, b: &str) -> bool {
-        let (a, b) = (keys(a), keys(b));
-        (a[0] != 0 && a[0] == b[0]) || (a[1] != 0 && a[1] == b[1])
+        Romanized::of(a).agrees(&Romanized::of(b))
     }
 
     #[test]
@@ -335,7 +447,6 @@ mod tests {
         for (a, b) in [
             ("tsao", "cao"),
             ("lo", "luo"),
-            ("te", "de"),
             ("ching", "jing"),
             ("chien", "jian"),
             ("hsieh", "xie"),
@@ -343,12 +454,13 @@ mod tests {
             ("chung", "zhong"),
             ("ssu", "si"),
             ("chih", "zhi"),
-            ("pao", "bao"),
-            ("chang", "zhang"),
             ("chingmin", "jingmin"),
-            ("yunpei", "yunpei"),
             ("hsiung", "xiong"),
             ("ko", "ge"),
+            // Wade-Giles spellings that are Pinyin too.
+            ("chou", "zhou"),
+            ("pao", "bao"),
+            ("te", "de"),
         ] {
             assert!(agree(a, b), "{a} / {b}");
         }
@@ -362,7 +474,6 @@ mod tests {
             ("hee", "hui"),
             ("soon", "sun"),
             ("bae", "pae"),
-            ("dong", "tong"),
             ("hyeok", "hyok"),
             ("gyeong", "kyong"),
             ("hoon", "hun"),
@@ -382,9 +493,19 @@ mod tests {
             ("wang", "huang"),
             ("min", "ming"),
             ("jin", "jian"),
-            ("park", "bark"),
+            // Two Pinyin surnames, which only Wade-Giles writes alike.
+            ("jin", "qin"),
+            ("ji", "qi"),
+            ("zi", "ci"),
+            // Korean-shaped, but no Korean vowel on either side.
+            ("dora", "tula"),
+            ("tom", "dum"),
+            ("sato", "satou"),
             ("smith", "smyth"),
             ("hee", "ha"),
+            // Keys of the two systems never meet.
+            ("lin", "min"),
+            ("ren", "sen"),
         ] {
             assert!(!agree(a, b), "{a} / {b}");
         }
@@ -392,20 +513,37 @@ mod tests {
 
     #[test]
     fn only_whole_romanizations_have_keys() {
-        assert_eq!(keys("smith"), [0, 0]);
-        assert_eq!(keys("x"), [0, 0]);
-        assert_ne!(keys("jingmin")[0], 0);
-        assert_eq!(keys("jeong")[0], 0);
-        assert_ne!(keys("jeong")[1], 0);
-        assert_eq!(keys("hee")[0], 0, "no Pinyin writes he'e without its apostrophe");
+        assert_eq!(Romanized::of("smith"), Romanized::default());
+        assert_eq!(Romanized::of("x"), Romanized::default());
+        assert_eq!(Romanized::of("Jeong"), Romanized::default());
+        assert_ne!(Romanized::of("jingmin").chinese, 0);
+        assert_eq!(Romanized::of("jeong").chinese, 0);
+        assert_ne!(Romanized::of("jeong").korean, 0);
+        assert_eq!(
+            Romanized::of("hee").chinese,
+            0,
+            "no Pinyin writes he'e without its apostrophe"
+        );
+        assert_eq!(Romanized::of("zhangliweijingmin").chinese, 0, "five syllables");
+    }
+
+    #[test]
+    fn wade_giles_counts_as_chinese_only_with_its_marks() {
+        assert!(chinese_syllables("hsiung") && chinese_syllables("yongan") && chinese_syllables("tzu"));
+        assert!(!chinese_syllables("sato") && !chinese_syllables("matsumoto") && !chinese_syllables("soto"));
+        assert!(same_chinese("zhangliweijingmin", "changliweichingmin"), "any length");
     }
 
     #[test]
     fn splits_into_the_fewest_syllables() {
-        let pinyin = |s: &str| pinyin().contains(s);
-        assert_eq!(split("xian", System::Chinese, pinyin), Some(vec!["xian"]));
-        assert_eq!(split("jingmin", System::Chinese, pinyin), Some(vec!["jing", "min"]));
-        assert_eq!(split("smith", System::Chinese, pinyin), None);
-        assert_eq!(split("hee", System::Chinese, pinyin), None);
+        let ends = |text: &str, reading| {
+            let found = fewest_syllables(text, System::Chinese, reading, |s| pinyin().contains(s));
+            found.map(|ends| ends.into_iter().take_while(|end| *end != 0).collect::<Vec<u8>>())
+        };
+        assert_eq!(ends("xian", Reading::Key), Some(vec![4]));
+        assert_eq!(ends("jingmin", Reading::Key), Some(vec![4, 7]));
+        assert_eq!(ends("smith", Reading::Any), None);
+        assert_eq!(ends("hee", Reading::Key), None);
+        assert_eq!(ends("hee", Reading::Any), Some(vec![2, 3]));
     }
 }

@@ -334,3 +334,23 @@ fn common_words_carry_less_than_distinctive_ones() {
     assert!((sum - hit.score).abs() < 1e-6, "{hit:?}");
     assert!(score(&by_rarity, "Vandorria Electronic Technology") >= DEFAULT_MIN_SCORE);
 }
+
+/// Wade-Giles against Pinyin, Korean romanizations against each other: the same name.
+/// Pinyin against Pinyin one aspiration apart, and Western names that merely split into
+/// syllables: other names.
+#[test]
+fn romanizations_of_one_name_match_and_others_do_not() {
+    let index = index_of(vec![
+        (1, party(&["Jong Hui Ho"], EntityKind::Person, &[])),
+        (2, party(&["Cao Yunpei"], EntityKind::Person, &[])),
+        (3, party(&["Jin Wei"], EntityKind::Person, &[])),
+        (4, party(&["Tula Smith"], EntityKind::Person, &[])),
+        (5, party(&["Sato Hiroshi"], EntityKind::Person, &[])),
+    ]);
+    for same in ["Jeong Hee-ho", "Tsao Yun-pei", "Satou Hiroshi"] {
+        assert!(score(&index, same) > DEFAULT_MIN_SCORE, "{same}");
+    }
+    for other in ["Qin Wei", "Dora Smith"] {
+        assert!(score(&index, other) < DEFAULT_MIN_SCORE, "{other}");
+    }
+}

@@ -37,36 +37,58 @@ impl PairScore {
 
 /// Similarity of two tokens. `abjad` allows consonant skeletons to count as phonetic agreement.
 pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
+    let [plain, abjad_score] = pair_scores(a, b, abjad);
+    if abjad { abjad_score } else { plain }
+}
+
+/// `[plain, abjad]` similarity of two tokens, the letters compared once; the abjad score
+/// only when `abjad` (the plain one otherwise). The modes differ by the skeleton's lift and
+/// by the rules that judge letters alone, which abjad mode skips.
+pub(crate) fn pair_scores(a: &Token, b: &Token, abjad: bool) -> [PairScore; 2] {
     if (a.len() == 1) != (b.len() == 1) {
         let same_initial = a.chars.first() == b.chars.first();
         let jw = if same_initial { INITIAL_SIM } else { 0.0 };
-        return PairScore { jw, phonetic: 0.0 };
+        return [PairScore { jw, phonetic: 0.0 }; 2];
     }
     let jw = jaro_winkler(&a.chars, &b.chars);
-    let agrees = a.phonetic.metaphone_agrees(&b.phonetic) || (abjad && a.phonetic.skeleton_agrees(&b.phonetic));
-    let lift = if a.phonetic.romanized_agrees(&b.phonetic) {
-        ROMANIZED_LIFT
-    } else if agrees {
-        PHONETIC_LIFT
-    } else {
-        0.0
+    let romanized = a.phonetic.romanized_agrees(&b.phonetic);
+    let sounds_alike = a.phonetic.metaphone_agrees(&b.phonetic);
+    let skeleton = abjad && a.phonetic.skeleton_agrees(&b.phonetic);
+    let lift = |agrees: bool| match (romanized, agrees) {
+        (true, _) => ROMANIZED_LIFT,
+        (false, true) => PHONETIC_LIFT,
+        (false, false) => 0.0,
     };
-    let phonetic = (1.0 - jw) * lift;
-    // Letters alike first (cheap), then whether the words are others all the same.
-    // Compounds of other stems; one that begins or ends the other is a glued word (`cut_short`).
-    let other_stems = !abjad
-        && super::stems::different_stems(a.stems, b.stems)
-        && !super::distinct::part_of_other(&a.chars, &b.chars);
-    if jw + phonetic < PAIR_FLOOR || other_stems || super::distinct::distinct_words(&a.chars, &b.chars, abjad) {
-        return PairScore::default();
-    }
-    if super::distinct::cut_short(&a.chars, &b.chars) {
-        return PairScore {
-            jw: jw.min(PAIR_FLOOR),
-            phonetic: 0.0,
-        };
-    }
-    PairScore { jw, phonetic }
+    let cut_short = super::distinct::cut_short(&a.chars, &b.chars);
+    let score = |agrees: bool, other_words: &dyn Fn() -> bool| {
+        let phonetic = (1.0 - jw) * lift(agrees);
+        if jw + phonetic < PAIR_FLOOR || other_words() {
+            PairScore::default()
+        } else if cut_short {
+            PairScore {
+                jw: jw.min(PAIR_FLOOR),
+                phonetic: 0.0,
+            }
+        } else {
+            PairScore { jw, phonetic }
+        }
+    };
+    // Letters alike first (cheap), then whether the words are others all the same (two
+    // spellings of the same syllables never are). Compounds of other stems; one that
+    // begins or ends the other is a glued word (`cut_short`).
+    let other_words = || {
+        !romanized
+            && ((super::stems::different_stems(a.stems, b.stems)
+                && !super::distinct::part_of_other(&a.chars, &b.chars))
+                || super::distinct::distinct_words(&a.chars, &b.chars, false))
+    };
+    let plain = score(sounds_alike, &other_words);
+    let abjad = if abjad {
+        score(sounds_alike || skeleton, &|| false)
+    } else {
+        plain
+    };
+    [plain, abjad]
 }
 
 pub(crate) type TokenId = u32;
@@ -144,8 +166,12 @@ pub(crate) struct Vocab {
     trigrams: FastMap<u64, Vec<Posting>>,
     metaphones: FastMap<u32, Vec<TokenId>>,
     skeletons: FastMap<u64, Vec<TokenId>>,
-    /// Chinese and Korean romanization keys (hashes tagged by system, so one map holds both).
-    romanized: FastMap<u64, Vec<TokenId>>,
+    /// Tokens by their Chinese and Korean romanization keys (hashes tagged by system, so one
+    /// map holds both)...
+    romanized: FastMap<u32, Vec<TokenId>>,
+    /// ...and by the keys they are open on (`Romanized::keys`): what a token that is not
+    /// open on its key agrees with.
+    romanized_open: FastMap<u32, Vec<TokenId>>,
     /// Short tokens by themselves and their one-letter deletions: trigrams of "lu" and "liu" share
     /// nothing, yet one edit apart they are the same Chinese surname.
     short_variants: FastMap<u64, Vec<TokenId>>,
@@ -212,8 +238,11 @@ impl Vocab {
         if token.phonetic.skeleton != 0 {
             self.skeletons.entry(token.phonetic.skeleton).or_default().push(id);
         }
-        for key in token.phonetic.romanized.into_iter().filter(|k| *k != 0) {
+        for (key, open) in token.phonetic.romanized.keys() {
             self.romanized.entry(key).or_default().push(id);
+            if open {
+                self.romanized_open.entry(key).or_default().push(id);
+            }
         }
         if token.len() <= SHORT_TOKEN + 1 {
             for key in deletion_variants(&token.chars) {
@@ -231,8 +260,8 @@ impl Vocab {
 
     /// Known tokens whose similarity to `query` clears the pair floor, in plain or abjad mode, by id.
     ///
-    /// Candidates are tokens that sound alike (shared Double Metaphone key or consonant skeleton) or are
-    /// spelled alike (trigrams, deletion variants of short tokens). Sounding alike can lift a modest
+    /// Candidates are tokens that sound alike (shared Double Metaphone key, consonant skeleton or
+    /// romanization key) or are spelled alike (trigrams, deletion variants of short tokens). Sounding alike can lift a modest
     /// Jaro-Winkler over the floor, so only the spelling candidates must pass the Jaro-Winkler bounds:
     /// first the sketch bound, then the tighter one over their characters.
     pub fn similar(&self, query: &Token) -> Vec<Similar> {
@@ -276,12 +305,7 @@ impl Vocab {
         if !sounds_alike && !could_clear_floor_by_chars(query, token) {
             return None;
         }
-        let plain = pair_score(query, token, false);
-        let abjad = if token.phonetic.skeleton_agrees(&query.phonetic) {
-            pair_score(query, token, true)
-        } else {
-            plain
-        };
+        let [plain, abjad] = pair_scores(query, token, true);
         (abjad.total() > 0.0).then_some(Similar { id, plain, abjad })
     }
 
@@ -289,11 +313,14 @@ impl Vocab {
     /// key, sorted by id: exactly the tokens for which `Phonetic::metaphone_agrees`, `skeleton_agrees` or
     /// `romanized_agrees` holds.
     fn phonetic_candidates(&self, query: &Token) -> Vec<TokenId> {
-        let romanized = query.phonetic.romanized.into_iter().filter(|k| *k != 0);
+        let romanized = query.phonetic.romanized.keys().flat_map(|(key, open)| {
+            let tokens = if open { &self.romanized } else { &self.romanized_open };
+            tokens.get(&key).into_iter().flatten()
+        });
         let mut ids: Vec<TokenId> = distinct_metaphones(&query.phonetic)
             .flat_map(|key| self.metaphones.get(&key).into_iter().flatten())
             .chain(self.skeletons.get(&query.phonetic.skeleton).into_iter().flatten())
-            .chain(romanized.flat_map(|key| self.romanized.get(&key).into_iter().flatten()))
+            .chain(romanized)
             .copied()
             .collect();
         ids.sort_unstable();
@@ -432,4 +459,74 @@ fn trigrams(chars: &[char]) -> impl Iterator<Item = u64> + '_ {
     };
     // Padded length is len + 2, giving len trigrams (at least one for a 1-char token).
     (0..chars.len().max(1)).map(move |i| (code(i) << 42) | (code(i + 1) << 21) | code(i + 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `similar` finds exactly the tokens whose pair score clears the floor, with that
+    /// score, in plain and in abjad mode: what the index's pruning stands on. Includes
+    /// pairs that the letter rules zero in plain mode only ("chun" / "chin" style Pinyin,
+    /// stems) and romanizations whose letters are far apart.
+    #[test]
+    fn similar_finds_exactly_the_pairs_that_clear_the_floor() {
+        let words = [
+            "jeong",
+            "jong",
+            "chung",
+            "jung",
+            "hee",
+            "hui",
+            "tsao",
+            "cao",
+            "lo",
+            "luo",
+            "qin",
+            "jin",
+            "chin",
+            "liu",
+            "luo",
+            "lu",
+            "sato",
+            "satou",
+            "dora",
+            "tula",
+            "mohammed",
+            "mhmd",
+            "muhammad",
+            "elektrokabel",
+            "elektrostal",
+            "navigostal",
+            "navigostroy",
+            "xin",
+            "hsin",
+            "zhang",
+            "chang",
+            "soon",
+            "sun",
+            "bae",
+            "pae",
+        ];
+        let mut vocab = Vocab::default();
+        for word in words {
+            vocab.intern(word);
+        }
+        for query in words.iter().chain(&["mhmmd", "jeeong", "tsaoo"]) {
+            let query = Token::new(query);
+            let found = vocab.similar(&query);
+            for id in 0..vocab.len() as TokenId {
+                let [plain, abjad] = [false, true].map(|mode| pair_score(&query, vocab.token(id), mode));
+                let hit = found.iter().find(|s| s.id == id);
+                let expected = (abjad.total() > 0.0).then_some((plain, abjad));
+                assert_eq!(
+                    hit.map(|s| (s.plain, s.abjad)),
+                    expected,
+                    "{:?} / {:?}",
+                    query.chars,
+                    vocab.token(id).chars
+                );
+            }
+        }
+    }
 }
