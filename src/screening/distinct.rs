@@ -139,13 +139,6 @@ fn fold_spelling(token: &[char]) -> String {
     folded
 }
 
-/// Letter groups found in Pinyin or Wade-Giles and rarely in the European names that also
-/// happen to split into their syllables ("maria" = ma ri a, "elena" = e le na): a token
-/// counts as Chinese only with one of them.
-const CHINESE_MARKS: [&str; 15] = [
-    "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch", "hs", "tz",
-];
-
 /// Whether a token is a run of Pinyin or marked Wade-Giles syllables (a Chinese given
 /// name is usually two written as one word), when it or the token it is compared with has
 /// a mark.
@@ -157,9 +150,9 @@ fn chinese(token: &[char], other: &[char]) -> bool {
     (marked(token) || marked(other)) && super::romanization::chinese_syllables(text)
 }
 
-/// Whether a token has one of `CHINESE_MARKS`.
+/// Whether a token has one of `romanization::CHINESE_MARKS`.
 fn marked(token: &[char]) -> bool {
-    CHINESE_MARKS.iter().any(|mark| {
+    super::romanization::CHINESE_MARKS.iter().any(|mark| {
         let mark = mark.as_bytes();
         token
             .windows(mark.len())

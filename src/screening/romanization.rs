@@ -8,7 +8,9 @@
 //! A token has a key only when it splits wholly into syllables of the system. The keys
 //! merge what romanizations do not tell apart once apostrophes and diacritics are gone:
 //! aspirated and plain initials ("p'ei" / "pei" = "pei" / "bei"), and in Korean the
-//! vowels that spellings exchange ("eo", "o", "u", "eu", "oo").
+//! vowels that spellings exchange ("eo", "o", "u", "eu", "oo"). So two tokens agree on a
+//! key only where a romanization writes them alike: one of them a Wade-Giles spelling,
+//! or one of them writing a vowel only Korean romanizations write (`Romanized::agrees`).
 
 use std::sync::OnceLock;
 
@@ -43,8 +45,13 @@ pub(crate) const LONGEST_TOKEN: usize = 24;
 /// Tokens of more syllables than this get no key: they are no romanized name.
 const MOST_SYLLABLES: usize = 4;
 
-/// Vowels Korean romanizations write and Pinyin and Wade-Giles do not.
+/// Vowels Korean romanizations write and Pinyin and Wade-Giles do not (within a syllable).
 const KOREAN_MARKS: [&str; 6] = ["eo", "eu", "ae", "oo", "ee", "oe"];
+/// Letter groups found in Pinyin or Wade-Giles and rarely in the European names that also
+/// happen to split into their syllables ("maria" = ma ri a, "dina" = di na).
+pub(crate) const CHINESE_MARKS: [&str; 15] = [
+    "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch", "hs", "tz",
+];
 /// Letter groups Wade-Giles writes and Pinyin does not: a token that splits into
 /// Wade-Giles syllables only counts as Chinese with one ("Matsumoto" splits too).
 const WADE_GILES_MARKS: [&str; 5] = ["hs", "tz", "ih", "ieh", "erh"];
@@ -53,14 +60,17 @@ const WADE_GILES_MARKS: [&str; 5] = ["hs", "tz", "ih", "ieh", "erh"];
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Romanized {
     /// Its Pinyin or Wade-Giles syllables folded (below), hashed; 0 where it is neither.
-    /// 32 bits, as every token of the vocabulary carries it.
+    /// 32 bits: every token of the vocabulary carries it, and the scoring loop reads
+    /// thousands of tokens per query.
     chinese: u32,
     /// Its Korean syllables folded, hashed; 0 where it is none.
     korean: u32,
-    /// It is a Wade-Giles spelling (as "chang", "chou" and "pao" are, and Pinyin too):
-    /// initials fold alike because Wade-Giles writes them alike, so two tokens agree on
-    /// the Chinese key only when one of them may be Wade-Giles ("qin" and "jin" are two
-    /// Pinyin surnames; Wade-Giles writes both "chin").
+    /// It may be the Wade-Giles spelling of what its key folds ("chin" of "jin" and "qin",
+    /// "chou" of "zhou"): initials fold alike because Wade-Giles writes them alike, so two
+    /// tokens agree on the Chinese key only when one of them may be Wade-Giles ("qin" and
+    /// "jin" are two Pinyin surnames; "jun" is Wade-Giles, but for "run"). A Pinyin
+    /// spelling counts only with a mark of Chinese: "tan" / "dan" and "ken" / "gen" are
+    /// Western names as often.
     wade_giles: bool,
     /// It has one of `KOREAN_MARKS`.
     korean_marked: bool,
@@ -75,9 +85,7 @@ impl Romanized {
         Self {
             chinese: key(System::Chinese),
             korean: key(System::Korean),
-            wade_giles: splits(token, System::Chinese, Reading::Key, |s| {
-                wade_giles_spellings().contains(s)
-            }),
+            wade_giles: wade_giles_of_key(token),
             korean_marked: KOREAN_MARKS.iter().any(|mark| token.contains(mark)),
         }
     }
@@ -92,15 +100,28 @@ impl Romanized {
         chinese || korean
     }
 
-    /// The keys to find a token by, each with whether the token agrees with every token
-    /// sharing that key (it is Wade-Giles, or writes a Korean vowel) or only with those
-    /// that do. Two tokens `agree` exactly when they share a key and one of them is open
-    /// on it.
+    /// The keys to find a token by, each with whether the token is open on it: agrees
+    /// with every token sharing that key (it is Wade-Giles, or writes a Korean vowel)
+    /// rather than only with those open on it.
     pub fn keys(&self) -> impl Iterator<Item = (u32, bool)> {
         [(self.chinese, self.wade_giles), (self.korean, self.korean_marked)]
             .into_iter()
             .filter(|(key, _)| *key != 0)
     }
+}
+
+/// Whether `token` may be the Wade-Giles spelling of what its Chinese key folds, and is
+/// Chinese enough to count (`Romanized::wade_giles`).
+fn wade_giles_of_key(token: &str) -> bool {
+    let as_chinese = fold(token, System::Chinese, Reading::Key);
+    let as_wade_giles = fold_with(token, System::Chinese, Reading::Key, wade_giles_spellings());
+    let pinyin = splits(token, System::Chinese, Reading::Key, |s| pinyin().contains(s));
+    as_chinese.is_some() && as_chinese == as_wade_giles && (!pinyin || chinese_marked(token))
+}
+
+/// Whether a token has one of `CHINESE_MARKS`.
+pub(crate) fn chinese_marked(token: &str) -> bool {
+    CHINESE_MARKS.iter().any(|mark| token.contains(mark))
 }
 
 /// Whether two tokens, each Pinyin or marked Wade-Giles (`chinese_syllables`), spell the
@@ -179,14 +200,36 @@ fn pinyin() -> &'static FastSet<&'static str> {
     SET.get_or_init(|| PINYIN.split_whitespace().collect())
 }
 
-fn wade_giles_spellings() -> &'static FastSet<String> {
-    static SET: OnceLock<FastSet<String>> = OnceLock::new();
-    SET.get_or_init(|| pinyin().iter().flat_map(|syllable| wade_giles(syllable)).collect())
+/// Every Wade-Giles spelling and the Pinyin syllable it writes, folded as in
+/// `chinese_spellings` (where it writes several, the first in Pinyin order).
+fn wade_giles_spellings() -> &'static FastMap<String, String> {
+    static SPELLINGS: OnceLock<FastMap<String, String>> = OnceLock::new();
+    SPELLINGS.get_or_init(|| {
+        let mut spellings = FastMap::default();
+        for syllable in pinyin_in_order() {
+            for spelling in wade_giles(syllable) {
+                spellings.entry(spelling).or_insert_with(|| fold_syllable(syllable));
+            }
+        }
+        spellings
+    })
+}
+
+/// Pinyin syllables in a fixed order: where two share a Wade-Giles spelling, the first
+/// one's fold is kept, the same on every node.
+fn pinyin_in_order() -> Vec<&'static str> {
+    let mut sorted: Vec<&'static str> = pinyin().iter().copied().collect();
+    sorted.sort_unstable();
+    sorted
 }
 
 /// The hashed folded form of `token` split into the fewest syllables of `system`.
 fn fold(token: &str, system: System, reading: Reading) -> Option<u32> {
-    let syllables = system.syllables();
+    fold_with(token, system, reading, system.syllables())
+}
+
+/// `fold` with the spellings of `syllables` only.
+fn fold_with(token: &str, system: System, reading: Reading, syllables: &FastMap<String, String>) -> Option<u32> {
     let ends = fewest_syllables(token, system, reading, |s| syllables.contains_key(s))?;
     let mut hash = Fnv::default();
     hash.write(system.tag());
@@ -297,24 +340,20 @@ fn wade_giles_initial(initial: &str) -> &str {
 /// Every Pinyin syllable and its Wade-Giles spellings, each folded to the Pinyin syllable
 /// with the initial Wade-Giles writes. Where a spelling is both, the Pinyin reading wins.
 fn chinese_spellings() -> FastMap<String, String> {
-    let mut keys = FastMap::default();
-    let key = |syllable: &str| {
-        let (initial, rest) = split_initial(syllable);
-        format!("{}{}", wade_giles_initial(initial), rest.replace('v', "u"))
-    };
-    for syllable in pinyin() {
-        keys.insert((*syllable).to_owned(), key(syllable));
-    }
-    // In a fixed order: where two Pinyin syllables share a Wade-Giles spelling, the first
-    // one's fold is kept, the same on every node.
-    let mut sorted: Vec<&&str> = pinyin().iter().collect();
-    sorted.sort();
-    for syllable in sorted {
-        for spelling in wade_giles(syllable) {
-            keys.entry(spelling).or_insert_with(|| key(syllable));
-        }
+    let mut keys: FastMap<String, String> = pinyin()
+        .iter()
+        .map(|syllable| ((*syllable).to_owned(), fold_syllable(syllable)))
+        .collect();
+    for (spelling, fold) in wade_giles_spellings() {
+        keys.entry(spelling.clone()).or_insert_with(|| fold.clone());
     }
     keys
+}
+
+/// A Pinyin syllable with its initial as Wade-Giles writes it.
+fn fold_syllable(syllable: &str) -> String {
+    let (initial, rest) = split_initial(syllable);
+    format!("{}{}", wade_giles_initial(initial), rest.replace('v', "u"))
 }
 
 /// The Wade-Giles spellings of a Pinyin syllable, without apostrophes or diacritics.
@@ -460,7 +499,6 @@ mod tests {
             // Wade-Giles spellings that are Pinyin too.
             ("chou", "zhou"),
             ("pao", "bao"),
-            ("te", "de"),
         ] {
             assert!(agree(a, b), "{a} / {b}");
         }
@@ -497,6 +535,13 @@ mod tests {
             ("jin", "qin"),
             ("ji", "qi"),
             ("zi", "ci"),
+            // Wade-Giles "jun" and "ju" write Pinyin "run" and "ru".
+            ("jun", "qun"),
+            ("ju", "qu"),
+            // Wade-Giles and Pinyin alike, but as often Western names.
+            ("tan", "dan"),
+            ("ken", "gen"),
+            ("dina", "tina"),
             // Korean-shaped, but no Korean vowel on either side.
             ("dora", "tula"),
             ("tom", "dum"),

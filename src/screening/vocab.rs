@@ -37,14 +37,30 @@ impl PairScore {
 
 /// Similarity of two tokens. `abjad` allows consonant skeletons to count as phonetic agreement.
 pub(crate) fn pair_score(a: &Token, b: &Token, abjad: bool) -> PairScore {
-    let [plain, abjad_score] = pair_scores(a, b, abjad);
+    let [plain, abjad_score] = scores(a, b, Modes { plain: !abjad, abjad });
     if abjad { abjad_score } else { plain }
 }
 
-/// `[plain, abjad]` similarity of two tokens, the letters compared once; the abjad score
-/// only when `abjad` (the plain one otherwise). The modes differ by the skeleton's lift and
-/// by the rules that judge letters alone, which abjad mode skips.
-pub(crate) fn pair_scores(a: &Token, b: &Token, abjad: bool) -> [PairScore; 2] {
+/// `[plain, abjad]` similarity of two tokens, the letters compared once. The modes differ
+/// by the skeleton's lift and by the rules that judge letters alone, which abjad mode skips.
+pub(crate) fn pair_scores(a: &Token, b: &Token) -> [PairScore; 2] {
+    scores(
+        a,
+        b,
+        Modes {
+            plain: true,
+            abjad: true,
+        },
+    )
+}
+
+/// Which of `scores` to compute; the other is left at zero.
+struct Modes {
+    plain: bool,
+    abjad: bool,
+}
+
+fn scores(a: &Token, b: &Token, modes: Modes) -> [PairScore; 2] {
     if (a.len() == 1) != (b.len() == 1) {
         let same_initial = a.chars.first() == b.chars.first();
         let jw = if same_initial { INITIAL_SIM } else { 0.0 };
@@ -53,18 +69,17 @@ pub(crate) fn pair_scores(a: &Token, b: &Token, abjad: bool) -> [PairScore; 2] {
     let jw = jaro_winkler(&a.chars, &b.chars);
     let romanized = a.phonetic.romanized_agrees(&b.phonetic);
     let sounds_alike = a.phonetic.metaphone_agrees(&b.phonetic);
-    let skeleton = abjad && a.phonetic.skeleton_agrees(&b.phonetic);
+    let skeleton = modes.abjad && a.phonetic.skeleton_agrees(&b.phonetic);
     let lift = |agrees: bool| match (romanized, agrees) {
         (true, _) => ROMANIZED_LIFT,
         (false, true) => PHONETIC_LIFT,
         (false, false) => 0.0,
     };
-    let cut_short = super::distinct::cut_short(&a.chars, &b.chars);
     let score = |agrees: bool, other_words: &dyn Fn() -> bool| {
         let phonetic = (1.0 - jw) * lift(agrees);
         if jw + phonetic < PAIR_FLOOR || other_words() {
             PairScore::default()
-        } else if cut_short {
+        } else if super::distinct::cut_short(&a.chars, &b.chars) {
             PairScore {
                 jw: jw.min(PAIR_FLOOR),
                 phonetic: 0.0,
@@ -82,11 +97,15 @@ pub(crate) fn pair_scores(a: &Token, b: &Token, abjad: bool) -> [PairScore; 2] {
                 && !super::distinct::part_of_other(&a.chars, &b.chars))
                 || super::distinct::distinct_words(&a.chars, &b.chars, false))
     };
-    let plain = score(sounds_alike, &other_words);
-    let abjad = if abjad {
+    let plain = if modes.plain {
+        score(sounds_alike, &other_words)
+    } else {
+        PairScore::default()
+    };
+    let abjad = if modes.abjad {
         score(sounds_alike || skeleton, &|| false)
     } else {
-        plain
+        PairScore::default()
     };
     [plain, abjad]
 }
@@ -305,13 +324,13 @@ impl Vocab {
         if !sounds_alike && !could_clear_floor_by_chars(query, token) {
             return None;
         }
-        let [plain, abjad] = pair_scores(query, token, true);
+        let [plain, abjad] = pair_scores(query, token);
         (abjad.total() > 0.0).then_some(Similar { id, plain, abjad })
     }
 
-    /// Tokens agreeing with `query` on a Double Metaphone key, the consonant skeleton or a romanization
-    /// key, sorted by id: exactly the tokens for which `Phonetic::metaphone_agrees`, `skeleton_agrees` or
-    /// `romanized_agrees` holds.
+    /// Tokens sharing a Double Metaphone key or the consonant skeleton with `query`, or agreeing with
+    /// it on a romanization key, sorted by id: every token for which `Phonetic::metaphone_agrees`,
+    /// `skeleton_agrees` or `romanized_agrees` holds (and some with a one-sound Double Metaphone code).
     fn phonetic_candidates(&self, query: &Token) -> Vec<TokenId> {
         let romanized = query.phonetic.romanized.keys().flat_map(|(key, open)| {
             let tokens = if open { &self.romanized } else { &self.romanized_open };
@@ -467,8 +486,8 @@ mod tests {
 
     /// `similar` finds exactly the tokens whose pair score clears the floor, with that
     /// score, in plain and in abjad mode: what the index's pruning stands on. Includes
-    /// pairs that the letter rules zero in plain mode only ("chun" / "chin" style Pinyin,
-    /// stems) and romanizations whose letters are far apart.
+    /// pairs that the letter rules zero in plain mode only (Pinyin syllables, stems) and
+    /// romanizations whose letters are far apart.
     #[test]
     fn similar_finds_exactly_the_pairs_that_clear_the_floor() {
         let words = [
@@ -486,8 +505,11 @@ mod tests {
             "jin",
             "chin",
             "liu",
-            "luo",
             "lu",
+            "jun",
+            "qun",
+            "tan",
+            "dan",
             "sato",
             "satou",
             "dora",
