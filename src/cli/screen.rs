@@ -185,12 +185,8 @@ pub async fn file(
         Output::Json => print(output, &responses, String::new),
         Output::Table => write_csv(&responses, &names),
     }?;
-    let partial: Vec<u64> = responses
-        .iter()
-        .map(|r| r.unindexed_records)
-        .filter(|n| *n > 0)
-        .collect();
-    complete(partial.len(), partial.into_iter().max().unwrap_or(0))
+    let partial = responses.iter().map(|r| r.unindexed_records).filter(|n| *n > 0);
+    complete(partial.clone().count(), partial.max().unwrap_or(0))
 }
 
 /// One CSV row per hit (a party without hits gets one row with empty hit columns).

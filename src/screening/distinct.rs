@@ -7,6 +7,8 @@
 //! Only ever lowers a pair's score, so every bound the index computes from Jaro-Winkler
 //! stays an upper bound and pruning stays exact.
 
+use super::romanization::{LONGEST_TOKEN, chinese_marked, chinese_syllables, same_chinese};
+
 /// Words at least this long are compared by the edits between them too.
 const LONG_WORD: usize = 7;
 /// A long word pair differing in at least this many edits, once spelling conventions are
@@ -26,12 +28,12 @@ pub(crate) fn distinct_words(a: &[char], b: &[char], abjad: bool) -> bool {
     if a == b || abjad {
         return false;
     }
-    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if chinese(a, b) && chinese(b, a) {
-        // Syllables glued ("li" of "liling") are parts of a word; "heng" of "cheng" is not.
-        let glued = syllables_around(shorter, longer);
-        return !glued && !super::romanization::same_chinese(&String::from_iter(a), &String::from_iter(b));
+    let mut buffers = ([0u8; LONGEST_TOKEN], [0u8; LONGEST_TOKEN]);
+    let texts = ascii_lowercase(a, &mut buffers.0).zip(ascii_lowercase(b, &mut buffers.1));
+    if let Some(distinct) = texts.and_then(|(a, b)| distinct_chinese(a, b)) {
+        return distinct;
     }
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if super::name_parts::patronymic_of_other(a, b) {
         return true;
     }
@@ -139,25 +141,19 @@ fn fold_spelling(token: &[char]) -> String {
     folded
 }
 
-/// Whether a token is a run of Pinyin or marked Wade-Giles syllables (a Chinese given
-/// name is usually two written as one word), when it or the token it is compared with has
-/// a mark.
-fn chinese(token: &[char], other: &[char]) -> bool {
-    let mut buffer = [0u8; super::romanization::LONGEST_TOKEN];
-    let Some(text) = ascii_lowercase(token, &mut buffer) else {
-        return false;
-    };
-    (marked(token) || marked(other)) && super::romanization::chinese_syllables(text)
-}
-
-/// Whether a token has one of `romanization::CHINESE_MARKS`.
-fn marked(token: &[char]) -> bool {
-    super::romanization::CHINESE_MARKS.iter().any(|mark| {
-        let mark = mark.as_bytes();
-        token
-            .windows(mark.len())
-            .any(|w| w.iter().zip(mark).all(|(c, b)| *c == char::from(*b)))
-    })
+/// For two runs of Pinyin or marked Wade-Giles syllables (a Chinese given name is
+/// usually two written as one word), one of them with a mark of Chinese: whether they are
+/// distinct, which they are unless they spell the same syllables or one is the other with
+/// syllables glued. None for other tokens.
+fn distinct_chinese(a: &str, b: &str) -> Option<bool> {
+    let chinese = (chinese_marked(a) || chinese_marked(b)) && chinese_syllables(a) && chinese_syllables(b);
+    if !chinese {
+        return None;
+    }
+    let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // Syllables glued ("li" of "liling") are parts of a word; "heng" of "cheng" is not.
+    let glued = syllables_around(shorter, longer);
+    Some(!glued && !same_chinese(a, b))
 }
 
 /// The token as ASCII text in `buffer`, if it is lowercase ASCII and fits.
@@ -172,15 +168,9 @@ fn ascii_lowercase<'b>(token: &[char], buffer: &'b mut [u8]) -> Option<&'b str> 
 }
 
 /// Whether `longer` is `part` with whole syllables before or after it.
-fn syllables_around(part: &[char], longer: &[char]) -> bool {
-    let rest: String = if longer.starts_with(part) {
-        longer[part.len()..].iter().collect()
-    } else if longer.ends_with(part) {
-        longer[..longer.len() - part.len()].iter().collect()
-    } else {
-        return false;
-    };
-    !rest.is_empty() && super::romanization::chinese_syllables(&rest)
+fn syllables_around(part: &str, longer: &str) -> bool {
+    let rest = longer.strip_prefix(part).or_else(|| longer.strip_suffix(part));
+    rest.is_some_and(|rest| !rest.is_empty() && chinese_syllables(rest))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ const MOST_SYLLABLES: usize = 4;
 const KOREAN_MARKS: [&str; 6] = ["eo", "eu", "ae", "oo", "ee", "oe"];
 /// Letter groups found in Pinyin or Wade-Giles and rarely in the European names that also
 /// happen to split into their syllables ("maria" = ma ri a, "dina" = di na).
-pub(crate) const CHINESE_MARKS: [&str; 15] = [
+const CHINESE_MARKS: [&str; 15] = [
     "zh", "x", "q", "ng", "ao", "ou", "ui", "ie", "iu", "ei", "uo", "sh", "ch", "hs", "tz",
 ];
 /// Letter groups Wade-Giles writes and Pinyin does not: a token that splits into
@@ -81,11 +81,11 @@ impl Romanized {
         if token.len() < 2 || token.len() > LONGEST_TOKEN || !token.bytes().all(|b| b.is_ascii_lowercase()) {
             return Self::default();
         }
-        let key = |system| fold(token, system, Reading::Key).unwrap_or(0);
+        let chinese = fold(token, System::Chinese, Reading::Key);
         Self {
-            chinese: key(System::Chinese),
-            korean: key(System::Korean),
-            wade_giles: wade_giles_of_key(token),
+            chinese: chinese.unwrap_or(0),
+            korean: fold(token, System::Korean, Reading::Key).unwrap_or(0),
+            wade_giles: chinese.is_some_and(|key| wade_giles_of_key(token, key)),
             korean_marked: KOREAN_MARKS.iter().any(|mark| token.contains(mark)),
         }
     }
@@ -112,11 +112,10 @@ impl Romanized {
 
 /// Whether `token` may be the Wade-Giles spelling of what its Chinese key folds, and is
 /// Chinese enough to count (`Romanized::wade_giles`).
-fn wade_giles_of_key(token: &str) -> bool {
-    let as_chinese = fold(token, System::Chinese, Reading::Key);
+fn wade_giles_of_key(token: &str, key: u32) -> bool {
     let as_wade_giles = fold_with(token, System::Chinese, Reading::Key, wade_giles_spellings());
     let pinyin = splits(token, System::Chinese, Reading::Key, |s| pinyin().contains(s));
-    as_chinese.is_some() && as_chinese == as_wade_giles && (!pinyin || chinese_marked(token))
+    as_wade_giles == Some(key) && (!pinyin || chinese_marked(token))
 }
 
 /// Whether a token has one of `CHINESE_MARKS`.
