@@ -71,6 +71,8 @@ struct Shared {
     /// Who called (`peer:AGENCY` from the verified client certificate), per call.
     callers: Mutex<Vec<String>>,
     offers: Mutex<Offers>,
+    /// Every `Summarize` call: (collection, whether it asked for bucket fingerprints).
+    summaries: Mutex<Vec<(String, bool)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -138,6 +140,7 @@ impl Replication for Service {
             buckets,
             fingerprints,
         } = request.into_inner();
+        lock(&self.shared.summaries).push((collection.clone(), fingerprints));
         // Nothing offered: an empty collection.
         let records = lock(&self.shared.offers).get(&collection).cloned().unwrap_or_default();
         let entries: Vec<(String, [u8; 32])> = records
@@ -253,6 +256,7 @@ impl FakePeer {
             wants: Mutex::new(Vec::new()),
             callers: Mutex::new(Vec::new()),
             offers: Mutex::new(HashMap::new()),
+            summaries: Mutex::new(Vec::new()),
         });
         let max = fed.configs[i].limits.max_message_bytes;
         let service = ReplicationServer::new(Service { shared: shared.clone() })
@@ -298,6 +302,11 @@ impl FakePeer {
     /// Every `Want` received so far.
     pub fn wants(&self) -> Vec<Want> {
         lock(&self.shared.wants).clone()
+    }
+
+    /// Every `Summarize` call so far: (collection, whether it asked for fingerprints).
+    pub fn summaries(&self) -> Vec<(String, bool)> {
+        lock(&self.shared.summaries).clone()
     }
 
     /// Records to answer anti-entropy with, for `collection`.
