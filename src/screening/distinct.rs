@@ -156,6 +156,26 @@ fn distinct_chinese(a: &str, b: &str) -> Option<bool> {
     Some(!glued && !same_chinese(a, b))
 }
 
+/// Whether one token is the other with whole syllables glued on, both Chinese (as in
+/// `distinct_chinese`): "xiao" of "xiaolu" is a part of another given name, or of the same
+/// one written split ("xiao lu"), which compound edges align whole.
+pub(crate) fn glued_syllables(a: &[char], b: &[char]) -> bool {
+    let (shorter, longer) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    // The cheap test first: most similar pairs are not one inside the other.
+    if shorter.len() == longer.len() || !(longer.starts_with(shorter) || longer.ends_with(shorter)) {
+        return false;
+    }
+    let mut buffers = ([0u8; LONGEST_TOKEN], [0u8; LONGEST_TOKEN]);
+    let Some((a, b)) = ascii_lowercase(a, &mut buffers.0).zip(ascii_lowercase(b, &mut buffers.1)) else {
+        return false;
+    };
+    let (shorter, longer) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    syllables_around(shorter, longer)
+        && (chinese_marked(a) || chinese_marked(b))
+        && chinese_syllables(a)
+        && chinese_syllables(b)
+}
+
 /// The token as ASCII text in `buffer`, if it is lowercase ASCII and fits.
 fn ascii_lowercase<'b>(token: &[char], buffer: &'b mut [u8]) -> Option<&'b str> {
     if token.is_empty() || token.len() > buffer.len() || !token.iter().all(char::is_ascii_lowercase) {

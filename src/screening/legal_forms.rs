@@ -7,6 +7,8 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::romanization::{chinese_marked, pinyin_syllable, pinyin_syllables};
+
 /// Legal forms as their abbreviations fold (lowercase, dots joined: "S.A." is "sa").
 const ABBREVIATED: &str = "\
     llc ltd limited inc incorporated corp corporation co company plc llp lp pte pty pvt private public \
@@ -74,10 +76,14 @@ const INTERNATIONAL: &str = "international internacional internationale internaz
 
 static SPELLED_OUT_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| SPELLED_OUT.split_whitespace().collect());
 
+static FUNCTION_WORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FUNCTION_WORDS.split_whitespace().collect());
+
 static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     let mut words: HashSet<&'static str> = ABBREVIATED.split_whitespace().collect();
     words.extend(SPELLED_OUT_WORDS.iter());
-    words.extend(FUNCTION_WORDS.split_whitespace().chain(TITLES.split_whitespace()));
+    words.extend(FUNCTION_WORD_SET.iter());
+    words.extend(TITLES.split_whitespace());
     words.extend(INTERNATIONAL.split_whitespace());
     words
 });
@@ -107,10 +113,22 @@ pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
     if kept.len() > 1 && kept.last().is_some_and(|t| TRAILING.contains(t)) {
         kept.pop();
     }
+    let syllable = |t: &str| FUNCTION_WORD_SET.contains(t) && pinyin_syllable(t);
+    // Asked only of names with such a word: most have none.
+    let chinese = kept.iter().any(|t| syllable(t)) && chinese_name(&kept);
     kept.into_iter()
-        .filter(|t| !STOPWORDS.contains(t) && !misspelt_international(t))
+        .filter(|t| !STOPWORDS.contains(t) || (chinese && syllable(t)))
+        .filter(|t| !misspelt_international(t))
         .map(str::to_string)
         .collect()
+}
+
+/// Whether the words of a name other than its function words are all Pinyin, one with a
+/// mark of Chinese: then "de", "le", "da", "di", "du" are its syllables ("Cai De Song",
+/// 蔡德松), not the particles of "Banco de Venezuela" or "Maria da Silva".
+fn chinese_name(tokens: &[&str]) -> bool {
+    let mut words = tokens.iter().filter(|t| !FUNCTION_WORD_SET.contains(*t)).peekable();
+    words.peek().is_some() && tokens.iter().any(|t| chinese_marked(t)) && words.all(|t| pinyin_syllables(t))
 }
 
 /// "International" with one letter added, left out or changed ("Interdnational"): a long

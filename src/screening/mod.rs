@@ -77,7 +77,7 @@ pub use evidence::{
 pub use index::Index;
 
 /// Reported with results so that a score can be traced to the logic that produced it.
-pub const ALGORITHM_VERSION: &str = "fedx-screen-7";
+pub const ALGORITHM_VERSION: &str = "fedx-screen-8";
 
 /// Scores at or above this are reported as potential matches by default.
 pub const DEFAULT_MIN_SCORE: f64 = 0.85;

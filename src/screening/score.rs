@@ -274,11 +274,19 @@ fn token_edges(
         for (ni, id) in name.iter().enumerate() {
             let score = pairs.pair(qi, q, *id, vocab, abjad);
             if score.total() > 0.0 {
+                let (q_len, n_len) = (q.len(), vocab.token_len(*id));
+                // A part of a given name matches only the letters of the part: the rest
+                // of the longer token stays unmatched.
+                let weight = if score.part {
+                    2 * q_len.min(n_len)
+                } else {
+                    q_len + n_len
+                };
                 edges.push(Edge {
                     score,
                     query_mask: 1 << qi,
                     name_mask: 1 << ni,
-                    weight: (q.len() + vocab.token_len(*id)) as f32,
+                    weight: weight as f32,
                 });
             }
         }
@@ -435,7 +443,11 @@ fn compound_edges(
                 (single_mask, pair_mask)
             };
             edges.push(Edge {
-                score: PairScore { jw, phonetic: 0.0 },
+                score: PairScore {
+                    jw,
+                    phonetic: 0.0,
+                    part: false,
+                },
                 query_mask,
                 name_mask,
                 weight: (single.len() + glued_len) as f32,

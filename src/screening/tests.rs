@@ -354,3 +354,39 @@ fn romanizations_of_one_name_match_and_others_do_not() {
         assert!(score(&index, other) < DEFAULT_MIN_SCORE, "{other}");
     }
 }
+
+#[test]
+fn a_chinese_given_name_missing_a_syllable_is_another_name() {
+    for (listed, query) in [
+        ("ZHENG XIAOLU", "Zheng Xiao"),
+        ("Deng Mei", "Deng Meiqian"),
+        ("YAO FU", "Fu Yaojia"),
+    ] {
+        let index = index_of(vec![(1, party(&[listed], EntityKind::Person, &[]))]);
+        assert!(
+            score(&index, query) < 0.85,
+            "{listed} / {query}: {}",
+            score(&index, query)
+        );
+    }
+    // The same syllables split or glued are the same name.
+    for (listed, query) in [("Zhang Liling", "Zhang Li Ling"), ("ZHENG XIAOLU", "Zheng Xiao-lu")] {
+        let index = index_of(vec![(1, party(&[listed], EntityKind::Person, &[]))]);
+        assert!(
+            score(&index, query) > 0.99,
+            "{listed} / {query}: {}",
+            score(&index, query)
+        );
+    }
+}
+
+#[test]
+fn function_words_that_are_syllables_of_a_chinese_name_stay() {
+    let index = index_of(vec![(1, party(&["Cai Desong"], EntityKind::Person, &["CN"]))]);
+    for query in ["Cai De Song", "蔡德松"] {
+        assert!(score(&index, query) > 0.99, "{query}: {}", score(&index, query));
+    }
+    // Elsewhere "de" and "da" are particles, whichever way a listing writes them.
+    let index = index_of(vec![(1, party(&["Maria Silva"], EntityKind::Person, &[]))]);
+    assert!(score(&index, "Maria da Silva") > 0.99);
+}

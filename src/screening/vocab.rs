@@ -27,6 +27,10 @@ pub(crate) const INITIAL_SIM: f32 = 0.9;
 pub(crate) struct PairScore {
     pub jw: f32,
     pub phonetic: f32,
+    /// One token is the other with whole Chinese syllables glued on ("xiao" of "xiaolu"):
+    /// part of a given name, so its edge weighs as the part alone (`score::token_edges`),
+    /// and the name it misses counts against the match.
+    pub part: bool,
 }
 
 impl PairScore {
@@ -64,7 +68,11 @@ fn scores(a: &Token, b: &Token, modes: Modes) -> [PairScore; 2] {
     if (a.len() == 1) != (b.len() == 1) {
         let same_initial = a.chars.first() == b.chars.first();
         let jw = if same_initial { INITIAL_SIM } else { 0.0 };
-        return [PairScore { jw, phonetic: 0.0 }; 2];
+        return [PairScore {
+            jw,
+            phonetic: 0.0,
+            part: false,
+        }; 2];
     }
     let jw = jaro_winkler(&a.chars, &b.chars);
     let romanized = a.phonetic.romanized_agrees(&b.phonetic);
@@ -79,13 +87,24 @@ fn scores(a: &Token, b: &Token, modes: Modes) -> [PairScore; 2] {
         let phonetic = (1.0 - jw) * lift(agrees);
         if jw + phonetic < PAIR_FLOOR || other_words() {
             PairScore::default()
+        } else if super::distinct::glued_syllables(&a.chars, &b.chars) {
+            PairScore {
+                jw: jw.min(PAIR_FLOOR),
+                phonetic: 0.0,
+                part: true,
+            }
         } else if super::distinct::cut_short(&a.chars, &b.chars) {
             PairScore {
                 jw: jw.min(PAIR_FLOOR),
                 phonetic: 0.0,
+                part: false,
             }
         } else {
-            PairScore { jw, phonetic }
+            PairScore {
+                jw,
+                phonetic,
+                part: false,
+            }
         }
     };
     // Letters alike first (cheap), then whether the words are others all the same (two
