@@ -13,9 +13,9 @@ use super::romanization::{chinese_marked, pinyin_syllable, pinyin_syllables};
 const ABBREVIATED: &str = "\
     llc ltd limited inc incorporated corp corporation co company plc llp lp pte pty pvt private public \
     liability joint stock \
-    ooo zao oao pao ao jsc cjsc ojsc pjsc ip tov pat too ооо зао оао пао ао ип тов пат нао тоо \
+    ooo zao oao pao ao jsc cjsc ojsc pjsc prjsc pjs ip tov pat prat too ооо зао оао пао ао ип тов пат нао тоо \
     gmbh ag kg ohg ug mbh bv nv vof ab as asa aps oy oyj \
-    sa sas sarl sasu eurl spa srl sl sll ltda cv sapi snc sc \
+    sa sas sarl sasu eurl spa srl sl slu sll ltda cv sapi snc sc ca sac eirl pt \
     se kft zrt sro zoo doo dd ad ood eood bhd sdn tbk fze fzco fzc fzllc dmcc sia uab spzoo wll spc \
     est establishment sharikat sherkat sirketi anonim sti kk yk \
     mv mt mts ss";
@@ -51,6 +51,11 @@ const PHRASES: &[&[&str]] = &[
     &["liability", "partnership"],
     &["limited", "partnership"],
     &["private", "enterprise"],
+    // Iran's private and public joint-stock companies (PJS).
+    &["sahami", "khass"],
+    &["sahami", "khas"],
+    &["sahami", "aam"],
+    &["sahami", "am"],
 ];
 
 /// Prepositions inside spelled-out legal forms ("s" in "obshchestvo s ogranichennoy",
@@ -88,9 +93,18 @@ static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     words
 });
 
-/// `tokens` without legal forms, function words and titles.
-pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
-    let mut kept: Vec<&str> = Vec::with_capacity(tokens.len());
+/// Whether a word is one this module drops or reads as part of a legal form: initials
+/// that spell one ("S.p.A.", "P.J.S.C.", the "o.o." of "Sp. z o.o.") are read as one word.
+pub(crate) fn known_word(word: &str) -> bool {
+    STOPWORDS.contains(word) || TRAILING.contains(&word) || PHRASES.iter().any(|p| p.contains(&word))
+}
+
+/// `tokens` without legal forms, function words and titles; a token `initials` marks
+/// (a letter written with its dot: the "Y." of "Y. Rustamovna Levina") is a person's
+/// initial, never the function word it spells.
+pub(crate) fn without_legal_forms(tokens: &[String], initials: &[bool]) -> Vec<String> {
+    let initial = |i: usize| initials.get(i).copied().unwrap_or(false);
+    let mut kept: Vec<(&str, bool)> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         let rest = &tokens[i..];
@@ -106,29 +120,33 @@ pub(crate) fn without_legal_forms(tokens: &[String]) -> Vec<String> {
                 .get(1)
                 .is_some_and(|next| SPELLED_OUT_WORDS.contains(next.as_str()));
         if !connects {
-            kept.push(&tokens[i]);
+            kept.push((&tokens[i], initial(i)));
         }
         i += 1;
     }
-    if kept.len() > 1 && kept.last().is_some_and(|t| TRAILING.contains(t)) {
+    if kept.len() > 1 && kept.last().is_some_and(|(t, _)| TRAILING.contains(t)) {
         kept.pop();
     }
     let syllable = |t: &str| FUNCTION_WORD_SET.contains(t) && pinyin_syllable(t);
     // Asked only of names with such a word: most have none.
-    let chinese = kept.iter().any(|t| syllable(t)) && chinese_name(&kept);
+    let chinese = kept.iter().any(|(t, _)| syllable(t)) && chinese_name(&kept);
     kept.into_iter()
-        .filter(|t| !STOPWORDS.contains(t) || (chinese && syllable(t)))
-        .filter(|t| !misspelt_international(t))
-        .map(str::to_string)
+        .filter(|&(t, initial)| initial || !STOPWORDS.contains(t) || (chinese && syllable(t)))
+        .filter(|(t, _)| !misspelt_international(t))
+        .map(|(t, _)| t.to_string())
         .collect()
 }
 
 /// Whether the words of a name other than its function words are all Pinyin, one with a
 /// mark of Chinese: then "de", "le", "da", "di", "du" are its syllables ("Cai De Song",
 /// 蔡德松), not the particles of "Banco de Venezuela" or "Maria da Silva".
-fn chinese_name(tokens: &[&str]) -> bool {
-    let mut words = tokens.iter().filter(|t| !FUNCTION_WORD_SET.contains(*t)).peekable();
-    words.peek().is_some() && tokens.iter().any(|t| chinese_marked(t)) && words.all(|t| pinyin_syllables(t))
+fn chinese_name(tokens: &[(&str, bool)]) -> bool {
+    let mut words = tokens
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| !FUNCTION_WORD_SET.contains(t))
+        .peekable();
+    words.peek().is_some() && tokens.iter().any(|(t, _)| chinese_marked(t)) && words.all(pinyin_syllables)
 }
 
 /// "International" with one letter added, left out or changed ("Interdnational"): a long
@@ -159,7 +177,7 @@ mod tests {
 
     fn kept(name: &str) -> Vec<String> {
         let tokens: Vec<String> = name.split(' ').map(str::to_owned).collect();
-        without_legal_forms(&tokens)
+        without_legal_forms(&tokens, &[])
     }
 
     #[test]

@@ -390,3 +390,24 @@ fn function_words_that_are_syllables_of_a_chinese_name_stay() {
     let index = index_of(vec![(1, party(&["Maria Silva"], EntityKind::Person, &[]))]);
     assert!(score(&index, "Maria da Silva") > 0.99);
 }
+
+#[test]
+fn initials_written_with_dots_are_initials() {
+    for (listed, query) in [
+        ("Veniamin Timurovich Patrushev", "PATRUSHEV V.T."),
+        ("Roman Sergeevich Gusev", "Gusev R.S."),
+        // "Y" and "E" are also the Spanish and Portuguese "and".
+        ("LEVINA YEVGENIYA RUSTAMOVNA", "Y. RUSTAMOVNA LEVINA"),
+    ] {
+        let index = index_of(vec![(1, party(&[listed], EntityKind::Person, &[]))]);
+        assert!(
+            score(&index, query) > 0.9,
+            "{listed} / {query}: {}",
+            score(&index, query)
+        );
+    }
+    // Initials that spell a legal form are the legal form.
+    let index = index_of(vec![(1, party(&["Estrella C.A."], EntityKind::Organisation, &[]))]);
+    assert!(score(&index, "Estrella Crescent") < 0.85);
+    assert!(score(&index, "Estrella") > 0.99);
+}

@@ -145,34 +145,25 @@ fn is_abjad(c: char) -> bool {
         | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
-/// Splits on anything but letters and digits. Dots and apostrophes join ("S.p.A." -> "spa",
-/// "O'Brien" -> "obrien"). Abbreviations are expanded ("trdg" -> "trading"). Stopwords and
-/// legal forms are dropped unless nothing else remains.
+/// Splits on anything but letters and digits. Dots and apostrophes join ("St.Petersburg",
+/// "O'Brien" -> "obrien"), but a letter with its dot is an initial ("Patrushev V.T." ->
+/// "patrushev v t"), unless initials spell a legal form or an abbreviation ("S.p.A." ->
+/// "spa"). Abbreviations are expanded ("trdg" -> "trading"). Stopwords and legal forms
+/// are dropped unless nothing else remains.
 fn tokenize(folded: &str) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            current.push(c);
-        } else if !is_joiner(c) && !current.is_empty() {
-            tokens.push(std::mem::take(&mut current));
+    let mut initials: Vec<bool> = Vec::new();
+    for (word, initial) in words(folded) {
+        let expanded = super::abbreviations::expand(&word);
+        for mut token in expanded.split(' ').map(str::to_owned) {
+            if let Some((cut, _)) = token.char_indices().nth(MAX_TOKEN_CHARS) {
+                token.truncate(cut);
+            }
+            tokens.push(token);
+            initials.push(initial);
         }
     }
-    if !current.is_empty() {
-        tokens.push(current);
-    }
-    let tokens: Vec<String> = tokens
-        .iter()
-        .flat_map(|t| super::abbreviations::expand(t).split(' '))
-        .map(str::to_owned)
-        .collect();
-    let mut tokens = tokens;
-    for t in &mut tokens {
-        if let Some((cut, _)) = t.char_indices().nth(MAX_TOKEN_CHARS) {
-            t.truncate(cut);
-        }
-    }
-    let kept = super::legal_forms::without_legal_forms(&tokens);
+    let kept = super::legal_forms::without_legal_forms(&tokens, &initials);
     let mut tokens: Vec<String> = if kept.is_empty() { tokens } else { kept };
     tokens.iter_mut().for_each(respell_german_slavic);
     tokens.truncate(MAX_TOKENS);
@@ -196,6 +187,43 @@ fn respell_german_slavic(token: &mut String) {
         .replace('w', "v")
         .replace('j', "y")
         .replace('z', "ts");
+}
+
+/// The words of a folded name, each with whether it is an initial (a letter written with
+/// its dot). Initials in a row that spell a word the legal forms or abbreviations know are
+/// that word.
+fn words(folded: &str) -> Vec<(String, bool)> {
+    let mut words: Vec<(String, bool)> = Vec::new();
+    let mut current = String::new();
+    for c in folded.chars() {
+        let letter = current.chars().count() == 1 && current.chars().all(char::is_alphabetic);
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if c == '.' && letter {
+            words.push((std::mem::take(&mut current), true));
+        } else if !is_joiner(c) && !current.is_empty() {
+            words.push((std::mem::take(&mut current), false));
+        }
+    }
+    if !current.is_empty() {
+        words.push((current, false));
+    }
+    let mut joined: Vec<(String, bool)> = Vec::with_capacity(words.len());
+    let mut rest = words.as_slice();
+    while let Some(((word, initial), after)) = rest.split_first() {
+        let run = rest.iter().take_while(|(_, initial)| *initial).count();
+        if run >= 2 {
+            let spelt: String = rest[..run].iter().map(|(w, _)| w.as_str()).collect();
+            if super::legal_forms::known_word(&spelt) || super::abbreviations::expand(&spelt) != spelt {
+                joined.push((spelt, false));
+                rest = &rest[run..];
+                continue;
+            }
+        }
+        joined.push((word.clone(), *initial));
+        rest = after;
+    }
+    joined
 }
 
 fn is_joiner(c: char) -> bool {
