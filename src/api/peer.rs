@@ -54,23 +54,27 @@ impl Replication for ReplicationApi {
             .get(&collection)
             .copied()
             .unwrap_or_default();
-        let (buckets, entries) = self
-            .context
-            .store
-            .read(move |s| {
-                let fingerprints = if fingerprints {
-                    s.fingerprints(&collection)?
-                } else {
-                    vec![]
-                };
-                let entries = if buckets.is_empty() {
-                    vec![]
-                } else {
-                    s.entries_in(&collection, &buckets)?
-                };
-                Ok((fingerprints, entries))
-            })
-            .await?;
+        // Most calls ask for the totals alone (a comparison in sync): no scan, no read.
+        let (buckets, entries) = if !fingerprints && buckets.is_empty() {
+            (vec![], vec![])
+        } else {
+            self.context
+                .store
+                .read(move |s| {
+                    let fingerprints = if fingerprints {
+                        s.fingerprints(&collection)?
+                    } else {
+                        vec![]
+                    };
+                    let entries = if buckets.is_empty() {
+                        vec![]
+                    } else {
+                        s.entries_in(&collection, &buckets)?
+                    };
+                    Ok((fingerprints, entries))
+                })
+                .await?
+        };
         Ok(Response::new(SummaryResponse {
             buckets: buckets
                 .into_iter()

@@ -250,6 +250,8 @@ async fn compare(
     let ours = inner.store.read(move |s| s.fingerprints(&name)).await?;
     let differing = differing_buckets(&ours, &theirs);
     sync.differing_buckets = differing.len() as u32;
+    // Equal by now: the difference arrived between the two calls.
+    sync.in_sync = differing.is_empty();
     let per_call = entries_per_call(inner.config.limits.max_message_bytes);
     for buckets in calls(&differing, &bucket_counts(&theirs), per_call) {
         let theirs = summarize(client, agency, collection, false, buckets).await?;

@@ -2,8 +2,9 @@
 //! drop a name, or put it last, without reading it: reading thousands of scattered names is what made
 //! large candidate sets slow, even when `score_name` then rejects nearly all of them.
 //!
-//! The score is `sum(pair * (query token len + name token len)) / (query len + name len)` over aligned
-//! pairs (see `score_name`). A query token whose similar tokens' postings were all read either met the
+//! The score is `sum(pair * weight) / (query len + name len)` over aligned pairs (see `score_name`),
+//! the weight at most `query token len + name token len` (a part of a Chinese given name weighs
+//! less: `PairScore::part`). A query token whose similar tokens' postings were all read either met the
 //! name there, with at best the similarity `s` of the first token met (they are read most similar
 //! first), or pairs with none of its tokens: its query side is at most `s * query token len`. Other
 //! query tokens are assumed to pair perfectly. On the name side, each aligned token is at most the

@@ -13,9 +13,9 @@ use super::romanization::{chinese_marked, pinyin_syllable, pinyin_syllables};
 const ABBREVIATED: &str = "\
     llc ltd limited inc incorporated corp corporation co company plc llp lp pte pty pvt private public \
     liability joint stock \
-    ooo zao oao pao ao jsc cjsc ojsc pjsc prjsc pjs ip tov pat prat too ооо зао оао пао ао ип тов пат нао тоо \
+    ooo zao oao pao ao jsc cjsc ojsc pjsc prjsc pjs ip tov pat too ооо зао оао пао ао ип тов пат нао тоо \
     gmbh ag kg ohg ug mbh bv nv vof ab as asa aps oy oyj \
-    sa sas sarl sasu eurl spa srl sl slu sll ltda cv sapi snc sc ca sac eirl pt \
+    sa sas sarl sasu eurl spa srl sl sll ltda cv sapi snc sc \
     se kft zrt sro zoo doo dd ad ood eood bhd sdn tbk fze fzco fzc fzllc dmcc sia uab spzoo wll spc \
     est establishment sharikat sherkat sirketi anonim sti kk yk \
     mv mt mts ss";
@@ -53,9 +53,7 @@ const PHRASES: &[&[&str]] = &[
     &["private", "enterprise"],
     // Iran's private and public joint-stock companies (PJS).
     &["sahami", "khass"],
-    &["sahami", "khas"],
     &["sahami", "aam"],
-    &["sahami", "am"],
 ];
 
 /// Prepositions inside spelled-out legal forms ("s" in "obshchestvo s ogranichennoy",
@@ -93,10 +91,9 @@ static STOPWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     words
 });
 
-/// Whether a word is one this module drops or reads as part of a legal form: initials
-/// that spell one ("S.p.A.", "P.J.S.C.", the "o.o." of "Sp. z o.o.") are read as one word.
-pub(crate) fn known_word(word: &str) -> bool {
-    STOPWORDS.contains(word) || TRAILING.contains(&word) || PHRASES.iter().any(|p| p.contains(&word))
+/// Whether a word is a function word ("de", "y", "van").
+pub(crate) fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORD_SET.contains(word)
 }
 
 /// `tokens` without legal forms, function words and titles; a token `initials` marks
@@ -138,15 +135,16 @@ pub(crate) fn without_legal_forms(tokens: &[String], initials: &[bool]) -> Vec<S
 }
 
 /// Whether the words of a name other than its function words are all Pinyin, one with a
-/// mark of Chinese: then "de", "le", "da", "di", "du" are its syllables ("Cai De Song",
+/// mark of Chinese: then "de", "le", "da", "di", "du", "die" are its syllables ("Cai De Song",
 /// 蔡德松), not the particles of "Banco de Venezuela" or "Maria da Silva".
 fn chinese_name(tokens: &[(&str, bool)]) -> bool {
-    let mut words = tokens
-        .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| !FUNCTION_WORD_SET.contains(t))
-        .peekable();
-    words.peek().is_some() && tokens.iter().any(|(t, _)| chinese_marked(t)) && words.all(pinyin_syllables)
+    let words = || {
+        tokens
+            .iter()
+            .map(|(t, _)| *t)
+            .filter(|t| !FUNCTION_WORD_SET.contains(t))
+    };
+    words().next().is_some() && words().any(chinese_marked) && words().all(pinyin_syllables)
 }
 
 /// "International" with one letter added, left out or changed ("Interdnational"): a long

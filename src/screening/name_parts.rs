@@ -105,7 +105,10 @@ pub(crate) fn surname_place(raw: &str, tokens: &[String]) -> SurnamePlace {
     if tokens.len() < 2 {
         return SurnamePlace::Unknown;
     }
-    let tokens_of = |text: &str| super::text::name_forms(text).into_iter().next().map(|f| f.tokens);
+    let tokens_of = |text: &str| {
+        let forms = super::text::name_forms(text, super::text::Dots::Initials);
+        forms.into_iter().next().map(|f| f.tokens)
+    };
     let given = |t: &String| !SUFFIXES.split(' ').any(|s| s == t);
     let before_comma = raw
         .split_once(',')
@@ -190,7 +193,12 @@ mod tests {
 
     #[test]
     fn surnames_by_comma_script_and_patronymic() {
-        let place = |raw: &str| surname_place(raw, &super::super::text::name_forms(raw)[0].tokens);
+        let place = |raw: &str| {
+            surname_place(
+                raw,
+                &super::super::text::name_forms(raw, super::super::text::Dots::Initials)[0].tokens,
+            )
+        };
         assert_eq!(place("Ivan Ivanov"), SurnamePlace::Last);
         assert_eq!(place("Ivanov Ivan Ivanovich"), SurnamePlace::First(1));
         assert_eq!(place("Ivan Ivanovich Ivanov"), SurnamePlace::Last);

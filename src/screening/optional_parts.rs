@@ -13,11 +13,12 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::EntityKind;
+use super::legal_forms::is_function_word;
 use super::name_parts::{
     Surname, SurnamePlace, ends_in_patronymic, is_patronymic, last_part_start, patronymic_at, surname_in, surname_place,
 };
 use super::places::leading_place;
-use super::text::{NameForm, name_forms};
+use super::text::{Dots, NameForm, name_forms};
 
 /// Words that say what a company does rather than which company it is: a listing or a
 /// query often leaves one out ("Khazar Mehran" for "Khazar Mehran Trading").
@@ -45,7 +46,11 @@ pub(crate) struct IndexedForm {
 /// The forms a listed name `raw` is indexed under: its own (`text::name_forms`), then the
 /// Latin one without its optional parts.
 pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
-    let forms = name_forms(raw);
+    let dots = match entity {
+        EntityKind::Person => Dots::Initials,
+        _ => Dots::Join,
+    };
+    let forms = name_forms(raw, dots);
     let Some(full) = forms.first() else {
         return Vec::new();
     };
@@ -76,7 +81,28 @@ pub(crate) fn indexed_forms(raw: &str, entity: EntityKind) -> Vec<IndexedForm> {
 /// no more words (`Index::score_into`): shortened both ways, or against a listed name's
 /// own middle part, two names may have no more than a given name and a surname in common.
 pub(crate) fn query_forms(raw: &str, entity: Option<EntityKind>) -> Vec<NameForm> {
-    let mut forms = name_forms(raw);
+    let mut forms = match entity {
+        Some(EntityKind::Person) => name_forms(raw, Dots::Initials),
+        Some(_) => name_forms(raw, Dots::Join),
+        // A query of unknown kind is read as a person's too where its dots glued letters
+        // into a word that stayed ("vt" of "Patrushev V.T.") or an initial went as a
+        // function word ("Y."), not where they spelt a legal form that went ("S.A."):
+        // single letters meet many names, and cost time.
+        None => {
+            let mut forms = name_forms(raw, Dots::Join);
+            let initials = name_forms(raw, Dots::Initials).into_iter().next();
+            let differs = |f: &NameForm| {
+                forms.first().is_some_and(|joined| {
+                    joined.tokens.iter().any(|t| !f.tokens.contains(t))
+                        || f.tokens
+                            .iter()
+                            .any(|t| is_function_word(t) && !joined.tokens.contains(t))
+                })
+            };
+            forms.extend(initials.filter(differs));
+            forms
+        }
+    };
     let Some(latin) = forms.first() else {
         return forms;
     };

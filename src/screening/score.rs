@@ -338,7 +338,8 @@ fn weighted_sum(sketches: &[Sketch], scores: &[f32]) -> f32 {
         .sum()
 }
 
-/// Greedy one-to-one alignment over edges sorted best first, weighted by the edge's combined length;
+/// Greedy one-to-one alignment over edges sorted best first, weighted by the edge's combined length
+/// (the part's letters only for `PairScore::part`);
 /// unaligned tokens on either side only add to the denominator. When the name's side of the same
 /// alignment scores lower with its tokens weighed by length times rarity than by length alone, its
 /// common words matched and its rare ones did not: the difference, in proportion to the name's share

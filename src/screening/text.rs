@@ -20,13 +20,24 @@ pub(crate) struct NameForm {
     pub dropped: u8,
 }
 
+/// How a letter written with its dot is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dots {
+    /// Joined with the letters around it, as in a company's legal form or acronym
+    /// ("S.p.A." is "spa", "J.P. Morgan" "jp morgan").
+    Join,
+    /// An initial of its own, as in a person's name ("Patrushev V.T." is "patrushev v t";
+    /// the "Y." of "Y. Rustamovna Levina" is no Spanish "y").
+    Initials,
+}
+
 /// The Latin form of a name, plus its original-script form when that differs.
-pub(crate) fn name_forms(raw: &str) -> Vec<NameForm> {
+pub(crate) fn name_forms(raw: &str, dots: Dots) -> Vec<NameForm> {
     // Most names are plain ASCII: transliterating and folding them only lowercases, and
     // their original form is their Latin one. (Unicode normalization was most of the cost
     // of indexing a record.)
     if raw.is_ascii() {
-        let tokens = tokenize(&raw.to_ascii_lowercase());
+        let tokens = tokenize(&raw.to_ascii_lowercase(), dots);
         if tokens.is_empty() {
             return Vec::new();
         }
@@ -36,13 +47,13 @@ pub(crate) fn name_forms(raw: &str) -> Vec<NameForm> {
             dropped: 0,
         }];
     }
-    any_name_forms(raw)
+    any_name_forms(raw, dots)
 }
 
 /// `name_forms` for a name in any script. A name in Han or Hangul has its Latin form only:
 /// written as it is, a run of syllables would be one token, in which two companies that
 /// differ in one syllable of ten look nearly equal.
-fn any_name_forms(raw: &str) -> Vec<NameForm> {
+fn any_name_forms(raw: &str, dots: Dots) -> Vec<NameForm> {
     let syllabic = raw.chars().any(is_syllabic);
     let (raw_english, company) = if syllabic {
         super::chinese_terms::in_english(raw)
@@ -51,12 +62,16 @@ fn any_name_forms(raw: &str) -> Vec<NameForm> {
     };
     let spelled = transliterate(&raw_english, company);
     let latin = NameForm {
-        tokens: tokenize(&fold(&spelled)),
+        tokens: tokenize(&fold(&spelled), dots),
         abjad: raw.chars().any(is_abjad),
         dropped: 0,
     };
     let original = NameForm {
-        tokens: if syllabic { Vec::new() } else { tokenize(&fold(raw)) },
+        tokens: if syllabic {
+            Vec::new()
+        } else {
+            tokenize(&fold(raw), dots)
+        },
         abjad: false,
         dropped: 0,
     };
@@ -145,16 +160,19 @@ fn is_abjad(c: char) -> bool {
         | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
-/// Splits on anything but letters and digits. Dots and apostrophes join ("St.Petersburg",
-/// "O'Brien" -> "obrien"), but a letter with its dot is an initial ("Patrushev V.T." ->
-/// "patrushev v t"), unless initials spell a legal form or an abbreviation ("S.p.A." ->
-/// "spa"). Abbreviations are expanded ("trdg" -> "trading"). Stopwords and legal forms
-/// are dropped unless nothing else remains.
-fn tokenize(folded: &str) -> Vec<String> {
+/// Splits on anything but letters and digits. Dots and apostrophes join ("S.p.A." -> "spa",
+/// "O'Brien" -> "obrien"), but in a person's name a letter with its dot is an initial
+/// (`Dots`). Abbreviations are expanded ("trdg" -> "trading"). Stopwords and legal forms
+/// are dropped unless nothing else remains; initials are never taken for stopwords.
+fn tokenize(folded: &str, dots: Dots) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     let mut initials: Vec<bool> = Vec::new();
-    for (word, initial) in words(folded) {
-        let expanded = super::abbreviations::expand(&word);
+    for (word, initial) in words(folded, dots) {
+        let expanded = if initial {
+            word.as_str()
+        } else {
+            super::abbreviations::expand(&word)
+        };
         for mut token in expanded.split(' ').map(str::to_owned) {
             if let Some((cut, _)) = token.char_indices().nth(MAX_TOKEN_CHARS) {
                 token.truncate(cut);
@@ -189,41 +207,40 @@ fn respell_german_slavic(token: &mut String) {
         .replace('z', "ts");
 }
 
-/// The words of a folded name, each with whether it is an initial (a letter written with
-/// its dot). Initials in a row that spell a word the legal forms or abbreviations know are
-/// that word.
-fn words(folded: &str) -> Vec<(String, bool)> {
+/// The words of a folded name, each with whether it is an initial: with `Dots::Initials`,
+/// a letter followed by its dot, or one that follows an initial's dot directly and ends
+/// the word without one ("V.T" as "V.T.").
+fn words(folded: &str, dots: Dots) -> Vec<(String, bool)> {
     let mut words: Vec<(String, bool)> = Vec::new();
     let mut current = String::new();
+    let mut letters = 0;
+    // Whether `current` began right after an initial's dot.
+    let mut after_initial = false;
+    let mut previous_was_initial_dot = false;
     for c in folded.chars() {
-        let letter = current.chars().count() == 1 && current.chars().all(char::is_alphabetic);
+        let initial_dot =
+            dots == Dots::Initials && c == '.' && letters == 1 && current.chars().all(char::is_alphabetic);
         if c.is_alphanumeric() {
+            if current.is_empty() {
+                after_initial = previous_was_initial_dot;
+            }
             current.push(c);
-        } else if c == '.' && letter {
+            letters += 1;
+        } else if initial_dot {
             words.push((std::mem::take(&mut current), true));
+            letters = 0;
         } else if !is_joiner(c) && !current.is_empty() {
-            words.push((std::mem::take(&mut current), false));
+            let initial = after_initial && letters == 1;
+            words.push((std::mem::take(&mut current), initial));
+            letters = 0;
         }
+        previous_was_initial_dot = initial_dot;
     }
     if !current.is_empty() {
-        words.push((current, false));
+        let initial = after_initial && letters == 1;
+        words.push((current, initial));
     }
-    let mut joined: Vec<(String, bool)> = Vec::with_capacity(words.len());
-    let mut rest = words.as_slice();
-    while let Some(((word, initial), after)) = rest.split_first() {
-        let run = rest.iter().take_while(|(_, initial)| *initial).count();
-        if run >= 2 {
-            let spelt: String = rest[..run].iter().map(|(w, _)| w.as_str()).collect();
-            if super::legal_forms::known_word(&spelt) || super::abbreviations::expand(&spelt) != spelt {
-                joined.push((spelt, false));
-                rest = &rest[run..];
-                continue;
-            }
-        }
-        joined.push((word.clone(), *initial));
-        rest = after;
-    }
-    joined
+    words
 }
 
 fn is_joiner(c: char) -> bool {
@@ -277,7 +294,11 @@ mod tests {
     }
 
     fn latin(raw: &str) -> Vec<String> {
-        name_forms(raw).into_iter().next().map(|f| f.tokens).unwrap_or_default()
+        name_forms(raw, Dots::Join)
+            .into_iter()
+            .next()
+            .map(|f| f.tokens)
+            .unwrap_or_default()
     }
 
     #[test]
@@ -293,7 +314,7 @@ mod tests {
             "Al-Hassan Bin Ali",
             "AVERYLONGTOKENTHATGOESPASTTHIRTYTWOCHARACTERS x",
         ] {
-            assert_eq!(name_forms(raw), any_name_forms(raw), "{raw:?}");
+            assert_eq!(name_forms(raw, Dots::Join), any_name_forms(raw, Dots::Join), "{raw:?}");
         }
     }
 
@@ -334,7 +355,7 @@ mod tests {
 
     #[test]
     fn keeps_original_script_form() {
-        let forms = name_forms("Владимир Путин");
+        let forms = name_forms("Владимир Путин", Dots::Join);
         assert_eq!(forms.len(), 2);
         assert_eq!(forms[0].tokens, ["vladimir", "putin"]);
         assert_eq!(forms[1].tokens, ["владимир", "путин"]);
@@ -347,10 +368,10 @@ mod tests {
 
     #[test]
     fn flags_abjad_and_splits_the_article() {
-        assert!(name_forms("محمد حسن")[0].abjad);
+        assert!(name_forms("محمد حسن", Dots::Join)[0].abjad);
         assert_eq!(latin("محمد الحسن"), ["mhmd", "al", "hsn"]);
         assert_eq!(latin("نبيل قاسم"), ["nbil", "qasm"]);
-        assert!(!name_forms("Mohammed Hassan")[0].abjad);
+        assert!(!name_forms("Mohammed Hassan", Dots::Join)[0].abjad);
     }
 
     #[test]
