@@ -146,8 +146,7 @@ fn fold_spelling(token: &[char]) -> String {
 /// distinct, which they are unless they spell the same syllables or one is the other with
 /// syllables glued. None for other tokens.
 fn distinct_chinese(a: &str, b: &str) -> Option<bool> {
-    let chinese = (chinese_marked(a) || chinese_marked(b)) && chinese_syllables(a) && chinese_syllables(b);
-    if !chinese {
+    if !chinese_pair(a, b) {
         return None;
     }
     let (shorter, longer) = if a.len() <= b.len() { (a, b) } else { (b, a) };
@@ -170,10 +169,13 @@ pub(crate) fn glued_syllables(a: &[char], b: &[char]) -> bool {
         return false;
     };
     let (shorter, longer) = if a.len() < b.len() { (a, b) } else { (b, a) };
-    syllables_around(shorter, longer)
-        && (chinese_marked(a) || chinese_marked(b))
-        && chinese_syllables(a)
-        && chinese_syllables(b)
+    syllables_around(shorter, longer) && chinese_pair(a, b)
+}
+
+/// Whether two tokens are both runs of Pinyin or marked Wade-Giles syllables, one of
+/// them with a mark of Chinese: the pairs rule 5 judges by their syllables.
+fn chinese_pair(a: &str, b: &str) -> bool {
+    (chinese_marked(a) || chinese_marked(b)) && chinese_syllables(a) && chinese_syllables(b)
 }
 
 /// The token as ASCII text in `buffer`, if it is lowercase ASCII and fits.

@@ -83,11 +83,14 @@ fn scores(a: &Token, b: &Token, modes: Modes) -> [PairScore; 2] {
         (false, true) => PHONETIC_LIFT,
         (false, false) => 0.0,
     };
+    // Asked at most once per pair, whichever modes clear the floor.
+    let glued = std::cell::OnceCell::new();
+    let glued = || *glued.get_or_init(|| super::distinct::glued_syllables(&a.chars, &b.chars));
     let score = |agrees: bool, other_words: &dyn Fn() -> bool| {
         let phonetic = (1.0 - jw) * lift(agrees);
         if jw + phonetic < PAIR_FLOOR || other_words() {
             PairScore::default()
-        } else if super::distinct::glued_syllables(&a.chars, &b.chars) {
+        } else if glued() {
             PairScore {
                 jw: jw.min(PAIR_FLOOR),
                 phonetic: 0.0,
